@@ -1,0 +1,14 @@
+#include "mmn/util/checksum.h"
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+namespace mmn {
+
+std::uint64_t checksum64(const void* data, std::size_t bytes) { return XXH3_64bits(data, bytes); }
+
+std::uint64_t stable_hash64(std::string_view text, std::uint64_t seed) {
+  return XXH3_64bits_withSeed(text.data(), text.size(), seed);
+}
+
+}  // namespace mmn

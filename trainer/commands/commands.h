@@ -1,0 +1,11 @@
+#pragma once
+// Each subcommand of `mmn` registers itself on the application.
+#include <CLI/CLI.hpp>
+
+namespace mmn::cli {
+
+void add_data_command(CLI::App& app);    // mmn data inspect
+void add_ingest_command(CLI::App& app);  // mmn ingest
+void add_synth_command(CLI::App& app);   // mmn synth
+
+}  // namespace mmn::cli

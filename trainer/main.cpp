@@ -1,0 +1,30 @@
+// mmn: the Masked Multi-Domain Network trainer and its data tools.
+#include <cstdio>
+#include <exception>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "commands/commands.h"
+#include "mmn/util/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"mmn: Masked Multi-Domain Network for multi-type, multi-scenario CVR prediction"};
+  app.set_version_flag("--version", "mmn 0.1.0");
+  app.require_subcommand(1);
+  mmn::cli::add_data_command(app);
+  mmn::cli::add_ingest_command(app);
+  mmn::cli::add_synth_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const mmn::Error& e) {
+    fmt::print(stderr, "mmn: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "mmn: internal error: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}
