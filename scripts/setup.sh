@@ -13,6 +13,7 @@ packages=(
   libfmt-dev                                # formatting
   libgtest-dev                              # tests
   libbenchmark-dev                          # perf/ benchmarks
+  libopenblas-dev                           # BLAS for the CPU backend
 )
 
 missing=()

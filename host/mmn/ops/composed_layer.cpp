@@ -1,0 +1,200 @@
+#include "mmn/ops/composed_layer.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "mmn/ops/blas.h"
+#include "mmn/util/thread_pool.h"
+
+namespace mmn {
+namespace {
+
+constexpr std::uint32_t kRowBlock = 512;   // rows per forward / dx task
+constexpr std::uint32_t kColumnChunk = 64; // output columns per weight-gradient task
+
+struct EnabledGroups {
+  int count = 0;
+  int group[kParamGroups];
+};
+
+EnabledGroups enabled_groups(const ComposedLayer& layer) {
+  EnabledGroups e;
+  for (int g = 0; g < kParamGroups; ++g)
+    if (layer.weight[g] != nullptr) e.group[e.count++] = g;
+  return e;
+}
+
+// Start of row k, column c of domain d's set in group g.
+inline const float* weight_at(const ComposedLayer& l, const DomainGrid& grid, int g, std::uint32_t d, std::size_t k,
+                              std::uint32_t c) {
+  return l.weight[g] + (std::size_t{grid.set_of(g, d)} * l.in + k) * l.out + c;
+}
+
+struct Task {
+  std::uint32_t domain;
+  std::uint32_t row_begin;  // routed positions
+  std::uint32_t row_end;
+};
+
+// (domain, row block) tasks, largest first so the pool balances Zipf-sized segments.
+std::vector<Task> segment_tasks(const Routing& r) {
+  std::vector<Task> tasks;
+  for (const std::uint32_t d : r.active)
+    for (std::uint32_t b = r.offsets[d]; b < r.offsets[d + 1]; b += kRowBlock)
+      tasks.push_back({d, b, std::min(b + kRowBlock, r.offsets[d + 1])});
+  std::stable_sort(tasks.begin(), tasks.end(),
+                   [](const Task& a, const Task& b) { return a.row_end - a.row_begin > b.row_end - b.row_begin; });
+  return tasks;
+}
+
+std::vector<float>& thread_buffer(int which, std::size_t size) {
+  thread_local std::vector<float> buffers[3];
+  if (buffers[which].size() < size) buffers[which].resize(size);
+  return buffers[which];
+}
+
+template <int N>
+void fold_weights(const float* G, std::uint32_t in, std::uint32_t width, std::uint32_t stride, const float* const* w,
+                  float* const* gw, bool product) {
+  for (std::uint32_t k = 0; k < in; ++k) {
+    const float* g = G + std::size_t{k} * width;
+    const std::size_t row = std::size_t{k} * stride;
+    if (!product || N == 1) {
+      for (int h = 0; h < N; ++h) {
+        float* out = gw[h] + row;
+        for (std::uint32_t j = 0; j < width; ++j) out[j] += g[j];
+      }
+      continue;
+    }
+    for (std::uint32_t j = 0; j < width; ++j) {
+      float v[N];
+      for (int h = 0; h < N; ++h) v[h] = w[h][row + j];
+      for (int h = 0; h < N; ++h) {
+        float p = g[j];
+        for (int o = 0; o < N; ++o)
+          if (o != h) p *= v[o];
+        gw[h][row + j] += p;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void compose_weight(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, std::uint32_t c0,
+                    std::uint32_t c1, float* out, std::size_t ld) {
+  const EnabledGroups e = enabled_groups(l);
+  const std::uint32_t width = c1 - c0;
+  for (std::uint32_t k = 0; k < l.in; ++k) {
+    float* o = out + std::size_t{k} * ld;
+    const float* first = weight_at(l, grid, e.group[0], d, k, c0);
+    std::copy(first, first + width, o);
+    for (int h = 1; h < e.count; ++h) {
+      const float* w = weight_at(l, grid, e.group[h], d, k, c0);
+      if (l.composition == Composition::product) {
+        for (std::uint32_t j = 0; j < width; ++j) o[j] *= w[j];
+      } else {
+        for (std::uint32_t j = 0; j < width; ++j) o[j] += w[j];
+      }
+    }
+  }
+}
+
+void compose_bias(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, float* out) {
+  std::fill(out, out + l.out, 0.0f);
+  for (int g = 0; g < kParamGroups; ++g) {
+    if (l.bias[g] == nullptr) continue;
+    const float* b = l.bias[g] + std::size_t{grid.set_of(g, d)} * l.out;
+    for (std::uint32_t j = 0; j < l.out; ++j) out[j] += b[j];
+  }
+}
+
+void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x, float* y,
+                      ThreadPool& pool) {
+  const std::vector<Task> tasks = segment_tasks(r);
+  pool.run(tasks.size(), [&](std::size_t i) {
+    const Task& t = tasks[i];
+    float* w = thread_buffer(0, std::size_t{l.in} * l.out).data();
+    float* b = thread_buffer(1, l.out).data();
+    compose_weight(l, grid, t.domain, 0, l.out, w, l.out);
+    compose_bias(l, grid, t.domain, b);
+    const std::uint32_t rows = t.row_end - t.row_begin;
+    float* ys = y + std::size_t{t.row_begin} * l.out;
+    blas::sgemm(false, false, static_cast<int>(rows), static_cast<int>(l.out), static_cast<int>(l.in), 1.0f,
+                x + std::size_t{t.row_begin} * l.in, static_cast<int>(l.in), w, static_cast<int>(l.out), 0.0f, ys,
+                static_cast<int>(l.out));
+    for (std::uint32_t row = 0; row < rows; ++row) {
+      float* yr = ys + std::size_t{row} * l.out;
+      if (l.relu) {
+        for (std::uint32_t j = 0; j < l.out; ++j) yr[j] = std::max(yr[j] + b[j], 0.0f);
+      } else {
+        for (std::uint32_t j = 0; j < l.out; ++j) yr[j] += b[j];
+      }
+    }
+  });
+}
+
+void fold_domain_gradient(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, const float* x_seg,
+                          const float* dz_seg, std::uint32_t rows, std::uint32_t c0, std::uint32_t c1,
+                          const ComposedLayerGrad& grad) {
+  const EnabledGroups e = enabled_groups(l);
+  const std::uint32_t width = c1 - c0;
+  float* G = thread_buffer(2, std::size_t{l.in} * width).data();
+  blas::sgemm(true, false, static_cast<int>(l.in), static_cast<int>(width), static_cast<int>(rows), 1.0f, x_seg,
+              static_cast<int>(l.in), dz_seg + c0, static_cast<int>(l.out), 0.0f, G, static_cast<int>(width));
+  const float* w[kParamGroups];
+  float* gw[kParamGroups];
+  for (int h = 0; h < e.count; ++h) {
+    const int g = e.group[h];
+    const std::size_t base = std::size_t{grid.set_of(g, d)} * l.in * l.out + c0;
+    w[h] = l.weight[g] + base;
+    gw[h] = grad.weight[g] + base;
+  }
+  const bool product = l.composition == Composition::product;
+  switch (e.count) {
+    case 1: fold_weights<1>(G, l.in, width, l.out, w, gw, product); break;
+    case 2: fold_weights<2>(G, l.in, width, l.out, w, gw, product); break;
+    case 3: fold_weights<3>(G, l.in, width, l.out, w, gw, product); break;
+    default: fold_weights<4>(G, l.in, width, l.out, w, gw, product); break;
+  }
+  for (int g = 0; g < kParamGroups; ++g) {
+    if (l.bias[g] == nullptr) continue;
+    float* gb = grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out;
+    for (std::uint32_t row = 0; row < rows; ++row) {
+      const float* dz = dz_seg + std::size_t{row} * l.out;
+      for (std::uint32_t j = c0; j < c1; ++j) gb[j] += dz[j];
+    }
+  }
+}
+
+void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
+                       const float* y, float* dy, float* dx, const ComposedLayerGrad& grad, ThreadPool& pool) {
+  const std::size_t n = r.total_rows();
+  if (l.relu) {
+    for (std::size_t i = 0; i < n * l.out; ++i)
+      if (y[i] <= 0.0f) dy[i] = 0.0f;
+  }
+  if (dx != nullptr) {
+    const std::vector<Task> tasks = segment_tasks(r);
+    pool.run(tasks.size(), [&](std::size_t i) {
+      const Task& t = tasks[i];
+      float* w = thread_buffer(0, std::size_t{l.in} * l.out).data();
+      compose_weight(l, grid, t.domain, 0, l.out, w, l.out);
+      blas::sgemm(false, true, static_cast<int>(t.row_end - t.row_begin), static_cast<int>(l.in),
+                  static_cast<int>(l.out), 1.0f, dy + std::size_t{t.row_begin} * l.out, static_cast<int>(l.out), w,
+                  static_cast<int>(l.out), 0.0f, dx + std::size_t{t.row_begin} * l.in, static_cast<int>(l.in));
+    });
+  }
+  const std::uint32_t chunks = (l.out + kColumnChunk - 1) / kColumnChunk;
+  pool.run(chunks, [&](std::size_t c) {
+    const auto c0 = static_cast<std::uint32_t>(c * kColumnChunk);
+    const std::uint32_t c1 = std::min(c0 + kColumnChunk, l.out);
+    for (const std::uint32_t d : r.active) {
+      const std::uint32_t begin = r.offsets[d];
+      fold_domain_gradient(l, grid, d, x + std::size_t{begin} * l.in, dy + std::size_t{begin} * l.out, r.rows(d), c0,
+                           c1, grad);
+    }
+  });
+}
+
+}  // namespace mmn

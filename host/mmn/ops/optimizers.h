@@ -1,0 +1,38 @@
+#pragma once
+// Adam and Adagrad: fused over a flat array of dense parameters, and sparse over
+// the touched rows of an embedding table (rows not in the batch keep their
+// parameters and optimizer state unchanged: "lazy" updates).
+#include <cstddef>
+#include <cstdint>
+
+#include "mmn/ops/embedding.h"
+
+namespace mmn {
+
+class ThreadPool;
+
+struct AdamConfig {
+  float lr = 1e-3f;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float eps = 1e-8f;
+};
+
+struct AdagradConfig {
+  float lr = 0.05f;
+  float initial_accumulator = 0.1f;  // the state's starting value
+  float eps = 1e-10f;
+};
+
+// step is 1-based (the bias correction uses it).
+void adam_update(float* params, const float* grads, float* m, float* v, std::size_t n, const AdamConfig& c,
+                 std::uint64_t step, ThreadPool* pool = nullptr);
+void adam_update_rows(float* table, float* m, float* v, std::uint32_t dim, const SparseRows& rows, const AdamConfig& c,
+                      std::uint64_t step);
+
+void adagrad_update(float* params, const float* grads, float* accumulator, std::size_t n, const AdagradConfig& c,
+                    ThreadPool* pool = nullptr);
+void adagrad_update_rows(float* table, float* accumulator, std::uint32_t dim, const SparseRows& rows,
+                         const AdagradConfig& c);
+
+}  // namespace mmn

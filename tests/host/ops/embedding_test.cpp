@@ -1,0 +1,53 @@
+#include "mmn/ops/embedding.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "mmn/util/thread_pool.h"
+
+namespace mmn {
+namespace {
+
+TEST(Embedding, GatherConcatenatesFieldRowsThenDenseValues) {
+  const std::vector<float> t0 = {0, 1, 10, 11, 20, 21};  // 3 ids x dim 2
+  const std::vector<float> t1 = {100, 101, 110, 111};    // 2 ids x dim 2
+  const std::vector<std::uint32_t> id0 = {2, 0}, id1 = {1, 1};
+  const std::vector<float> dense = {0.5f, -0.5f};
+  std::vector<float> h0(2 * 5);
+  embedding_gather({t0.data(), t1.data()}, 2, {id0.data(), id1.data()}, {dense.data()}, 2, h0.data());
+  EXPECT_EQ(h0, (std::vector<float>{20, 21, 110, 111, 0.5f, 0, 1, 110, 111, -0.5f}));
+}
+
+TEST(Embedding, BackwardSumsEachIdsRowsAndListsOnlyTouchedIds) {
+  ThreadPool pool(2);
+  std::mt19937 rng(5);
+  const std::size_t n = 300, dim = 3, width = 2 * dim + 1;
+  std::vector<std::uint32_t> id0(n), id1(n);
+  for (std::size_t i = 0; i < n; ++i) id0[i] = rng() % 50, id1[i] = (rng() % 2) * 1000;
+  std::vector<float> dh0(n * width);
+  for (auto& v : dh0) v = static_cast<float>(rng() % 100) / 10.0f;
+  std::vector<SparseRows> out;
+  embedding_backward(dim, {id0.data(), id1.data()}, n, dh0.data(), width, out, pool);
+  ASSERT_EQ(out.size(), 2u);
+  for (int f = 0; f < 2; ++f) {
+    const auto& ids = f == 0 ? id0 : id1;
+    std::map<std::uint32_t, std::vector<double>> expected;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto& e = expected[ids[i]];
+      e.resize(dim, 0.0);
+      for (std::size_t j = 0; j < dim; ++j) e[j] += dh0[i * width + f * dim + j];
+    }
+    ASSERT_EQ(out[f].ids.size(), expected.size());
+    std::size_t k = 0;
+    for (const auto& [id, g] : expected) {
+      EXPECT_EQ(out[f].ids[k], id);
+      for (std::size_t j = 0; j < dim; ++j) EXPECT_NEAR(out[f].grads[k * dim + j], g[j], 1e-3);
+      ++k;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace mmn

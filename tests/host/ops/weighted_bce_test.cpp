@@ -1,0 +1,137 @@
+#include "mmn/ops/weighted_bce.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+#include <random>
+
+namespace mmn {
+namespace {
+
+struct Batch {
+  std::vector<float> a, b;
+  std::vector<std::uint8_t> click, conv;
+  std::vector<std::uint32_t> domain;
+};
+
+Batch random_batch(std::size_t n, std::uint32_t domains, std::uint32_t seed, float scale = 2.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, scale);
+  Batch x;
+  for (std::size_t i = 0; i < n; ++i) {
+    x.a.push_back(normal(rng));
+    x.b.push_back(normal(rng));
+    x.click.push_back(rng() % 2);
+    x.conv.push_back(x.click.back() != 0 && rng() % 2 == 0);
+    x.domain.push_back(rng() % domains);
+  }
+  return x;
+}
+
+// Probability-space reference in double: BCE of p against a 0/1 label.
+double bce(double p, double y) { return -(y * std::log(p) + (1 - y) * std::log(1 - p)); }
+double sig(double z) { return 1 / (1 + std::exp(-z)); }
+
+LossValue run(const Batch& x, CvrMode mode, bool dynamic, float lambda, std::vector<float>* ga = nullptr,
+              std::vector<float>* gb = nullptr) {
+  const LossCounts c = count_loss_rows(x.click.data(), x.domain.data(), x.a.size(), 5, mode);
+  std::vector<float> da(x.a.size()), db(x.a.size());
+  const LossValue v = weighted_bce(x.a.data(), x.b.data(), x.click.data(), x.conv.data(), x.domain.data(), x.a.size(),
+                                   c, {mode, lambda, dynamic}, da.data(), db.data());
+  if (ga != nullptr) *ga = da;
+  if (gb != nullptr) *gb = db;
+  return v;
+}
+
+TEST(WeightedBce, CvrLossIsTheSumOverPresentDomainsOfEachDomainsMeanLoss) {
+  const Batch x = random_batch(200, 5, 1);
+  for (CvrMode mode : {CvrMode::ctcvr, CvrMode::clicked}) {
+    std::map<std::uint32_t, std::pair<double, int>> per_domain;
+    double ctr = 0;
+    for (std::size_t i = 0; i < x.a.size(); ++i) {
+      ctr += bce(sig(x.a[i]), x.click[i]) / static_cast<double>(x.a.size());
+      if (mode == CvrMode::clicked && x.click[i] == 0) continue;
+      const double p = mode == CvrMode::ctcvr ? sig(x.a[i]) * sig(x.b[i]) : sig(x.b[i]);
+      per_domain[x.domain[i]].first += bce(p, x.conv[i]);
+      per_domain[x.domain[i]].second += 1;
+    }
+    double expected = 0, plain = 0;
+    int counted = 0;
+    for (const auto& [d, s] : per_domain) {
+      expected += s.first / s.second;
+      plain += s.first;
+      counted += s.second;
+    }
+    const LossValue v = run(x, mode, true, 0.7f);
+    EXPECT_NEAR(v.ctr, ctr, 1e-9);
+    EXPECT_NEAR(v.cvr, expected, 1e-9);
+    EXPECT_NEAR(v.total, ctr + static_cast<double>(0.7f) * expected, 1e-9);
+    EXPECT_NEAR(run(x, mode, false, 0.7f).cvr, plain / counted, 1e-9);
+  }
+}
+
+TEST(WeightedBce, DynamicWeightIsBatchSizeOverDomainCount) {
+  // The per-row weight w_i = N / N^d shows in the gradient: with all logits equal, a row's
+  // CVR gradient is w_i times the unweighted row's.
+  Batch x = random_batch(60, 5, 2);
+  for (auto& b : x.b) b = 0.3f;
+  for (auto& a : x.a) a = -0.2f;
+  std::vector<float> g_dyn, g_plain, unused;
+  run(x, CvrMode::ctcvr, true, 1.0f, &unused, &g_dyn);
+  run(x, CvrMode::ctcvr, false, 1.0f, &unused, &g_plain);
+  const LossCounts c = count_loss_rows(x.click.data(), x.domain.data(), 60, 5, CvrMode::ctcvr);
+  for (std::size_t i = 0; i < 60; ++i) {
+    const double w = 60.0 / static_cast<double>(c.cvr_domain[x.domain[i]]);
+    EXPECT_NEAR(g_dyn[i], w * g_plain[i], 1e-6 * std::abs(g_dyn[i]) + 1e-9);
+  }
+}
+
+TEST(WeightedBce, GradientMatchesCentralDifferences) {
+  const Batch x = random_batch(40, 5, 3);
+  for (CvrMode mode : {CvrMode::ctcvr, CvrMode::clicked})
+    for (bool dynamic : {true, false}) {
+      std::vector<float> ga, gb;
+      run(x, mode, dynamic, 1.3f, &ga, &gb);
+      for (std::size_t i = 0; i < x.a.size(); ++i)
+        for (int which = 0; which < 2; ++which) {
+          const double eps = 1e-3;
+          Batch hi = x, lo = x;
+          (which == 0 ? hi.a : hi.b)[i] += static_cast<float>(eps);
+          (which == 0 ? lo.a : lo.b)[i] -= static_cast<float>(eps);
+          const double fd = (run(hi, mode, dynamic, 1.3f).total - run(lo, mode, dynamic, 1.3f).total) / (2 * eps);
+          const double an = which == 0 ? ga[i] : gb[i];
+          EXPECT_NEAR(an, fd, 2e-4 * std::abs(fd) + 2e-5) << "row " << i << (which == 0 ? " ctr" : " cvr");
+        }
+    }
+}
+
+TEST(WeightedBce, FiniteAndCorrectForExtremeLogits) {
+  Batch x;
+  for (float a : {-100.0f, 100.0f})
+    for (float b : {-100.0f, 100.0f})
+      for (std::uint8_t click : {0, 1})
+        for (std::uint8_t conv : {0, 1}) {
+          if (conv > click) continue;
+          x.a.push_back(a), x.b.push_back(b), x.click.push_back(click), x.conv.push_back(conv), x.domain.push_back(0);
+        }
+  for (CvrMode mode : {CvrMode::ctcvr, CvrMode::clicked}) {
+    std::vector<float> ga, gb;
+    const LossValue v = run(x, mode, true, 1.0f, &ga, &gb);
+    EXPECT_TRUE(std::isfinite(v.total));
+    for (std::size_t i = 0; i < ga.size(); ++i) {
+      EXPECT_TRUE(std::isfinite(ga[i]) && std::isfinite(gb[i]));
+      EXPECT_LE(std::abs(ga[i]), 2.0f);
+      EXPECT_LE(std::abs(gb[i]), 2.0f);
+    }
+  }
+  // A confident right answer costs ~0; a confident wrong one ~100 per unit weight.
+  Batch one;
+  one.a = {100.0f}, one.b = {100.0f}, one.click = {1}, one.conv = {0}, one.domain = {0};
+  const LossValue wrong = run(one, CvrMode::ctcvr, true, 1.0f);
+  EXPECT_NEAR(wrong.cvr, 100.0 - std::log(2.0), 1e-6);
+  EXPECT_NEAR(wrong.ctr, 0.0, 1e-12);
+}
+
+}  // namespace
+}  // namespace mmn
