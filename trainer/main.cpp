@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   mmn::cli::add_data_command(app);
   mmn::cli::add_ingest_command(app);
   mmn::cli::add_synth_command(app);
+  mmn::cli::add_train_command(app);
+  mmn::cli::add_eval_command(app);
+  mmn::cli::add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

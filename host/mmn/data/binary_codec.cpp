@@ -10,6 +10,11 @@ void ByteDecoder::raw(void* out, std::size_t n, const char* what) {
   pos_ += n;
 }
 
+void ByteDecoder::skip(std::size_t n, const char* what) {
+  if (n > size_ - pos_) fail("{}: ends at byte {} while reading {} ({} bytes needed)", where_, size_, what, n);
+  pos_ += n;
+}
+
 std::uint32_t ByteDecoder::u32(const char* what) {
   std::uint32_t x;
   raw(&x, sizeof x, what);

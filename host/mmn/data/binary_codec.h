@@ -37,6 +37,7 @@ class ByteDecoder {
   std::uint32_t u32(const char* what);
   std::uint64_t u64(const char* what);
   std::string str(const char* what, std::size_t max_length = 4096);
+  void skip(std::size_t n, const char* what);
   std::size_t position() const { return pos_; }
   const std::string& where() const { return where_; }
 

@@ -53,6 +53,31 @@ std::vector<float>& thread_buffer(int which, std::size_t size) {
   return buffers[which];
 }
 
+// One row of the fold: each group's gradient += g ⊙ (the product of the other groups' weights).
+void fold_row2(const float* __restrict__ g, const float* __restrict__ a, const float* __restrict__ b,
+               float* __restrict__ ga, float* __restrict__ gb, std::size_t width) {
+  for (std::size_t j = 0; j < width; ++j) {
+    ga[j] += g[j] * b[j];
+    gb[j] += g[j] * a[j];
+  }
+}
+
+void fold_row3(const float* __restrict__ g, const float* __restrict__ a, const float* __restrict__ b,
+               const float* __restrict__ c, float* __restrict__ ga, float* __restrict__ gb, float* __restrict__ gc,
+               std::size_t width) {
+  for (std::size_t j = 0; j < width; ++j) {
+    ga[j] += g[j] * (b[j] * c[j]);
+    gb[j] += g[j] * (a[j] * c[j]);
+    gc[j] += g[j] * (a[j] * b[j]);
+  }
+}
+
+void add_row(const float* __restrict__ g, float* __restrict__ out, std::size_t width) {
+  for (std::size_t j = 0; j < width; ++j) out[j] += g[j];
+}
+
+// Folds G (in x width) into each group's gradient: for a product, group h receives
+// G ⊙ (the product of the other groups' weights); for a sum, G itself.
 template <int N>
 void fold_weights(const float* G, std::uint32_t in, std::uint32_t width, std::uint32_t stride, const float* const* w,
                   float* const* gw, bool product) {
@@ -60,21 +85,44 @@ void fold_weights(const float* G, std::uint32_t in, std::uint32_t width, std::ui
     const float* g = G + std::size_t{k} * width;
     const std::size_t row = std::size_t{k} * stride;
     if (!product || N == 1) {
-      for (int h = 0; h < N; ++h) {
-        float* out = gw[h] + row;
-        for (std::uint32_t j = 0; j < width; ++j) out[j] += g[j];
+      for (int h = 0; h < N; ++h) add_row(g, gw[h] + row, width);
+    } else if constexpr (N == 2) {
+      fold_row2(g, w[0] + row, w[1] + row, gw[0] + row, gw[1] + row, width);
+    } else if constexpr (N == 3) {
+      fold_row3(g, w[0] + row, w[1] + row, w[2] + row, gw[0] + row, gw[1] + row, gw[2] + row, width);
+    } else {
+      for (std::uint32_t j = 0; j < width; ++j) {
+        float v[N];
+        for (int h = 0; h < N; ++h) v[h] = w[h][row + j];
+        for (int h = 0; h < N; ++h) {
+          float p = g[j];
+          for (int o = 0; o < N; ++o)
+            if (o != h) p *= v[o];
+          gw[h][row + j] += p;
+        }
       }
-      continue;
     }
+  }
+}
+
+// out[j] = w0[j] op w1[j] op ... for one row of the composed weight, in one pass.
+template <int N, bool Product>
+void compose_row(const float* const* w, float* __restrict__ out, std::uint32_t width) {
+  const float* __restrict__ a = w[0];
+  if constexpr (N == 1) {
+    for (std::uint32_t j = 0; j < width; ++j) out[j] = a[j];
+  } else if constexpr (N == 2) {
+    const float* __restrict__ b = w[1];
+    for (std::uint32_t j = 0; j < width; ++j) out[j] = Product ? a[j] * b[j] : a[j] + b[j];
+  } else if constexpr (N == 3) {
+    const float* __restrict__ b = w[1];
+    const float* __restrict__ c = w[2];
+    for (std::uint32_t j = 0; j < width; ++j) out[j] = Product ? a[j] * b[j] * c[j] : a[j] + b[j] + c[j];
+  } else {
     for (std::uint32_t j = 0; j < width; ++j) {
-      float v[N];
-      for (int h = 0; h < N; ++h) v[h] = w[h][row + j];
-      for (int h = 0; h < N; ++h) {
-        float p = g[j];
-        for (int o = 0; o < N; ++o)
-          if (o != h) p *= v[o];
-        gw[h][row + j] += p;
-      }
+      float v = a[j];
+      for (int h = 1; h < N; ++h) v = Product ? v * w[h][j] : v + w[h][j];
+      out[j] = v;
     }
   }
 }
@@ -84,18 +132,20 @@ void fold_weights(const float* G, std::uint32_t in, std::uint32_t width, std::ui
 void compose_weight(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, std::uint32_t c0,
                     std::uint32_t c1, float* out, std::size_t ld) {
   const EnabledGroups e = enabled_groups(l);
+  const bool product = l.composition == Composition::product;
   const std::uint32_t width = c1 - c0;
+  const float* rows[kParamGroups];
   for (std::uint32_t k = 0; k < l.in; ++k) {
+    for (int h = 0; h < e.count; ++h) rows[h] = weight_at(l, grid, e.group[h], d, k, c0);
     float* o = out + std::size_t{k} * ld;
-    const float* first = weight_at(l, grid, e.group[0], d, k, c0);
-    std::copy(first, first + width, o);
-    for (int h = 1; h < e.count; ++h) {
-      const float* w = weight_at(l, grid, e.group[h], d, k, c0);
-      if (l.composition == Composition::product) {
-        for (std::uint32_t j = 0; j < width; ++j) o[j] *= w[j];
-      } else {
-        for (std::uint32_t j = 0; j < width; ++j) o[j] += w[j];
-      }
+    switch (e.count * 2 + (product ? 1 : 0)) {
+      case 2: case 3: compose_row<1, true>(rows, o, width); break;
+      case 4: compose_row<2, false>(rows, o, width); break;
+      case 5: compose_row<2, true>(rows, o, width); break;
+      case 6: compose_row<3, false>(rows, o, width); break;
+      case 7: compose_row<3, true>(rows, o, width); break;
+      case 8: compose_row<4, false>(rows, o, width); break;
+      default: compose_row<4, true>(rows, o, width); break;
     }
   }
 }

@@ -1,0 +1,75 @@
+#pragma once
+// The model: embeddings of the categorical fields (plus type and scenario for the
+// `shared` baseline) concatenated with the dense features into h0; a CTR tower on
+// h0; the CVR towers on h0, rows routed to their domain's composed tower (or, with
+// routing = masked, every tower on every row); the weighted BCE loss.
+#include <cstdint>
+#include <vector>
+
+#include "mmn/data/column_view.h"
+#include "mmn/data/schema.h"
+#include "mmn/model/embedding_table.h"
+#include "mmn/model/model_config.h"
+#include "mmn/model/parameter_store.h"
+#include "mmn/model/tower.h"
+#include "mmn/ops/embedding.h"
+#include "mmn/ops/routing.h"
+#include "mmn/ops/weighted_bce.h"
+
+namespace mmn {
+
+class ThreadPool;
+
+class MmnModel {
+ public:
+  MmnModel(const ModelConfig& config, const Schema& schema, std::uint64_t seed);
+
+  const ModelConfig& config() const { return config_; }
+  const Schema& schema() const { return schema_; }
+  const DomainGrid& grid() const { return grid_; }
+  std::uint32_t input_width() const { return input_width_; }
+
+  // Logits of every row, in row order.
+  void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit, ThreadPool& pool);
+
+  // Forward, loss and backward over `rows`. Dense gradients are written to dense().all_grads()
+  // (overwritten), embedding gradients to sparse_grads() (one per embedding table).
+  LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options,
+                              ThreadPool& pool);
+
+  ParameterStore& dense() { return dense_; }
+  const ParameterStore& dense() const { return dense_; }
+  std::vector<EmbeddingTable>& embeddings() { return tables_; }
+  const std::vector<EmbeddingTable>& embeddings() const { return tables_; }
+  const std::vector<SparseRows>& sparse_grads() const { return sparse_grads_; }
+
+  // Domain id of each row: type * n_scenarios + scenario.
+  void domains_of(const ColumnView& rows, std::vector<std::uint32_t>& out) const;
+  // Dense multiply-adds per row of one forward pass (both towers). A training step
+  // costs 3x this (forward, input gradient, weight gradient), times 2 FLOPs.
+  std::uint64_t forward_macs_per_row() const;
+
+ private:
+  void embed(const ColumnView& rows, ThreadPool& pool);
+  void run_cvr_forward(std::size_t n, ThreadPool& pool);
+
+  ModelConfig config_;
+  Schema schema_;
+  DomainGrid grid_;
+  std::uint32_t input_width_ = 0;
+  ParameterStore dense_;
+  std::vector<EmbeddingTable> tables_;
+  Tower ctr_tower_;
+  Tower cvr_tower_;
+  bool cvr_routed_by_domain_ = true;  // false for the shared baseline: one tower, no routing
+
+  // Per-batch work buffers.
+  std::vector<std::uint32_t> domain_, type_ids_, scenario_ids_;
+  std::vector<const std::uint32_t*> ids_;
+  Routing identity_, routing_;
+  std::vector<float> h0_, h0_routed_, dh0_, dh0_routed_;
+  std::vector<float> ctr_logit_, cvr_logit_, cvr_logit_routed_, d_ctr_, d_cvr_, d_cvr_routed_;
+  std::vector<SparseRows> sparse_grads_;
+};
+
+}  // namespace mmn

@@ -1,0 +1,29 @@
+#include "mmn/model/parameter_store.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace mmn {
+
+std::size_t ParameterStore::add(std::string name, std::vector<std::size_t> shape) {
+  if (finalized_) throw std::logic_error("ParameterStore::add after finalize");
+  DenseTensor t;
+  t.name = std::move(name);
+  t.shape = std::move(shape);
+  t.size = 1;
+  for (const auto s : t.shape) t.size *= s;
+  t.offset = tensors_.empty() ? 0 : tensors_.back().offset + tensors_.back().size;
+  tensors_.push_back(std::move(t));
+  return tensors_.size() - 1;
+}
+
+void ParameterStore::finalize() {
+  const std::size_t total = tensors_.empty() ? 0 : tensors_.back().offset + tensors_.back().size;
+  values_.assign(total, 0.0f);
+  grads_.assign(total, 0.0f);
+  finalized_ = true;
+}
+
+void ParameterStore::zero_grads() { std::fill(grads_.begin(), grads_.end(), 0.0f); }
+
+}  // namespace mmn

@@ -1,0 +1,43 @@
+#pragma once
+// Every dense parameter of a model in one flat array, with a gradient array of the
+// same layout: the optimizer updates it in one fused pass, data parallelism reduces
+// it in one piece, checkpoints write it as one block. Tensors are named ranges.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mmn {
+
+struct DenseTensor {
+  std::string name;
+  std::vector<std::size_t> shape;
+  std::size_t offset = 0;
+  std::size_t size = 0;
+};
+
+class ParameterStore {
+ public:
+  // Registers a tensor; returns its index. Only before finalize().
+  std::size_t add(std::string name, std::vector<std::size_t> shape);
+  void finalize();  // allocates values and gradients (zero)
+
+  float* values(std::size_t tensor) { return values_.data() + tensors_[tensor].offset; }
+  const float* values(std::size_t tensor) const { return values_.data() + tensors_[tensor].offset; }
+  float* grads(std::size_t tensor) { return grads_.data() + tensors_[tensor].offset; }
+
+  std::vector<float>& all_values() { return values_; }
+  const std::vector<float>& all_values() const { return values_; }
+  std::vector<float>& all_grads() { return grads_; }
+  const std::vector<DenseTensor>& tensors() const { return tensors_; }
+  std::size_t size() const { return values_.size(); }
+  void zero_grads();
+
+ private:
+  std::vector<DenseTensor> tensors_;
+  std::vector<float> values_;
+  std::vector<float> grads_;
+  bool finalized_ = false;
+};
+
+}  // namespace mmn

@@ -1,0 +1,129 @@
+#include "mmn/model/tower.h"
+
+#include <cmath>
+
+#include "mmn/ops/masked_tower.h"
+#include "mmn/util/random.h"
+
+namespace mmn {
+
+Tower::Tower(const std::string& name, TowerShape shape, ParameterStore& store) : shape_(std::move(shape)) {
+  widths_.push_back(shape_.in);
+  for (const auto h : shape_.hidden) widths_.push_back(h);
+  widths_.push_back(1);
+  for (std::size_t l = 0; l + 1 < widths_.size(); ++l) {
+    std::array<long, kParamGroups> w{-1, -1, -1, -1}, b{-1, -1, -1, -1};
+    for (int g = 0; g < kParamGroups; ++g) {
+      if (!shape_.groups[g]) continue;
+      const std::size_t sets = shape_.grid.sets(g);
+      const std::string base = name + "." + std::to_string(l);
+      w[g] = static_cast<long>(store.add(base + ".W." + param_group_name(g), {sets, widths_[l], widths_[l + 1]}));
+      b[g] = static_cast<long>(store.add(base + ".b." + param_group_name(g), {sets, widths_[l + 1]}));
+    }
+    weight_id_.push_back(w);
+    bias_id_.push_back(b);
+  }
+  acts_.resize(widths_.size() - 1);
+}
+
+void Tower::initialize(ParameterStore& store, Rng& rng) const {
+  const int random_group = shape_.groups[kShared] ? kShared : kDomain;
+  for (std::size_t l = 0; l < weight_id_.size(); ++l) {
+    const bool last = l + 1 == weight_id_.size();
+    const float std_dev = std::sqrt((last ? 1.0f : 2.0f) / static_cast<float>(widths_[l]));
+    for (int g = 0; g < kParamGroups; ++g) {
+      if (weight_id_[l][g] < 0) continue;
+      const auto id = static_cast<std::size_t>(weight_id_[l][g]);
+      float* w = store.values(id);
+      const std::size_t n = store.tensors()[id].size;
+      if (g == random_group) {
+        for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<float>(rng.normal()) * std_dev;
+      } else {
+        const float neutral = shape_.composition == Composition::product ? 1.0f : 0.0f;
+        for (std::size_t i = 0; i < n; ++i) w[i] = neutral;
+      }
+      float* b = store.values(static_cast<std::size_t>(bias_id_[l][g]));
+      for (std::size_t i = 0; i < store.tensors()[static_cast<std::size_t>(bias_id_[l][g])].size; ++i) b[i] = 0.0f;
+    }
+  }
+}
+
+std::vector<ComposedLayer> Tower::layers(const ParameterStore& store) const {
+  std::vector<ComposedLayer> out;
+  for (std::size_t l = 0; l < weight_id_.size(); ++l) {
+    ComposedLayer c;
+    c.in = widths_[l];
+    c.out = widths_[l + 1];
+    c.composition = shape_.composition;
+    c.relu = l + 1 < weight_id_.size();
+    for (int g = 0; g < kParamGroups; ++g) {
+      if (weight_id_[l][g] < 0) continue;
+      c.weight[g] = store.values(static_cast<std::size_t>(weight_id_[l][g]));
+      c.bias[g] = store.values(static_cast<std::size_t>(bias_id_[l][g]));
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<ComposedLayerGrad> Tower::grads(ParameterStore& store) const {
+  std::vector<ComposedLayerGrad> out;
+  for (std::size_t l = 0; l < weight_id_.size(); ++l) {
+    ComposedLayerGrad g;
+    for (int k = 0; k < kParamGroups; ++k) {
+      if (weight_id_[l][k] < 0) continue;
+      g.weight[k] = store.grads(static_cast<std::size_t>(weight_id_[l][k]));
+      g.bias[k] = store.grads(static_cast<std::size_t>(bias_id_[l][k]));
+    }
+    out.push_back(g);
+  }
+  return out;
+}
+
+std::uint64_t Tower::macs_per_row() const {
+  std::uint64_t m = 0;
+  for (std::size_t l = 0; l + 1 < widths_.size(); ++l) m += std::uint64_t{widths_[l]} * widths_[l + 1];
+  return m;
+}
+
+const float* Tower::forward(const ParameterStore& store, const Routing& routing, const float* x, ThreadPool& pool) {
+  const std::vector<ComposedLayer> ls = layers(store);
+  const std::size_t n = routing.total_rows();
+  for (std::size_t l = 0; l < ls.size(); ++l) {
+    acts_[l].resize(n * ls[l].out);
+    composed_forward(ls[l], shape_.grid, routing, l == 0 ? x : acts_[l - 1].data(), acts_[l].data(), pool);
+  }
+  return acts_.back().data();
+}
+
+void Tower::backward(ParameterStore& store, const Routing& routing, const float* x, const float* d_logit, float* dx,
+                     ThreadPool& pool) {
+  const std::vector<ComposedLayer> ls = layers(store);
+  const std::vector<ComposedLayerGrad> gs = grads(store);
+  const std::size_t n = routing.total_rows();
+  dy_.assign(d_logit, d_logit + n);
+  for (std::size_t l = ls.size(); l-- > 0;) {
+    float* dx_out = nullptr;
+    if (l > 0) {
+      dx_hidden_.resize(n * ls[l].in);
+      dx_out = dx_hidden_.data();
+    } else {
+      dx_out = dx;
+    }
+    composed_backward(ls[l], shape_.grid, routing, l == 0 ? x : acts_[l - 1].data(), acts_[l].data(), dy_.data(),
+                      dx_out, gs[l], pool);
+    if (l > 0) dy_.swap(dx_hidden_);
+  }
+}
+
+void Tower::masked_forward(const ParameterStore& store, const float* x, const std::uint32_t* domain, std::size_t n,
+                           float* logit, ThreadPool& pool) const {
+  masked_tower_forward(layers(store), shape_.grid, x, domain, n, logit, pool);
+}
+
+void Tower::masked_backward(ParameterStore& store, const float* x, const std::uint32_t* domain, std::size_t n,
+                            const float* d_logit, float* dx, ThreadPool& pool) const {
+  masked_tower_backward(layers(store), shape_.grid, x, domain, n, d_logit, dx, grads(store), pool);
+}
+
+}  // namespace mmn

@@ -1,0 +1,63 @@
+#pragma once
+// A tower: a stack of composed layers in -> hidden... -> 1, ReLU between layers, a
+// logit out. The CTR tower is one with a 1 x 1 grid and only the shared group; the
+// CVR towers draw on the groups their model kind enables. Keeps the activations of
+// the last forward for the backward.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mmn/model/parameter_store.h"
+#include "mmn/ops/composed_layer.h"
+#include "mmn/util/random.h"
+
+namespace mmn {
+
+class ThreadPool;
+
+struct TowerShape {
+  std::uint32_t in = 0;
+  std::vector<std::uint32_t> hidden;  // the output layer (width 1) follows
+  std::array<bool, kParamGroups> groups{true, false, false, false};
+  Composition composition = Composition::product;
+  DomainGrid grid;
+};
+
+class Tower {
+ public:
+  // Registers this tower's tensors, named "<name>.<layer>.W.<group>" and ".b.<group>".
+  Tower(const std::string& name, TowerShape shape, ParameterStore& store);
+
+  // He-normal shared (or, without a shared group, per-domain) weights; the other groups
+  // start neutral: 1 in a product, 0 in a sum. Biases 0.
+  void initialize(ParameterStore& store, Rng& rng) const;
+
+  const TowerShape& shape() const { return shape_; }
+  std::vector<ComposedLayer> layers(const ParameterStore& store) const;
+  std::vector<ComposedLayerGrad> grads(ParameterStore& store) const;
+  // Multiply-adds per row of one forward pass.
+  std::uint64_t macs_per_row() const;
+
+  // Routed rows: x is rows x in in routing order; returns the routed logits.
+  const float* forward(const ParameterStore& store, const Routing& routing, const float* x, ThreadPool& pool);
+  // d_logit routed; dx (rows x in, routed) overwritten unless null; gradients accumulate into the store.
+  void backward(ParameterStore& store, const Routing& routing, const float* x, const float* d_logit, float* dx,
+                ThreadPool& pool);
+
+  // The literal masked form on rows in row order (see masked_tower.h).
+  void masked_forward(const ParameterStore& store, const float* x, const std::uint32_t* domain, std::size_t n,
+                      float* logit, ThreadPool& pool) const;
+  void masked_backward(ParameterStore& store, const float* x, const std::uint32_t* domain, std::size_t n,
+                       const float* d_logit, float* dx, ThreadPool& pool) const;
+
+ private:
+  TowerShape shape_;
+  std::vector<std::uint32_t> widths_;                      // in, hidden..., 1
+  std::vector<std::array<long, kParamGroups>> weight_id_;  // tensor index or -1, per layer
+  std::vector<std::array<long, kParamGroups>> bias_id_;
+  std::vector<std::vector<float>> acts_;  // per layer output
+  std::vector<float> dy_, dx_hidden_;
+};
+
+}  // namespace mmn

@@ -1,0 +1,198 @@
+#include "mmn/train/checkpoint.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "mmn/data/binary_codec.h"
+#include "mmn/data/dataset.h"
+#include "mmn/model/mmn_model.h"
+#include "mmn/model/optimizer.h"
+#include "mmn/util/checksum.h"
+#include "mmn/util/error.h"
+#include "mmn/util/file_writer.h"
+#include "mmn/util/mapped_file.h"
+
+namespace mmn {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr char kMagic[8] = {'M', 'M', 'N', 'C', 'K', 'P', 'T', '1'};
+constexpr std::uint32_t kVersion = 1;
+
+struct Section {
+  std::string name;
+  const void* data;
+  std::uint64_t bytes;
+};
+
+std::vector<Section> float_sections(const MmnModel& model, const Optimizer& optimizer_const) {
+  auto& optimizer = const_cast<Optimizer&>(optimizer_const);
+  std::vector<Section> s;
+  const auto& dense = model.dense().all_values();
+  s.push_back({"dense", dense.data(), dense.size() * sizeof(float)});
+  for (std::size_t k = 0; k < optimizer.dense_state().size(); ++k)
+    s.push_back({fmt::format("dense.state{}", k), optimizer.dense_state()[k].data(),
+                 optimizer.dense_state()[k].size() * sizeof(float)});
+  for (std::size_t t = 0; t < model.embeddings().size(); ++t) {
+    const auto& table = model.embeddings()[t];
+    s.push_back({"table." + table.name, table.values.data(), table.values.size() * sizeof(float)});
+    for (std::size_t k = 0; k < optimizer.table_state()[t].size(); ++k)
+      s.push_back({fmt::format("table.{}.state{}", table.name, k), optimizer.table_state()[t][k].data(),
+                   optimizer.table_state()[t][k].size() * sizeof(float)});
+  }
+  return s;
+}
+
+json meta_of(const MmnModel& model, const Optimizer& optimizer, const CheckpointState& state) {
+  return {{"step", state.step},
+          {"epoch", state.position.epoch},
+          {"batch", state.position.batch},
+          {"optimizer_steps", optimizer.steps()},
+          {"optimizer", to_string(optimizer.config().kind)},
+          {"model", model.config().label()},
+          {"schema", schema_to_json(model.schema())},
+          {"extra", state.extra}};
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const MmnModel& model, const Optimizer& optimizer,
+                      const CheckpointState& state) {
+  const std::string meta = meta_of(model, optimizer, state).dump();
+  std::vector<Section> sections = {{"meta", meta.data(), meta.size()}};
+  for (const auto& s : float_sections(model, optimizer)) sections.push_back(s);
+
+  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  std::error_code ignored;
+  fs::remove(temp, ignored);
+  try {
+    FileWriter out(temp);
+    out.write(kMagic, sizeof kMagic);
+    const std::uint32_t head[2] = {kVersion, static_cast<std::uint32_t>(sections.size())};
+    out.write(head, sizeof head);
+    for (const auto& s : sections) {
+      ByteEncoder e;
+      e.str(s.name);
+      e.u64(s.bytes);
+      e.u64(checksum64(s.data, s.bytes));
+      out.write(e.bytes().data(), e.bytes().size());
+      out.write(s.data, s.bytes);
+    }
+    out.finish();
+  } catch (...) {
+    fs::remove(temp, ignored);
+    throw;
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    fs::remove(temp, ignored);
+    fail("{}: cannot rename checkpoint into place: {}", path, std::strerror(err));
+  }
+  const fs::path parent = fs::path(path).parent_path();
+  fsync_directory(parent.empty() ? "." : parent.string());
+}
+
+CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimizer& optimizer) {
+  const MappedFile file(path);
+  if (file.size() < sizeof kMagic + 8 || std::memcmp(file.data(), kMagic, sizeof kMagic) != 0)
+    fail("{}: not an mmn checkpoint (wrong magic number or too short)", path);
+  ByteDecoder in(file.data() + sizeof kMagic, file.size() - sizeof kMagic, path);
+  const std::uint32_t version = in.u32("version");
+  if (version > kVersion) fail("{}: checkpoint version {} is newer than this build reads ({})", path, version, kVersion);
+  const std::uint32_t count = in.u32("section count");
+  const std::uint8_t* base = file.data() + sizeof kMagic;
+  struct Found {
+    const std::uint8_t* data;
+    std::uint64_t bytes;
+  };
+  std::vector<std::pair<std::string, Found>> found;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    std::string name = in.str("section name");
+    const std::uint64_t bytes = in.u64("section size");
+    const std::uint64_t sum = in.u64("section checksum");
+    const std::size_t at = in.position();
+    if (bytes > file.size() - sizeof kMagic - at)
+      fail("{}: truncated: section '{}' needs {} bytes, {} remain", path, name, bytes, file.size() - sizeof kMagic - at);
+    if (checksum64(base + at, bytes) != sum) fail("{}: section '{}' is corrupt (checksum mismatch)", path, name);
+    found.emplace_back(std::move(name), Found{base + at, bytes});
+    in.skip(bytes, "section");
+  }
+  if (found.empty() || found.front().first != "meta") fail("{}: corrupt: no meta section", path);
+  json meta;
+  try {
+    meta = json::parse(std::string(reinterpret_cast<const char*>(found.front().second.data), found.front().second.bytes));
+  } catch (const json::exception& e) {
+    fail("{}: corrupt meta section: {}", path, e.what());
+  }
+  CheckpointState state;
+  try {
+    if (meta.at("model").get<std::string>() != model.config().label())
+      fail("{}: holds a '{}' model, the configuration builds '{}'", path, meta.at("model").get<std::string>(),
+           model.config().label());
+    if (schema_from_json(meta.at("schema"), path) != model.schema())
+      fail("{}: was trained on data with a different schema", path);
+    if (meta.at("optimizer").get<std::string>() != to_string(optimizer.config().kind))
+      fail("{}: holds {} state, the configuration uses {}", path, meta.at("optimizer").get<std::string>(),
+           to_string(optimizer.config().kind));
+    state.step = meta.at("step").get<std::uint64_t>();
+    state.position = {meta.at("epoch").get<std::uint64_t>(), meta.at("batch").get<std::uint64_t>()};
+    state.extra = meta.value("extra", json::object());
+    optimizer.set_steps(meta.at("optimizer_steps").get<std::uint64_t>());
+  } catch (const json::exception& e) {
+    fail("{}: corrupt meta section: {}", path, e.what());
+  }
+  const std::vector<Section> expected = float_sections(model, optimizer);
+  if (found.size() != expected.size() + 1)
+    fail("{}: has {} parameter sections, the model needs {}", path, found.size() - 1, expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& [name, f] = found[i + 1];
+    if (name != expected[i].name || f.bytes != expected[i].bytes)
+      fail("{}: section {} is '{}' of {} bytes, the model needs '{}' of {} bytes", path, i + 1, name, f.bytes,
+           expected[i].name, expected[i].bytes);
+    std::memcpy(const_cast<void*>(expected[i].data), f.data, f.bytes);
+  }
+  return state;
+}
+
+CheckpointDirectory::CheckpointDirectory(std::string dir, std::uint32_t keep) : dir_(std::move(dir)), keep_(keep) {
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  if (ec) fail("{}: cannot create checkpoint directory: {}", dir_, ec.message());
+}
+
+std::vector<std::string> CheckpointDirectory::list() const {
+  std::vector<std::pair<std::uint64_t, std::string>> found;
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    unsigned long long step = 0;
+    char tail[8] = {0};
+    if (std::sscanf(name.c_str(), "step-%llu.%7s", &step, tail) == 2 && std::string(tail) == "mmnc")
+      found.emplace_back(step, entry.path().string());
+  }
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<std::string> paths;
+  for (auto& f : found) paths.push_back(std::move(f.second));
+  return paths;
+}
+
+std::string CheckpointDirectory::save(const MmnModel& model, const Optimizer& optimizer, const CheckpointState& state) {
+  const std::string path = (fs::path(dir_) / fmt::format("step-{:09d}.mmnc", state.step)).string();
+  write_checkpoint(path, model, optimizer, state);
+  const auto all = list();
+  for (std::size_t i = keep_; i < all.size(); ++i) {
+    std::error_code ignored;
+    fs::remove(all[i], ignored);
+  }
+  return path;
+}
+
+}  // namespace mmn

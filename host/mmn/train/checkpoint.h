@@ -1,0 +1,48 @@
+#pragma once
+// Checkpoints: the model's parameters, the optimizer's state, the data position
+// and the step, in one file written atomically (temporary file, fsync, rename).
+//
+// Format (little-endian): "MMNCKPT1" magic, u32 version, u32 section count, then
+// sections, each: u32 name length, name, u64 bytes, u64 XXH3-64 of the bytes, bytes.
+// The first section, "meta", is JSON (step, data position, model label, schema, and
+// the layout of every later section); the reader checks every checksum and every size
+// against the model it loads into, and names the file and the problem otherwise.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mmn/train/batch_loader.h"
+
+namespace mmn {
+
+class MmnModel;
+class Optimizer;
+
+struct CheckpointState {
+  std::uint64_t step = 0;
+  LoaderPosition position;
+  nlohmann::json extra = nlohmann::json::object();  // e.g. the resolved config
+};
+
+void write_checkpoint(const std::string& path, const MmnModel& model, const Optimizer& optimizer,
+                      const CheckpointState& state);
+
+// Loads into `model` and `optimizer` (built with the same configuration and schema).
+CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimizer& optimizer);
+
+// A directory of checkpoints "step-<N>.mmnc"; keeps the newest `keep`.
+class CheckpointDirectory {
+ public:
+  CheckpointDirectory(std::string dir, std::uint32_t keep);
+  std::string save(const MmnModel& model, const Optimizer& optimizer, const CheckpointState& state);
+  // Paths of the checkpoints present, newest first.
+  std::vector<std::string> list() const;
+
+ private:
+  std::string dir_;
+  std::uint32_t keep_;
+};
+
+}  // namespace mmn

@@ -1,0 +1,88 @@
+#include "mmn/train/evaluator.h"
+
+#include <cmath>
+#include <limits>
+
+#include "mmn/metrics/auc.h"
+#include "mmn/model/mmn_model.h"
+#include "mmn/util/thread_pool.h"
+
+namespace mmn {
+namespace {
+
+float sigmoid(float x) { return x >= 0 ? 1.0f / (1.0f + std::exp(-x)) : std::exp(x) / (1.0f + std::exp(x)); }
+
+}  // namespace
+
+double DomainCalibration::ratio() const {
+  return conversions == 0 ? std::numeric_limits<double>::quiet_NaN() : predicted / static_cast<double>(conversions);
+}
+
+Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool) {
+  Predictions p;
+  p.p_ctr.resize(data.rows());
+  p.p_cvr.resize(data.rows());
+  std::size_t at = 0;
+  for (const auto& shard : data.shards()) {
+    const ColumnView& all = shard.columns();
+    for (std::size_t begin = 0; begin < all.rows; begin += batch_size) {
+      const std::size_t end = std::min<std::size_t>(all.rows, begin + batch_size);
+      model.forward(all.slice(begin, end), p.p_ctr.data() + at, p.p_cvr.data() + at, pool);
+      for (std::size_t i = at; i < at + (end - begin); ++i) {
+        p.p_ctr[i] = sigmoid(p.p_ctr[i]);
+        p.p_cvr[i] = sigmoid(p.p_cvr[i]);
+      }
+      at += end - begin;
+    }
+  }
+  return p;
+}
+
+Labels labels_of(const Dataset& data) {
+  Labels l;
+  const std::uint32_t n_scenarios = data.schema().n_scenarios;
+  for (const auto& shard : data.shards()) {
+    const ColumnView& v = shard.columns();
+    l.click.insert(l.click.end(), v.click, v.click + v.rows);
+    l.conv.insert(l.conv.end(), v.conv, v.conv + v.rows);
+    for (std::size_t i = 0; i < v.rows; ++i) l.domain.push_back(std::uint32_t{v.type[i]} * n_scenarios + v.scenario[i]);
+  }
+  return l;
+}
+
+EvalReport evaluate(const Dataset& data, const Predictions& p) {
+  const Labels l = labels_of(data);
+  const std::size_t n = l.click.size();
+  const std::uint32_t n_domains = data.schema().n_domains();
+  EvalReport r;
+  r.rows = n;
+  std::vector<float> ctcvr(n), cvr_clicked;
+  std::vector<std::uint8_t> conv_clicked;
+  std::vector<std::uint32_t> domain_clicked;
+  r.calibration.resize(n_domains);
+  for (std::size_t i = 0; i < n; ++i) {
+    ctcvr[i] = p.p_ctr[i] * p.p_cvr[i];
+    r.clicks += l.click[i];
+    r.conversions += l.conv[i];
+    if (l.click[i] != 0) {
+      cvr_clicked.push_back(p.p_cvr[i]);
+      conv_clicked.push_back(l.conv[i]);
+      domain_clicked.push_back(l.domain[i]);
+      DomainCalibration& c = r.calibration[l.domain[i]];
+      c.clicks += 1;
+      c.conversions += l.conv[i];
+      c.predicted += p.p_cvr[i];
+    }
+  }
+  r.ctr_auc = auc(p.p_ctr, l.click);
+  r.cvr_auc = auc(cvr_clicked, conv_clicked);
+  r.ctcvr_auc = auc(ctcvr, l.conv);
+  r.ctr_logloss = log_loss(p.p_ctr.data(), l.click.data(), n);
+  r.cvr_logloss = log_loss(cvr_clicked.data(), conv_clicked.data(), conv_clicked.size());
+  r.ctcvr_logloss = log_loss(ctcvr.data(), l.conv.data(), n);
+  r.domain_cvr = domain_auc(cvr_clicked, conv_clicked, domain_clicked, n_domains);
+  if (data.schema().has_truth) r.oracle = oracle_figures(data);
+  return r;
+}
+
+}  // namespace mmn

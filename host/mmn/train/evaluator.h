@@ -1,0 +1,53 @@
+#pragma once
+// Evaluation of a model on a data set: predictions for every row in row order, and
+// the metrics of DESIGN.md section 6: CTR AUC (all rows), CVR AUC (clicked rows),
+// CTCVR AUC (all rows), their log losses, CVR AUC per domain with its plain and
+// traffic-weighted means, calibration per domain; and, when the data carries true
+// probabilities, the oracle's figures on the same rows.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "mmn/data/dataset.h"
+#include "mmn/metrics/domain_auc.h"
+#include "mmn/metrics/oracle.h"
+
+namespace mmn {
+
+class MmnModel;
+class ThreadPool;
+
+struct Predictions {
+  std::vector<float> p_ctr;  // row order over the whole data set
+  std::vector<float> p_cvr;
+};
+
+Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool);
+
+struct DomainCalibration {
+  std::uint64_t clicks = 0;
+  std::uint64_t conversions = 0;
+  double predicted = 0.0;  // sum of p_cvr over clicked rows
+  // predicted / observed conversions; NaN without conversions
+  double ratio() const;
+};
+
+struct EvalReport {
+  std::uint64_t rows = 0, clicks = 0, conversions = 0;
+  double ctr_auc = 0, cvr_auc = 0, ctcvr_auc = 0;
+  double ctr_logloss = 0, cvr_logloss = 0, ctcvr_logloss = 0;
+  DomainAuc domain_cvr;
+  std::vector<DomainCalibration> calibration;  // per domain
+  std::optional<OracleFigures> oracle;
+};
+
+EvalReport evaluate(const Dataset& data, const Predictions& predictions);
+
+// Row order columns of a data set: labels and domain ids of every row.
+struct Labels {
+  std::vector<std::uint8_t> click, conv;
+  std::vector<std::uint32_t> domain;
+};
+Labels labels_of(const Dataset& data);
+
+}  // namespace mmn

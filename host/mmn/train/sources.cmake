@@ -1,0 +1,9 @@
+# Training: batches, evaluation, checkpoints, the training loop, loading a run.
+target_sources(mmn_host PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/batch_loader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/evaluator.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/run_loader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp
+)
+include(${CMAKE_CURRENT_LIST_DIR}/sources_reporting.cmake)

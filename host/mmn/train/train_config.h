@@ -1,0 +1,58 @@
+#pragma once
+// Everything `mmn train` is told, with its defaults. Read from a TOML file
+// (sections [data], [model], [loss], [optimizer], [train], [run]) and overridden by
+// `--set section.key=value`; unknown keys are an error with a suggestion.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mmn/model/model_config.h"
+#include "mmn/model/optimizer.h"
+#include "mmn/ops/weighted_bce.h"
+
+namespace mmn {
+
+struct DataConfig {
+  std::string train;    // data set directory (required)
+  std::string test;     // evaluated at the end and every eval_every steps ("" = none)
+  std::string heldout;  // zero-shot combinations, evaluated at the end ("" = none)
+};
+
+struct TrainLoopConfig {
+  std::uint32_t batch_size = 4096;
+  std::uint32_t epochs = 1;
+  std::uint64_t max_steps = 0;  // 0: as many as the epochs give
+  std::uint64_t seed = 1;
+  std::uint32_t threads = 0;    // 0: every core (or MMN_THREADS)
+  std::string device = "cpu";   // cpu | cuda | auto
+  std::uint64_t log_every = 50;
+  std::uint64_t eval_every = 0;  // 0: only at the end
+  std::uint64_t checkpoint_every = 1000;
+  std::uint32_t keep_checkpoints = 3;
+  std::uint32_t eval_batch_size = 16384;
+  std::uint32_t shuffle_window = 4;  // row groups whose rows are shuffled together
+};
+
+struct RunConfig {
+  std::string dir = "runs/default";
+  bool plots = true;  // PNG plots through gnuplot when it is installed
+};
+
+struct TrainConfig {
+  DataConfig data;
+  ModelConfig model;
+  LossOptions loss;
+  OptimizerConfig optimizer;
+  TrainLoopConfig train;
+  RunConfig run;
+};
+
+// Reads `path` (may be "" for all defaults) and applies "section.key=value" overrides in order.
+// Throws mmn::Error naming the file, the line and the key for an unknown key, a wrong type
+// or an out-of-range value.
+TrainConfig load_train_config(const std::string& path, const std::vector<std::string>& overrides);
+
+// The resolved configuration as TOML: every key with its value, loadable by load_train_config.
+std::string to_toml(const TrainConfig& config);
+
+}  // namespace mmn

@@ -1,0 +1,9 @@
+# mmn ingest tests (included by tests/CMakeLists.txt).
+mmn_add_test(ingest_tests
+  host/ingest/ingest_schema_test.cpp
+  host/ingest/csv_splitter_test.cpp
+  host/ingest/ingest_fixtures_test.cpp
+  host/ingest/bad_rows_test.cpp
+  host/ingest/ingester_test.cpp
+  host/ingest/ingest_cli_test.cpp
+)

@@ -1,0 +1,93 @@
+#include "mmn/train/batch_loader.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "testing/random_block.h"
+#include "testing/temp_dir.h"
+
+namespace mmn {
+namespace {
+
+// Rows are identified by their 'site' id, which random_block draws from 2^20 values;
+// the test writes row i's id as i so it can see which rows a batch holds.
+struct Fixture {
+  testing::TempDir tmp;
+  Schema schema = testing::small_schema(false);
+  std::string dir = tmp / "ds";
+  Fixture(std::size_t rows) {
+    ColumnBlock b = testing::random_block(schema, rows, 1);
+    for (std::size_t i = 0; i < rows; ++i) b.categorical[2][i] = static_cast<std::uint32_t>(i);
+    DatasetWriter w(dir, schema, {300, 70, false});
+    w.append(view_of(b));
+    Dictionaries d;
+    d.types = {"a", "b", "c"};
+    d.scenarios = {"w", "x", "y", "z"};
+    w.commit(d);
+  }
+};
+
+std::vector<std::uint32_t> epoch_rows(BatchLoader& loader, std::vector<std::size_t>* batch_sizes = nullptr) {
+  std::vector<std::uint32_t> rows;
+  ColumnBlock b;
+  while (loader.next(b)) {
+    rows.insert(rows.end(), b.categorical[2].begin(), b.categorical[2].end());
+    if (batch_sizes != nullptr) batch_sizes->push_back(b.rows());
+  }
+  return rows;
+}
+
+TEST(BatchLoader, EachEpochVisitsEveryRowOnceInANewShuffledOrder) {
+  Fixture f(1000);
+  const Dataset data = Dataset::open(f.dir);
+  BatchLoader loader(data, 128, 7, 2);
+  std::vector<std::size_t> sizes;
+  const auto first = epoch_rows(loader, &sizes);
+  EXPECT_EQ(sizes.size(), 8u);
+  EXPECT_EQ(sizes.back(), 1000u - 7 * 128);
+  EXPECT_EQ(std::set<std::uint32_t>(first.begin(), first.end()).size(), 1000u);
+  EXPECT_EQ(loader.position().epoch, 1u);
+  const auto second = epoch_rows(loader);
+  EXPECT_EQ(std::set<std::uint32_t>(second.begin(), second.end()).size(), 1000u);
+  EXPECT_NE(first, second);
+  std::vector<std::uint32_t> in_order(first);
+  std::sort(in_order.begin(), in_order.end());
+  EXPECT_NE(first, in_order);
+}
+
+TEST(BatchLoader, SameSeedSameOrderAndSeekResumesExactly) {
+  Fixture f(1000);
+  const Dataset data = Dataset::open(f.dir);
+  BatchLoader a(data, 100, 3), b(data, 100, 3);
+  ColumnBlock x, y;
+  for (int i = 0; i < 13; ++i) a.next(x);  // into the second epoch
+  const LoaderPosition at = a.position();
+  EXPECT_EQ(at.epoch, 1u);
+  b.seek(at);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(a.next(x));
+    ASSERT_TRUE(b.next(y));
+    EXPECT_EQ(x.categorical[2], y.categorical[2]);
+    EXPECT_EQ(x.dense[0], y.dense[0]);
+  }
+  BatchLoader other_seed(data, 100, 4);
+  ColumnBlock z, w;
+  BatchLoader fresh(data, 100, 3);
+  fresh.next(z);
+  other_seed.next(w);
+  EXPECT_NE(z.categorical[2], w.categorical[2]);
+}
+
+TEST(BatchLoader, RanksSplitTheRowGroupsWithoutOverlap) {
+  Fixture f(1000);
+  const Dataset data = Dataset::open(f.dir);
+  BatchLoader r0(data, 64, 5, 4, 0, 2), r1(data, 64, 5, 4, 1, 2);
+  const auto a = epoch_rows(r0), b = epoch_rows(r1);
+  std::set<std::uint32_t> all(a.begin(), a.end());
+  for (const auto v : b) EXPECT_TRUE(all.insert(v).second) << "row " << v << " on both ranks";
+  EXPECT_EQ(all.size(), 1000u);
+}
+
+}  // namespace
+}  // namespace mmn

@@ -1,0 +1,376 @@
+#include "mmn/train/train_config.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "mmn/util/error.h"
+#include "testing/temp_dir.h"
+
+namespace mmn {
+namespace {
+
+std::string write(const testing::TempDir& tmp, const std::string& name, const std::string& text) {
+  const std::string path = tmp / name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+// The message of the mmn::Error that `f` throws ("" when it throws none).
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+void expect_same(const TrainConfig& a, const TrainConfig& b) {
+  EXPECT_EQ(a.data.train, b.data.train);
+  EXPECT_EQ(a.data.test, b.data.test);
+  EXPECT_EQ(a.data.heldout, b.data.heldout);
+  EXPECT_EQ(a.model.kind, b.model.kind);
+  EXPECT_EQ(a.model.composition, b.model.composition);
+  EXPECT_EQ(a.model.type_part, b.model.type_part);
+  EXPECT_EQ(a.model.scenario_part, b.model.scenario_part);
+  EXPECT_EQ(a.model.embedding_dim, b.model.embedding_dim);
+  EXPECT_EQ(a.model.ctr_hidden, b.model.ctr_hidden);
+  EXPECT_EQ(a.model.cvr_hidden, b.model.cvr_hidden);
+  EXPECT_EQ(a.model.routing, b.model.routing);
+  EXPECT_EQ(a.model.embedding_init_std, b.model.embedding_init_std);
+  EXPECT_EQ(a.loss.cvr_mode, b.loss.cvr_mode);
+  EXPECT_EQ(a.loss.cvr_weight, b.loss.cvr_weight);
+  EXPECT_EQ(a.loss.dynamic_weight, b.loss.dynamic_weight);
+  EXPECT_EQ(a.optimizer.kind, b.optimizer.kind);
+  EXPECT_EQ(a.optimizer.adam.lr, b.optimizer.adam.lr);
+  EXPECT_EQ(a.optimizer.adam.beta1, b.optimizer.adam.beta1);
+  EXPECT_EQ(a.optimizer.adam.beta2, b.optimizer.adam.beta2);
+  EXPECT_EQ(a.optimizer.adam.eps, b.optimizer.adam.eps);
+  EXPECT_EQ(a.optimizer.adagrad.lr, b.optimizer.adagrad.lr);
+  EXPECT_EQ(a.optimizer.adagrad.initial_accumulator, b.optimizer.adagrad.initial_accumulator);
+  EXPECT_EQ(a.optimizer.adagrad.eps, b.optimizer.adagrad.eps);
+  EXPECT_EQ(a.train.batch_size, b.train.batch_size);
+  EXPECT_EQ(a.train.epochs, b.train.epochs);
+  EXPECT_EQ(a.train.max_steps, b.train.max_steps);
+  EXPECT_EQ(a.train.seed, b.train.seed);
+  EXPECT_EQ(a.train.threads, b.train.threads);
+  EXPECT_EQ(a.train.device, b.train.device);
+  EXPECT_EQ(a.train.log_every, b.train.log_every);
+  EXPECT_EQ(a.train.eval_every, b.train.eval_every);
+  EXPECT_EQ(a.train.checkpoint_every, b.train.checkpoint_every);
+  EXPECT_EQ(a.train.keep_checkpoints, b.train.keep_checkpoints);
+  EXPECT_EQ(a.train.eval_batch_size, b.train.eval_batch_size);
+  EXPECT_EQ(a.train.shuffle_window, b.train.shuffle_window);
+  EXPECT_EQ(a.run.dir, b.run.dir);
+  EXPECT_EQ(a.run.plots, b.run.plots);
+}
+
+TEST(TrainConfig, ReadsEverySection) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", R"([data]
+train = "d/train"
+test = "d/test"
+[model]
+kind = "star"
+composition = "sum"
+type_part = false
+scenario_part = false
+embedding_dim = 12
+ctr_hidden = [64, 32, 8]
+cvr_hidden = []
+routing = "masked"
+embedding_init_std = 0.02
+[loss]
+cvr_mode = "clicked"
+cvr_weight = 2
+dynamic_weight = false
+[optimizer]
+name = "adam"
+lr = 0.003
+beta1 = 0.8
+beta2 = 0.99
+eps = 1e-7
+initial_accumulator = 0.5
+[train]
+batch_size = 1024
+epochs = 2
+max_steps = 77
+seed = 42
+threads = 2
+device = "auto"
+log_every = 5
+eval_every = 100
+checkpoint_every = 300
+keep_checkpoints = 2
+eval_batch_size = 999
+shuffle_window = 8
+[run]
+dir = "runs/x"
+plots = false
+)");
+  const TrainConfig c = load_train_config(path, {});
+  EXPECT_EQ(c.data.train, "d/train");
+  EXPECT_EQ(c.data.test, "d/test");
+  EXPECT_EQ(c.data.heldout, "");
+  EXPECT_EQ(c.model.kind, ModelKind::star);
+  EXPECT_EQ(c.model.composition, Composition::sum);
+  EXPECT_FALSE(c.model.type_part);
+  EXPECT_FALSE(c.model.scenario_part);
+  EXPECT_EQ(c.model.embedding_dim, 12u);
+  EXPECT_EQ(c.model.ctr_hidden, (std::vector<std::uint32_t>{64, 32, 8}));
+  EXPECT_TRUE(c.model.cvr_hidden.empty());
+  EXPECT_EQ(c.model.routing, RoutingMode::masked);
+  EXPECT_FLOAT_EQ(c.model.embedding_init_std, 0.02f);
+  EXPECT_EQ(c.loss.cvr_mode, CvrMode::clicked);
+  EXPECT_FLOAT_EQ(c.loss.cvr_weight, 2.0f);
+  EXPECT_FALSE(c.loss.dynamic_weight);
+  EXPECT_EQ(c.optimizer.kind, OptimizerKind::adam);
+  EXPECT_FLOAT_EQ(c.optimizer.adam.lr, 0.003f);
+  EXPECT_FLOAT_EQ(c.optimizer.adam.beta1, 0.8f);
+  EXPECT_FLOAT_EQ(c.optimizer.adam.beta2, 0.99f);
+  EXPECT_FLOAT_EQ(c.optimizer.adam.eps, 1e-7f);
+  EXPECT_FLOAT_EQ(c.optimizer.adagrad.initial_accumulator, 0.5f);
+  EXPECT_FLOAT_EQ(c.optimizer.adagrad.lr, AdagradConfig{}.lr);  // lr went to the chosen optimizer only
+  EXPECT_EQ(c.train.batch_size, 1024u);
+  EXPECT_EQ(c.train.epochs, 2u);
+  EXPECT_EQ(c.train.max_steps, 77u);
+  EXPECT_EQ(c.train.seed, 42u);
+  EXPECT_EQ(c.train.threads, 2u);
+  EXPECT_EQ(c.train.device, "auto");
+  EXPECT_EQ(c.train.log_every, 5u);
+  EXPECT_EQ(c.train.eval_every, 100u);
+  EXPECT_EQ(c.train.checkpoint_every, 300u);
+  EXPECT_EQ(c.train.keep_checkpoints, 2u);
+  EXPECT_EQ(c.train.eval_batch_size, 999u);
+  EXPECT_EQ(c.train.shuffle_window, 8u);
+  EXPECT_EQ(c.run.dir, "runs/x");
+  EXPECT_FALSE(c.run.plots);
+}
+
+TEST(TrainConfig, MissingKeysKeepTheirDefaults) {
+  const TrainConfig c = load_train_config("", {"data.train=somewhere"});
+  TrainConfig expected;
+  expected.data.train = "somewhere";
+  expect_same(c, expected);
+}
+
+TEST(TrainConfig, OverridesApplyInOrderAfterTheFile) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n[train]\nbatch_size = 100\n");
+  const TrainConfig c = load_train_config(
+      path, {"train.batch_size=200", "train.batch_size=300", "model.cvr_hidden=512,256", "model.ctr_hidden=[64, 8]",
+             "model.kind=shared", "model.type_part=false", "loss.cvr_weight=0.5", "data.test=\"t dir\"",
+             "train.seed=+9", "train.device=cuda", "run.dir=r"});
+  EXPECT_EQ(c.data.train, "a");
+  EXPECT_EQ(c.train.batch_size, 300u);
+  EXPECT_EQ(c.model.cvr_hidden, (std::vector<std::uint32_t>{512, 256}));
+  EXPECT_EQ(c.model.ctr_hidden, (std::vector<std::uint32_t>{64, 8}));
+  EXPECT_EQ(c.model.kind, ModelKind::shared);
+  EXPECT_FALSE(c.model.type_part);
+  EXPECT_FLOAT_EQ(c.loss.cvr_weight, 0.5f);
+  EXPECT_EQ(c.data.test, "t dir");
+  EXPECT_EQ(c.train.seed, 9u);
+  EXPECT_EQ(c.train.device, "cuda");
+  EXPECT_EQ(c.run.dir, "r");
+}
+
+TEST(TrainConfig, LearningRateGoesToTheOptimizerChosenLast) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n[optimizer]\nlr = 0.01\neps = 1e-6\n");
+  const TrainConfig c = load_train_config(path, {"optimizer.name=adagrad"});
+  EXPECT_EQ(c.optimizer.kind, OptimizerKind::adagrad);
+  EXPECT_FLOAT_EQ(c.optimizer.adagrad.lr, 0.01f);
+  EXPECT_FLOAT_EQ(c.optimizer.adagrad.eps, 1e-6f);
+  EXPECT_FLOAT_EQ(c.optimizer.adam.lr, AdamConfig{}.lr);
+  EXPECT_FLOAT_EQ(c.optimizer.adam.eps, AdamConfig{}.eps);
+}
+
+TEST(TrainConfig, UnknownKeyNamesFileAndLineAndSuggests) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n[model]\nembeding_dim = 8\n");
+  EXPECT_EQ(error_of([&] { load_train_config(path, {}); }),
+            "unknown key 'model.embeding_dim' at " + path + ":4; did you mean 'model.embedding_dim'?");
+}
+
+TEST(TrainConfig, UnknownSectionSuggestsTheClosest) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n\n[optimiser]\nlr = 0.1\n");
+  EXPECT_EQ(error_of([&] { load_train_config(path, {}); }),
+            "unknown section 'optimiser' at " + path + ":4; did you mean 'optimizer'?");
+}
+
+TEST(TrainConfig, KeyOutsideAnySectionSuggestsItsSection) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "batch_size = 5\n[data]\ntrain = \"a\"\n");
+  EXPECT_EQ(error_of([&] { load_train_config(path, {}); }),
+            "key 'batch_size' at " + path + ":1 is outside any section; did you mean 'train.batch_size'?");
+}
+
+TEST(TrainConfig, UnknownOverrideKeyNamesTheOverride) {
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "train.batchsize=5"}); }),
+            "unknown key 'train.batchsize' in --set 'train.batchsize=5'; did you mean 'train.batch_size'?");
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "modle.kind=mmn"}); }),
+            "unknown key 'modle.kind' in --set 'modle.kind=mmn'; did you mean 'model.kind'?");
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "seed"}); }),
+            "override '--set seed' is not of the form section.key=value");
+}
+
+TEST(TrainConfig, WrongTypesNameTheKey) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n[train]\nbatch_size = \"big\"\n");
+  EXPECT_EQ(error_of([&] { load_train_config(path, {}); }),
+            "train.batch_size at " + path + ":4: must be an integer, got a string");
+  const std::string path2 = write(tmp, "cfg2.toml", "[data]\ntrain = \"a\"\n[model]\nctr_hidden = [1, \"x\"]\n");
+  EXPECT_EQ(error_of([&] { load_train_config(path2, {}); }),
+            "model.ctr_hidden at " + path2 + ":4: must be a list of integers, got an array that holds more than "
+            "integers");
+  const std::string path3 = write(tmp, "cfg3.toml", "[data]\ntrain = \"a\"\n[run]\nplots = 1\n");
+  EXPECT_EQ(error_of([&] { load_train_config(path3, {}); }),
+            "run.plots at " + path3 + ":4: must be true or false, got an integer");
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "train.epochs=2.5"}); }),
+            "train.epochs in --set 'train.epochs=2.5': must be an integer, got '2.5'");
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "run.plots=yes"}); }),
+            "run.plots in --set 'run.plots=yes': must be true or false, got 'yes'");
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "optimizer.lr=fast"}); }),
+            "optimizer.lr in --set 'optimizer.lr=fast': must be a number, got 'fast'");
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "model.cvr_hidden=256,,128"}); }),
+            "model.cvr_hidden in --set 'model.cvr_hidden=256,,128': must be a list of integers, got '256,,128'");
+}
+
+TEST(TrainConfig, OutOfRangeValuesNameTheKey) {
+  auto err = [](const std::string& o) { return error_of([&] { load_train_config("", {"data.train=a", o}); }); };
+  EXPECT_EQ(err("train.batch_size=0"), "train.batch_size in --set 'train.batch_size=0': must be at least 1, got 0");
+  EXPECT_EQ(err("train.epochs=-3"), "train.epochs in --set 'train.epochs=-3': must be at least 1, got -3");
+  EXPECT_EQ(err("optimizer.lr=0"), "optimizer.lr in --set 'optimizer.lr=0': must be greater than 0, got 0");
+  EXPECT_EQ(err("optimizer.lr=-0.1"), "optimizer.lr in --set 'optimizer.lr=-0.1': must be greater than 0, got -0.1");
+  EXPECT_EQ(err("optimizer.beta1=1"), "optimizer.beta1 in --set 'optimizer.beta1=1': must be in [0, 1), got 1");
+  EXPECT_EQ(err("optimizer.beta2=-0.5"),
+            "optimizer.beta2 in --set 'optimizer.beta2=-0.5': must be in [0, 1), got -0.5");
+  EXPECT_EQ(err("loss.cvr_weight=-1"), "loss.cvr_weight in --set 'loss.cvr_weight=-1': must be at least 0, got -1");
+  EXPECT_EQ(err("optimizer.lr=nan"), "optimizer.lr in --set 'optimizer.lr=nan': must be a finite number, got nan");
+  EXPECT_EQ(err("model.cvr_hidden=256,0"),
+            "model.cvr_hidden[1] in --set 'model.cvr_hidden=256,0': must be at least 1, got 0");
+  EXPECT_EQ(err("model.embedding_dim=0"),
+            "model.embedding_dim in --set 'model.embedding_dim=0': must be at least 1, got 0");
+  EXPECT_EQ(err("train.batch_size=4294967296"),
+            "train.batch_size in --set 'train.batch_size=4294967296': must be at most 16777216, got 4294967296");
+  EXPECT_EQ(err("model.kind=tower"),
+            "model.kind in --set 'model.kind=tower': unknown model kind 'tower' (choose mmn, shared, separate or star)");
+  EXPECT_EQ(err("train.device=tpu"),
+            "train.device in --set 'train.device=tpu': unknown device 'tpu' (choose cpu, cuda or auto)");
+  EXPECT_EQ(err("loss.cvr_mode=all"),
+            "loss.cvr_mode in --set 'loss.cvr_mode=all': unknown cvr_mode 'all' (choose ctcvr or clicked)");
+  EXPECT_EQ(err("optimizer.name=sgd"),
+            "optimizer.name in --set 'optimizer.name=sgd': unknown optimizer 'sgd' (choose adam or adagrad)");
+  EXPECT_EQ(err("run.dir="), "run.dir in --set 'run.dir=': must not be empty");
+
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n[optimizer]\n\nbeta1 = 1.5\n");
+  EXPECT_EQ(error_of([&] { load_train_config(path, {}); }),
+            "optimizer.beta1 at " + path + ":5: must be in [0, 1), got 1.5");
+}
+
+TEST(TrainConfig, MissingFileAndMissingTrainData) {
+  EXPECT_EQ(error_of([] { load_train_config("/no/such/cfg.toml", {}); }),
+            "config file '/no/such/cfg.toml' not found");
+  EXPECT_NE(error_of([] { load_train_config("", {}); }).find("data.train is not set"), std::string::npos);
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n");
+  EXPECT_EQ(error_of([&] { load_train_config(path, {"data.train="}); }),
+            "data.train is not set in " + path +
+                ": give the training data directory in [data] train = \"DIR\" or with --set data.train=DIR");
+}
+
+TEST(TrainConfig, InvalidTomlNamesFileAndLine) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n[train]\nbatch_size = = 3\n");
+  const std::string message = error_of([&] { load_train_config(path, {}); });
+  EXPECT_EQ(message.rfind(path + ":4:", 0), 0u) << message;
+  EXPECT_NE(message.find("not valid TOML"), std::string::npos) << message;
+}
+
+TEST(TrainConfig, ToTomlRoundTrips) {
+  TrainConfig c;
+  c.data = {"tr \"quoted\" \\ dir", "te", "ho"};
+  c.model.kind = ModelKind::separate;
+  c.model.composition = Composition::sum;
+  c.model.type_part = false;
+  c.model.embedding_dim = 7;
+  c.model.ctr_hidden = {5};
+  c.model.cvr_hidden = {};
+  c.model.routing = RoutingMode::masked;
+  c.model.embedding_init_std = 0.1f / 3.0f;
+  c.loss.cvr_mode = CvrMode::clicked;
+  c.loss.cvr_weight = 0.3f;
+  c.loss.dynamic_weight = false;
+  c.optimizer.kind = OptimizerKind::adagrad;
+  c.optimizer.adagrad.lr = 1.0f / 7.0f;
+  c.optimizer.adagrad.eps = 3e-9f;
+  c.optimizer.adagrad.initial_accumulator = 0.0f;
+  c.optimizer.adam.beta1 = 0.5f;
+  c.optimizer.adam.beta2 = 0.25f;
+  c.train.batch_size = 3;
+  c.train.epochs = 4;
+  c.train.max_steps = 123456789012ull;
+  c.train.seed = 99;
+  c.train.threads = 1;
+  c.train.device = "cuda";
+  c.train.log_every = 2;
+  c.train.eval_every = 9;
+  c.train.checkpoint_every = 11;
+  c.train.keep_checkpoints = 1;
+  c.train.eval_batch_size = 10;
+  c.train.shuffle_window = 1;
+  c.run.dir = "some/run";
+  c.run.plots = false;
+
+  testing::TempDir tmp;
+  const std::string text = to_toml(c);
+  const std::string path = write(tmp, "resolved.toml", text);
+  const TrainConfig back = load_train_config(path, {});
+  expect_same(back, c);
+  EXPECT_EQ(to_toml(back), text);
+  EXPECT_NE(text.find("[optimizer]\nname = \"adagrad\"\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("cvr_hidden = []\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("initial_accumulator = 0.0\n"), std::string::npos) << text;
+
+  // The defaults (with the required data.train) too.
+  TrainConfig d;
+  d.data.train = "x";
+  const std::string path2 = write(tmp, "defaults.toml", to_toml(d));
+  expect_same(load_train_config(path2, {}), d);
+  EXPECT_NE(to_toml(d).find("lr = 0.001\n"), std::string::npos) << to_toml(d);
+  EXPECT_NE(to_toml(d).find("ctr_hidden = [256, 128]\n"), std::string::npos) << to_toml(d);
+}
+
+TEST(TrainConfig, ShippedConfigsLoad) {
+  const std::string dir = std::string(MMN_TEST_DATA_DIR) + "/../../configs/";
+  const TrainConfig big = load_train_config(dir + "criteo-like.toml", {});
+  EXPECT_EQ(big.data.train, "runs/criteo-like/data/train");
+  EXPECT_EQ(big.data.heldout, "runs/criteo-like/data/heldout");
+  EXPECT_EQ(big.train.batch_size, 4096u);
+  EXPECT_EQ(big.model.embedding_dim, 16u);
+  EXPECT_EQ(big.model.cvr_hidden, (std::vector<std::uint32_t>{256, 128}));
+  EXPECT_EQ(big.run.dir, "runs/criteo-like/mmn");
+  // Everything else is at its default, as the comments say.
+  TrainConfig expected;
+  expected.data = big.data;
+  expected.run.dir = big.run.dir;
+  expect_same(big, expected);
+
+  const TrainConfig tiny = load_train_config(dir + "tiny.toml", {});
+  EXPECT_EQ(tiny.data.test, "runs/tiny/data/test");
+  EXPECT_EQ(tiny.model.embedding_dim, 8u);
+  EXPECT_EQ(tiny.model.ctr_hidden, (std::vector<std::uint32_t>{32, 16}));
+  EXPECT_EQ(tiny.model.cvr_hidden, (std::vector<std::uint32_t>{32, 16}));
+  EXPECT_EQ(tiny.train.batch_size, 512u);
+  EXPECT_EQ(tiny.train.epochs, 3u);
+  EXPECT_EQ(tiny.run.dir, "runs/tiny/mmn");
+}
+
+}  // namespace
+}  // namespace mmn

@@ -1,0 +1,128 @@
+#include "mmn/train/trainer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "mmn/metrics/auc.h"
+#include "mmn/model/mmn_model.h"
+#include "mmn/model/optimizer.h"
+#include "mmn/synth/synthesize.h"
+#include "mmn/train/checkpoint.h"
+#include "mmn/util/error.h"
+#include "mmn/util/thread_pool.h"
+#include "testing/temp_dir.h"
+
+namespace mmn {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string make_tiny_data(const testing::TempDir& tmp, std::uint64_t rows, std::uint64_t seed, std::uint32_t holdout) {
+  ThreadPool pool(2);
+  synth::SynthOptions o;
+  o.out_dir = tmp / "data";
+  o.rows = rows;
+  o.seed = seed;
+  o.holdout = holdout;
+  synth::synthesize(synth::tiny_preset(), o, pool);
+  return o.out_dir;
+}
+
+TrainConfig tiny_config(const std::string& data, const std::string& run_dir) {
+  TrainConfig c;
+  c.data.train = data + "/train";
+  c.data.test = data + "/test";
+  c.model.embedding_dim = 4;
+  c.model.ctr_hidden = {16};
+  c.model.cvr_hidden = {16, 8};
+  c.train.batch_size = 256;
+  c.train.log_every = 5;
+  c.run.dir = run_dir;
+  c.run.plots = false;
+  return c;
+}
+
+struct Loaded {
+  std::unique_ptr<MmnModel> model;
+  std::unique_ptr<Optimizer> optimizer;
+  CheckpointState state;
+};
+
+Loaded load(const TrainConfig& c, const std::string& checkpoint, const Schema& schema) {
+  Loaded l;
+  l.model = std::make_unique<MmnModel>(c.model, schema, 0);
+  l.optimizer = std::make_unique<Optimizer>(c.optimizer, *l.model);
+  l.state = read_checkpoint(checkpoint, *l.model, *l.optimizer);
+  return l;
+}
+
+TEST(Trainer, ResumedRunEqualsUninterruptedRunBitwise) {
+  testing::TempDir tmp;
+  const std::string data = make_tiny_data(tmp, 20000, 3, 0);
+  TrainConfig straight = tiny_config(data, tmp / "straight");
+  straight.train.max_steps = 40;
+  straight.train.checkpoint_every = 1000;
+  const TrainOutcome a = train(straight, {false, false, true});
+  EXPECT_EQ(a.steps, 40u);
+
+  TrainConfig half = tiny_config(data, tmp / "halves");
+  half.train.max_steps = 20;
+  train(half, {false, false, true});
+  half.train.max_steps = 40;
+  const TrainOutcome b = train(half, {true, false, true});
+  EXPECT_EQ(b.steps, 40u);
+
+  const Schema schema = Dataset::open(data + "/train").schema();
+  const Loaded x = load(straight, a.last_checkpoint, schema), y = load(half, b.last_checkpoint, schema);
+  EXPECT_EQ(x.state.step, 40u);
+  EXPECT_EQ(x.state.position, y.state.position);
+  EXPECT_EQ(x.model->dense().all_values(), y.model->dense().all_values());
+  for (std::size_t t = 0; t < x.model->embeddings().size(); ++t)
+    EXPECT_EQ(x.model->embeddings()[t].values, y.model->embeddings()[t].values);
+  EXPECT_EQ(x.optimizer->dense_state(), y.optimizer->dense_state());
+}
+
+TEST(Trainer, RefusesToReuseARunDirectoryWithoutResumeOrOverwrite) {
+  testing::TempDir tmp;
+  const std::string data = make_tiny_data(tmp, 5000, 4, 0);
+  TrainConfig c = tiny_config(data, tmp / "run");
+  c.train.max_steps = 3;
+  train(c, {false, false, true});
+  std::string message;
+  try {
+    train(c, {false, false, true});
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("holds an earlier run; pass --resume"), std::string::npos) << message;
+  EXPECT_EQ(train(c, {false, true, true}).steps, 3u);
+}
+
+TEST(Trainer, DivergenceStopsWithTheStepAndKeepsTheLastCheckpoint) {
+  testing::TempDir tmp;
+  const std::string data = make_tiny_data(tmp, 20000, 5, 0);
+  TrainConfig c = tiny_config(data, tmp / "run");
+  c.optimizer.adam.lr = 1e30f;  // absurd: parameters overflow within a few steps
+  c.train.checkpoint_every = 1;
+  c.train.max_steps = 200;
+  std::string message;
+  try {
+    train(c, {false, false, true});
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("training diverged at step"), std::string::npos) << message;
+  EXPECT_NE(message.find("not finite"), std::string::npos) << message;
+  const auto kept = CheckpointDirectory(tmp / "run/checkpoints", 3).list();
+  ASSERT_FALSE(kept.empty());
+  const Schema schema = Dataset::open(data + "/train").schema();
+  const Loaded l = load(c, kept.front(), schema);  // the newest checkpoint still reads back
+  EXPECT_NE(message.find(kept.front()), std::string::npos) << message;
+  EXPECT_GT(l.state.step, 0u);
+}
+
+}  // namespace
+}  // namespace mmn

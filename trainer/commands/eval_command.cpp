@@ -1,0 +1,47 @@
+// mmn eval RUN_DIR... --data DATASET [--checkpoint FILE] [--report FILE.json]
+// One column per run (and the oracle's when the data carries true probabilities).
+#include <fmt/format.h>
+
+#include "commands/commands.h"
+#include "mmn/data/dataset.h"
+#include "mmn/train/evaluator.h"
+#include "mmn/train/report_table.h"
+#include "mmn/train/run_directory.h"
+#include "mmn/train/run_loader.h"
+#include "mmn/util/error.h"
+#include "mmn/util/file_writer.h"
+#include "mmn/util/thread_pool.h"
+
+namespace mmn::cli {
+
+void add_eval_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("eval", "Evaluate trained runs on a data set");
+  struct Args {
+    std::vector<std::string> runs;
+    std::string data, checkpoint, report, title;
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("runs", args->runs, "Run directories of `mmn train`")->required();
+  cmd->add_option("--data", args->data, "Data set directory to evaluate on")->required();
+  cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file (default: each run's newest; one run only)");
+  cmd->add_option("--report", args->report, "Also write the figures as JSON to this file");
+  cmd->add_option("--title", args->title, "Title of the table (default: the data set)");
+  cmd->callback([args] {
+    if (!args->checkpoint.empty() && args->runs.size() != 1) fail("--checkpoint names one checkpoint: give one run");
+    ThreadPool pool;
+    const Dataset data = Dataset::open(args->data, Verify::full, &pool);
+    std::vector<std::pair<std::string, EvalReport>> reports;
+    nlohmann::json json = nlohmann::json::object();
+    for (const auto& dir : args->runs) {
+      LoadedRun run = load_run(dir, args->checkpoint, data.schema());
+      reports.emplace_back(run.config.model.label(),
+                           evaluate(data, predict(*run.model, data, run.config.train.eval_batch_size, pool)));
+      fmt::print("{}: {} at step {} ({})\n", dir, run.config.model.label(), run.step, run.checkpoint);
+      json[dir] = eval_report_json(reports.back().second);
+    }
+    fmt::print("{}", format_eval_table(args->title.empty() ? args->data : args->title, reports));
+    if (!args->report.empty()) write_file_atomically(args->report, json.dump(1) + "\n");
+  });
+}
+
+}  // namespace mmn::cli
