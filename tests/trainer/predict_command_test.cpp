@@ -1,0 +1,91 @@
+// `mmn predict` end to end: its CSV has one line per input row in input order, the AUC
+// computed from it equals the one `mmn eval` reports, and a CSV input read through its
+// ingest schema gives the same predictions as the data set ingested from it.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "mmn/data/dataset.h"
+#include "mmn/metrics/auc.h"
+#include "testing/temp_dir.h"
+
+namespace mmn {
+namespace {
+
+int run(const std::string& args) {
+  const std::string cmd = std::string(MMN_BINARY) + " " + args + " > /dev/null 2>&1";
+  return std::system(cmd.c_str());
+}
+
+std::vector<std::pair<float, float>> read_predictions(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "p_ctr,p_cvr");
+  std::vector<std::pair<float, float>> rows;
+  while (std::getline(in, line)) {
+    const auto comma = line.find(',');
+    rows.emplace_back(std::stof(line.substr(0, comma)), std::stof(line.substr(comma + 1)));
+  }
+  return rows;
+}
+
+const char* kSmallModel =
+    " --set model.embedding_dim=4 --set model.ctr_hidden=8 --set model.cvr_hidden=8 --set train.batch_size=256"
+    " --set run.plots=false --quiet";
+
+TEST(PredictCommand, AucFromPredictionsEqualsTheEvalReport) {
+  testing::TempDir tmp;
+  ASSERT_EQ(run("synth --preset tiny --rows 20000 --seed 3 --out " + (tmp / "data")), 0);
+  ASSERT_EQ(run("train /dev/null --set data.train=" + (tmp / "data/train") + " --set run.dir=" + (tmp / "run") +
+                " --set train.max_steps=30" + kSmallModel),
+            0);
+  ASSERT_EQ(run("predict " + (tmp / "run") + " --data " + (tmp / "data/test") + " --out " + (tmp / "p.csv")), 0);
+  ASSERT_EQ(run("eval " + (tmp / "run") + " --data " + (tmp / "data/test") + " --report " + (tmp / "r.json")), 0);
+  const auto predictions = read_predictions(tmp / "p.csv");
+  const Dataset test = Dataset::open(tmp / "data/test");
+  ASSERT_EQ(predictions.size(), test.rows());
+  std::vector<float> p_ctr, p_cvr_clicked;
+  std::vector<std::uint8_t> click, conv_clicked;
+  std::size_t i = 0;
+  for (const auto& shard : test.shards())
+    for (std::size_t r = 0; r < shard.rows(); ++r, ++i) {
+      p_ctr.push_back(predictions[i].first);
+      click.push_back(shard.columns().click[r]);
+      if (shard.columns().click[r] != 0) {
+        p_cvr_clicked.push_back(predictions[i].second);
+        conv_clicked.push_back(shard.columns().conv[r]);
+      }
+    }
+  std::ifstream in(tmp / "r.json");
+  const nlohmann::json report = nlohmann::json::parse(in);
+  const nlohmann::json& figures = report.begin().value();
+  EXPECT_NEAR(auc(p_ctr, click), figures.at("ctr_auc").get<double>(), 1e-6);
+  EXPECT_NEAR(auc(p_cvr_clicked, conv_clicked), figures.at("cvr_auc").get<double>(), 1e-6);
+}
+
+TEST(PredictCommand, CsvInputThroughItsSchemaMatchesTheIngestedDataSet) {
+  testing::TempDir tmp;
+  const std::string fixtures = std::string(MMN_TEST_DATA_DIR) + "/ingest/";
+  ASSERT_EQ(run("ingest --schema " + fixtures + "aliccp_schema.toml --out " + (tmp / "data") + " " + fixtures +
+                "aliccp_small.csv"),
+            0);
+  ASSERT_EQ(run("train /dev/null --set data.train=" + (tmp / "data") + " --set run.dir=" + (tmp / "run") +
+                " --set train.max_steps=5" + kSmallModel),
+            0);
+  ASSERT_EQ(run("predict " + (tmp / "run") + " --data " + (tmp / "data") + " --out " + (tmp / "a.csv")), 0);
+  ASSERT_EQ(run("predict " + (tmp / "run") + " --csv " + fixtures + "aliccp_small.csv --schema " + fixtures +
+                "aliccp_schema.toml --out " + (tmp / "b.csv")),
+            0);
+  const auto a = read_predictions(tmp / "a.csv"), b = read_predictions(tmp / "b.csv");
+  EXPECT_EQ(a.size(), Dataset::open(tmp / "data").rows());
+  EXPECT_EQ(a, b);
+  EXPECT_NE(run("predict " + (tmp / "run") + " --out " + (tmp / "c.csv")), 0);  // neither --data nor --csv
+}
+
+}  // namespace
+}  // namespace mmn
