@@ -22,4 +22,4 @@ done
 echo
 "$mmn" eval "$out/mmn" "$out/shared" --data "$out/data/test" --title "test split: MMN and shared against the oracle"
 "$mmn" eval "$out/mmn" "$out/shared" --data "$out/data/heldout" --title "held-out combinations (zero-shot)"
-echo "per-domain reports: $out/mmn/test_domains.csv, $out/shared/test_domains.csv; plots: $out/*/ *.png"
+echo "per-domain reports: $out/mmn/test_domains.csv, $out/shared/test_domains.csv; plots: $out/mmn/*.png"
