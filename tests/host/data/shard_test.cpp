@@ -12,6 +12,7 @@
 #include "mmn/util/error.h"
 #include "testing/random_block.h"
 #include "testing/temp_dir.h"
+#include "testing/error_of.h"
 
 namespace mmn {
 namespace {
@@ -30,16 +31,7 @@ void write_bytes(const std::string& path, const std::vector<char>& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-// The message of the mmn::Error that `f` throws, or "" when it throws none.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using mmn::testing::error_of;
 
 void verify_all(const ShardReader& r) {
   for (std::uint32_t g = 0; g < r.row_groups(); ++g) r.verify(g);

@@ -14,6 +14,7 @@
 #include "mmn/ingest/ingester.h"
 #include "mmn/util/checksum.h"
 #include "mmn/util/error.h"
+#include "testing/error_of.h"
 
 namespace mmn::ingest::testing {
 
@@ -25,15 +26,7 @@ inline void write_file(const std::string& path, std::string_view content) {
   ASSERT_TRUE(out.good()) << path;
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using mmn::testing::error_of;
 
 // Every row of a data set, in order, in one block.
 inline ColumnBlock read_all(const Dataset& ds) {

@@ -8,19 +8,12 @@
 
 #include "mmn/synth/synth_config.h"
 #include "mmn/util/error.h"
+#include "testing/error_of.h"
 
 namespace mmn::synth {
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using mmn::testing::error_of;
 
 TEST(SynthConfig, PresetsHaveTheDocumentedShapes) {
   const SynthConfig tiny = preset("tiny");

@@ -17,6 +17,7 @@
 #include "mmn/util/file_writer.h"
 #include "mmn/util/thread_pool.h"
 #include "testing/temp_dir.h"
+#include "testing/error_of.h"
 
 namespace mmn::synth {
 namespace {
@@ -24,15 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::TempDir;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using mmn::testing::error_of;
 
 // Small but with the features that matter: absent domains, imbalance, extreme CVRs.
 SynthConfig test_config() {

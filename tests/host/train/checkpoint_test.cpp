@@ -11,6 +11,7 @@
 #include "mmn/util/thread_pool.h"
 #include "testing/random_block.h"
 #include "testing/temp_dir.h"
+#include "testing/error_of.h"
 
 namespace mmn {
 namespace {
@@ -43,15 +44,7 @@ struct Trained {
   }
 };
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using mmn::testing::error_of;
 
 TEST(Checkpoint, RoundTripRestoresParametersOptimizerStateAndPosition) {
   testing::TempDir tmp;

@@ -8,6 +8,7 @@
 
 #include "mmn/util/error.h"
 #include "testing/temp_dir.h"
+#include "testing/error_of.h"
 
 namespace mmn {
 namespace {
@@ -18,16 +19,7 @@ std::string write(const testing::TempDir& tmp, const std::string& name, const st
   return path;
 }
 
-// The message of the mmn::Error that `f` throws ("" when it throws none).
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using mmn::testing::error_of;
 
 void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.data.train, b.data.train);
