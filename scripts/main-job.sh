@@ -7,7 +7,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MMN_BUILD_DIR:-$root/build}"
 out="${MMN_RUN_DIR:-$root/runs/criteo-like}"
-rows="${MMN_ROWS:-2000000}"
+rows="${MMN_ROWS:-6000000}"
 mmn="$build/trainer/mmn"
 
 bash "$root/scripts/setup.sh"
