@@ -34,7 +34,9 @@ class Optimizer {
   // State slots: Adam keeps (m, v), Adagrad (accumulator). dense_state()[slot] is laid out
   // like the model's dense parameters; table_state()[table][slot] like that table.
   std::vector<std::vector<float>>& dense_state() { return dense_state_; }
+  const std::vector<std::vector<float>>& dense_state() const { return dense_state_; }
   std::vector<std::vector<std::vector<float>>>& table_state() { return table_state_; }
+  const std::vector<std::vector<std::vector<float>>>& table_state() const { return table_state_; }
   const OptimizerConfig& config() const { return config_; }
 
  private:

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -28,22 +29,25 @@ using nlohmann::json;
 constexpr char kMagic[8] = {'M', 'M', 'N', 'C', 'K', 'P', 'T', '1'};
 constexpr std::uint32_t kVersion = 1;
 
+// Data is `const void*` when writing a checkpoint and `void*` when reading one into a model.
+template <typename Data>
 struct Section {
   std::string name;
-  const void* data;
+  Data data;
   std::uint64_t bytes;
 };
 
-std::vector<Section> float_sections(const MmnModel& model, const Optimizer& optimizer_const) {
-  auto& optimizer = const_cast<Optimizer&>(optimizer_const);
-  std::vector<Section> s;
-  const auto& dense = model.dense().all_values();
+// The parameter and optimizer-state arrays in file order, after the meta section.
+template <typename Model, typename Opt, typename Data = std::conditional_t<std::is_const_v<Model>, const void*, void*>>
+std::vector<Section<Data>> float_sections(Model& model, Opt& optimizer) {
+  std::vector<Section<Data>> s;
+  auto& dense = model.dense().all_values();
   s.push_back({"dense", dense.data(), dense.size() * sizeof(float)});
   for (std::size_t k = 0; k < optimizer.dense_state().size(); ++k)
     s.push_back({fmt::format("dense.state{}", k), optimizer.dense_state()[k].data(),
                  optimizer.dense_state()[k].size() * sizeof(float)});
   for (std::size_t t = 0; t < model.embeddings().size(); ++t) {
-    const auto& table = model.embeddings()[t];
+    auto& table = model.embeddings()[t];
     s.push_back({"table." + table.name, table.values.data(), table.values.size() * sizeof(float)});
     for (std::size_t k = 0; k < optimizer.table_state()[t].size(); ++k)
       s.push_back({fmt::format("table.{}.state{}", table.name, k), optimizer.table_state()[t][k].data(),
@@ -68,7 +72,7 @@ json meta_of(const MmnModel& model, const Optimizer& optimizer, const Checkpoint
 void write_checkpoint(const std::string& path, const MmnModel& model, const Optimizer& optimizer,
                       const CheckpointState& state) {
   const std::string meta = meta_of(model, optimizer, state).dump();
-  std::vector<Section> sections = {{"meta", meta.data(), meta.size()}};
+  std::vector<Section<const void*>> sections = {{"meta", meta.data(), meta.size()}};
   for (const auto& s : float_sections(model, optimizer)) sections.push_back(s);
 
   const std::string temp = path + ".tmp-" + std::to_string(::getpid());
@@ -150,7 +154,7 @@ CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimi
   } catch (const json::exception& e) {
     fail("{}: corrupt meta section: {}", path, e.what());
   }
-  const std::vector<Section> expected = float_sections(model, optimizer);
+  const std::vector<Section<void*>> expected = float_sections(model, optimizer);
   if (found.size() != expected.size() + 1)
     fail("{}: has {} parameter sections, the model needs {}", path, found.size() - 1, expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -158,7 +162,7 @@ CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimi
     if (name != expected[i].name || f.bytes != expected[i].bytes)
       fail("{}: section {} is '{}' of {} bytes, the model needs '{}' of {} bytes", path, i + 1, name, f.bytes,
            expected[i].name, expected[i].bytes);
-    std::memcpy(const_cast<void*>(expected[i].data), f.data, f.bytes);
+    std::memcpy(expected[i].data, f.data, f.bytes);
   }
   return state;
 }
