@@ -20,9 +20,11 @@ double roofline() {
   return flops;
 }
 
-ModelConfig criteo_like_model(ModelKind kind, RoutingMode routing = RoutingMode::grouped) {
+ModelConfig criteo_like_model(ModelKind kind, RoutingMode routing = RoutingMode::grouped,
+                              Composition composition = Composition::product) {
   ModelConfig c;
   c.kind = kind;
+  c.composition = composition;
   c.routing = routing;
   c.embedding_dim = 16;
   c.ctr_hidden = {256, 128};
@@ -30,11 +32,12 @@ ModelConfig criteo_like_model(ModelKind kind, RoutingMode routing = RoutingMode:
   return c;
 }
 
-void run_steps(benchmark::State& state, ModelKind kind, RoutingMode routing) {
+void run_steps(benchmark::State& state, ModelKind kind, RoutingMode routing,
+               Composition composition = Composition::product) {
   const Schema schema = perf::criteo_like_schema();
   const std::size_t batch_size = 4096;
   ThreadPool pool;
-  MmnModel model(criteo_like_model(kind, routing), schema, 1);
+  MmnModel model(criteo_like_model(kind, routing, composition), schema, 1);
   Optimizer optimizer({}, model);
   std::vector<ColumnBlock> batches;
   for (std::uint32_t s = 0; s < 4; ++s) batches.push_back(perf::criteo_like_batch(schema, batch_size, s));
@@ -58,6 +61,9 @@ void run_steps(benchmark::State& state, ModelKind kind, RoutingMode routing) {
 }
 
 void BM_TrainStep_MMN(benchmark::State& state) { run_steps(state, ModelKind::mmn, RoutingMode::grouped); }
+void BM_TrainStep_MMN_Sum(benchmark::State& state) {
+  run_steps(state, ModelKind::mmn, RoutingMode::grouped, Composition::sum);
+}
 void BM_TrainStep_SharedTower(benchmark::State& state) { run_steps(state, ModelKind::shared, RoutingMode::grouped); }
 void BM_TrainStep_MMN_Masked(benchmark::State& state) { run_steps(state, ModelKind::mmn, RoutingMode::masked); }
 
@@ -73,6 +79,7 @@ void BM_Predict_MMN(benchmark::State& state) {
 }
 
 BENCHMARK(BM_TrainStep_MMN)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
+BENCHMARK(BM_TrainStep_MMN_Sum)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
 BENCHMARK(BM_TrainStep_SharedTower)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
 BENCHMARK(BM_TrainStep_MMN_Masked)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_Predict_MMN)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "mmn/ops/blas.h"
+#include "mmn/ops/factorised_sum_layer.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -161,6 +162,10 @@ void compose_bias(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t 
 
 void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x, float* y,
                       ThreadPool& pool) {
+  if (factorises(l)) {
+    factorised_sum_forward(l, grid, r, x, y, pool);
+    return;
+  }
   const std::vector<Task> tasks = segment_tasks(r);
   pool.run(tasks.size(), [&](std::size_t i) {
     const Task& t = tasks[i];
@@ -223,6 +228,10 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
   if (l.relu) {
     for (std::size_t i = 0; i < n * l.out; ++i)
       if (y[i] <= 0.0f) dy[i] = 0.0f;
+  }
+  if (factorises(l)) {
+    factorised_sum_backward(l, grid, r, x, dy, dx, grad, pool);
+    return;
   }
   if (dx != nullptr) {
     const std::vector<Task> tasks = segment_tasks(r);

@@ -3,6 +3,7 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/blas.cpp
   ${CMAKE_CURRENT_LIST_DIR}/composed_layer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/embedding.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/factorised_sum_layer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/masked_tower.cpp
   ${CMAKE_CURRENT_LIST_DIR}/optimizers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routing.cpp

@@ -157,21 +157,23 @@ TEST(ComposedLayer, BackwardMatchesCentralDifferences) {
 }
 
 TEST(ComposedLayer, ResultsDoNotDependOnThreadCount) {
-  std::mt19937 rng(13);
-  Fixture f(37, rng);
-  LayerStorage one(f.grid, 37, 130, kConfigs[0].groups, Composition::product, true, rng);
-  LayerStorage two = one;
-  std::vector<float> y1(f.domain.size() * 130), y2 = y1, dy1(y1.size(), 0.5f), dy2 = dy1, dx1(f.x.size()), dx2 = dx1;
-  ThreadPool p1(1), p3(3);
-  composed_forward(one.layer(), f.grid, f.routing, f.x.data(), y1.data(), p1);
-  composed_forward(two.layer(), f.grid, f.routing, f.x.data(), y2.data(), p3);
-  EXPECT_EQ(y1, y2);
-  composed_backward(one.layer(), f.grid, f.routing, f.x.data(), y1.data(), dy1.data(), dx1.data(), one.grad(), p1);
-  composed_backward(two.layer(), f.grid, f.routing, f.x.data(), y2.data(), dy2.data(), dx2.data(), two.grad(), p3);
-  EXPECT_EQ(dx1, dx2);
-  for (int g = 0; g < kParamGroups; ++g) {
-    EXPECT_EQ(one.gw[g], two.gw[g]);
-    EXPECT_EQ(one.gb[g], two.gb[g]);
+  for (Composition comp : {Composition::product, Composition::sum}) {
+    std::mt19937 rng(13);
+    Fixture f(37, rng);
+    LayerStorage one(f.grid, 37, 130, kConfigs[0].groups, comp, true, rng);
+    LayerStorage two = one;
+    std::vector<float> y1(f.domain.size() * 130), y2 = y1, dy1(y1.size(), 0.5f), dy2 = dy1, dx1(f.x.size()), dx2 = dx1;
+    ThreadPool p1(1), p3(3);
+    composed_forward(one.layer(), f.grid, f.routing, f.x.data(), y1.data(), p1);
+    composed_forward(two.layer(), f.grid, f.routing, f.x.data(), y2.data(), p3);
+    EXPECT_EQ(y1, y2);
+    composed_backward(one.layer(), f.grid, f.routing, f.x.data(), y1.data(), dy1.data(), dx1.data(), one.grad(), p1);
+    composed_backward(two.layer(), f.grid, f.routing, f.x.data(), y2.data(), dy2.data(), dx2.data(), two.grad(), p3);
+    EXPECT_EQ(dx1, dx2);
+    for (int g = 0; g < kParamGroups; ++g) {
+      EXPECT_EQ(one.gw[g], two.gw[g]);
+      EXPECT_EQ(one.gb[g], two.gb[g]);
+    }
   }
 }
 
