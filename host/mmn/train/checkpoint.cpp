@@ -140,13 +140,14 @@ CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimi
   CheckpointState state;
   try {
     if (meta.at("model").get<std::string>() != model.config().label())
-      fail("{}: holds a '{}' model, the configuration builds '{}'", path, meta.at("model").get<std::string>(),
-           model.config().label());
+      throw CheckpointMismatch(fmt::format("{}: holds a '{}' model, the configuration builds '{}'", path,
+                                           meta.at("model").get<std::string>(), model.config().label()));
     if (schema_from_json(meta.at("schema"), path) != model.schema())
-      fail("{}: was trained on data with a different schema", path);
+      throw CheckpointMismatch(fmt::format("{}: was trained on data with a different schema", path));
     if (meta.at("optimizer").get<std::string>() != to_string(optimizer.config().kind))
-      fail("{}: holds {} state, the configuration uses {}", path, meta.at("optimizer").get<std::string>(),
-           to_string(optimizer.config().kind));
+      throw CheckpointMismatch(fmt::format("{}: holds {} state, the configuration uses {}", path,
+                                           meta.at("optimizer").get<std::string>(),
+                                           to_string(optimizer.config().kind)));
     state.step = meta.at("step").get<std::uint64_t>();
     state.position = {meta.at("epoch").get<std::uint64_t>(), meta.at("batch").get<std::uint64_t>()};
     state.extra = meta.value("extra", json::object());
@@ -156,12 +157,13 @@ CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimi
   }
   const std::vector<Section<void*>> expected = float_sections(model, optimizer);
   if (found.size() != expected.size() + 1)
-    fail("{}: has {} parameter sections, the model needs {}", path, found.size() - 1, expected.size());
+    throw CheckpointMismatch(
+        fmt::format("{}: has {} parameter sections, the model needs {}", path, found.size() - 1, expected.size()));
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const auto& [name, f] = found[i + 1];
     if (name != expected[i].name || f.bytes != expected[i].bytes)
-      fail("{}: section {} is '{}' of {} bytes, the model needs '{}' of {} bytes", path, i + 1, name, f.bytes,
-           expected[i].name, expected[i].bytes);
+      throw CheckpointMismatch(fmt::format("{}: section {} is '{}' of {} bytes, the model needs '{}' of {} bytes",
+                                           path, i + 1, name, f.bytes, expected[i].name, expected[i].bytes));
     std::memcpy(expected[i].data, f.data, f.bytes);
   }
   return state;

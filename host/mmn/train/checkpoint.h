@@ -14,11 +14,19 @@
 #include <nlohmann/json.hpp>
 
 #include "mmn/train/batch_loader.h"
+#include "mmn/util/error.h"
 
 namespace mmn {
 
 class MmnModel;
 class Optimizer;
+
+// A readable checkpoint that does not fit the model it is loaded into (another model
+// kind, schema or optimizer): unlike a corrupt file, no older checkpoint will do better.
+class CheckpointMismatch : public Error {
+ public:
+  using Error::Error;
+};
 
 struct CheckpointState {
   std::uint64_t step = 0;

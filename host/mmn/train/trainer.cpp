@@ -89,8 +89,11 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options) {
   TrainOutcome outcome;
   std::uint64_t step = 0;
   if (options.resume) {
+    // The newest checkpoint that reads back; a corrupt one is skipped (and said so), one
+    // that does not fit this configuration is an error.
+    const std::vector<std::string> found = checkpoints.list();
     bool resumed = false;
-    for (const auto& path : checkpoints.list()) {
+    for (const auto& path : found) {
       try {
         const CheckpointState state = read_checkpoint(path, model, optimizer);
         loader.seek(state.position);
@@ -99,13 +102,17 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options) {
         resumed = true;
         if (!options.quiet) fmt::print("resuming from {} (step {})\n", path, step);
         break;
+      } catch (const CheckpointMismatch&) {
+        throw;
       } catch (const Error& e) {
-        fmt::print(stderr, "mmn: warning: skipping checkpoint: {}\n", e.what());
+        fmt::print(stderr, "mmn: warning: skipping unreadable checkpoint: {}\n", e.what());
         model = MmnModel(config.model, train_data.schema(), config.train.seed);
         optimizer = Optimizer(config.optimizer, model);
       }
     }
-    if (!resumed && !options.quiet) fmt::print("no valid checkpoint in {}: starting from step 0\n", config.run.dir);
+    if (!resumed && !found.empty())
+      fail("{}: none of its {} checkpoints could be read; nothing to resume from", config.run.dir, found.size());
+    if (!resumed && !options.quiet) fmt::print("no checkpoint in {}: starting from step 0\n", config.run.dir);
   }
 
   const std::uint64_t total_steps =

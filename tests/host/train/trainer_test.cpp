@@ -124,5 +124,47 @@ TEST(Trainer, DivergenceStopsWithTheStepAndKeepsTheLastCheckpoint) {
   EXPECT_GT(l.state.step, 0u);
 }
 
+
+TEST(Trainer, ResumeSkipsACorruptNewestCheckpointAndStillMatchesTheUninterruptedRun) {
+  testing::TempDir tmp;
+  const std::string data = make_tiny_data(tmp, 20000, 6, 0);
+  TrainConfig straight = tiny_config(data, tmp / "straight");
+  straight.train.max_steps = 30;
+  const TrainOutcome a = train(straight, {false, false, true});
+
+  TrainConfig c = tiny_config(data, tmp / "run");
+  c.train.max_steps = 20;
+  c.train.checkpoint_every = 10;
+  train(c, {false, false, true});
+  const auto kept = CheckpointDirectory(tmp / "run/checkpoints", 3).list();
+  ASSERT_EQ(kept.size(), 2u);  // steps 20 and 10
+  fs::resize_file(kept.front(), fs::file_size(kept.front()) / 2);
+  c.train.max_steps = 30;
+  const TrainOutcome b = train(c, {true, false, true});
+  EXPECT_EQ(b.steps, 30u);
+  const Schema schema = Dataset::open(data + "/train").schema();
+  const Loaded x = load(straight, a.last_checkpoint, schema), y = load(c, b.last_checkpoint, schema);
+  EXPECT_EQ(x.model->dense().all_values(), y.model->dense().all_values());
+  for (std::size_t t = 0; t < x.model->embeddings().size(); ++t)
+    EXPECT_EQ(x.model->embeddings()[t].values, y.model->embeddings()[t].values);
+}
+
+TEST(Trainer, ResumingWithAnotherModelIsAnErrorNotAFreshStart) {
+  testing::TempDir tmp;
+  const std::string data = make_tiny_data(tmp, 5000, 7, 0);
+  TrainConfig c = tiny_config(data, tmp / "run");
+  c.train.max_steps = 3;
+  train(c, {false, false, true});
+  c.model.kind = ModelKind::star;
+  c.train.max_steps = 6;
+  std::string message;
+  try {
+    train(c, {true, false, true});
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_NE(message.find("holds a 'mmn' model, the configuration builds 'star'"), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace mmn
