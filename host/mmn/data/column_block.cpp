@@ -23,6 +23,20 @@ void ColumnBlock::resize(const Schema& schema, std::size_t rows) {
   p_cvr.resize(schema.has_truth ? rows : 0);
 }
 
+void ColumnBlock::reserve(const Schema& schema, std::size_t rows) {
+  resize(schema, this->rows());
+  click.reserve(rows);
+  conv.reserve(rows);
+  type.reserve(rows);
+  scenario.reserve(rows);
+  for (auto& c : categorical) c.reserve(rows);
+  for (auto& d : dense) d.reserve(rows);
+  if (schema.has_truth) {
+    p_ctr.reserve(rows);
+    p_cvr.reserve(rows);
+  }
+}
+
 void ColumnBlock::append(const ColumnBlock& other, std::size_t begin, std::size_t end) {
   if (categorical.size() != other.categorical.size()) categorical.resize(other.categorical.size());
   if (dense.size() != other.dense.size()) dense.resize(other.dense.size());

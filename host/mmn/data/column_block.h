@@ -23,6 +23,7 @@ struct ColumnBlock {
 
   std::size_t rows() const { return click.size(); }
   void resize(const Schema& schema, std::size_t rows);
+  void reserve(const Schema& schema, std::size_t rows);
   // Appends rows [begin, end) of `other`, which has the same shape.
   void append(const ColumnBlock& other, std::size_t begin, std::size_t end);
   void append(const ColumnBlock& other) { append(other, 0, other.rows()); }

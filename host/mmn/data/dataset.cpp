@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -161,7 +162,8 @@ DatasetWriter::DatasetWriter(std::string dir, Schema schema, DatasetWriteOptions
   fs::remove_all(temp_dir_, ec);
   if (!fs::create_directory(temp_dir_, ec) || ec)
     fail("{}: cannot create directory: {}", temp_dir_, ec ? ec.message() : "it exists");
-  pending_.resize(schema_, 0);
+  // A shard's rows are buffered whole; reserving them once saves regrowing every column.
+  pending_.reserve(schema_, std::min<std::uint64_t>(options_.rows_per_shard, std::uint64_t{1} << 22));
 }
 
 DatasetWriter::~DatasetWriter() {
