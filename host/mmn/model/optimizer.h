@@ -20,6 +20,10 @@ struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::adam;
   AdamConfig adam;
   AdagradConfig adagrad;
+  // Learning-rate multiplier for the type-, scenario- and domain-specific parameter sets.
+  // In a product composition they start at 1 and act as relative factors, so an equal
+  // step moves them proportionally much less than the shared weights.
+  float specific_lr_scale = 1.0f;
 };
 
 class Optimizer {
@@ -44,6 +48,11 @@ class Optimizer {
   std::uint64_t steps_ = 0;
   std::vector<std::vector<float>> dense_state_;
   std::vector<std::vector<std::vector<float>>> table_state_;
+  struct Range {
+    std::size_t offset, size;
+    float lr_scale;
+  };
+  std::vector<Range> ranges_;  // the dense parameters in runs of equal learning-rate scale
 };
 
 }  // namespace mmn

@@ -426,6 +426,8 @@ const std::vector<KeySpec>& keys() {
               [](const C& c) { return toml_float(chosen_eps(c)); }},
       float_key("optimizer", "initial_accumulator",
                 [](auto& c) -> auto& { return c.optimizer.adagrad.initial_accumulator; }, kNonNegative),
+      float_key("optimizer", "specific_lr_scale", [](auto& c) -> auto& { return c.optimizer.specific_lr_scale; },
+                kPositive),
 
       int_key("train", "batch_size", [](auto& c) -> auto& { return c.train.batch_size; }, 1, 1 << 24),
       int_key("train", "epochs", [](auto& c) -> auto& { return c.train.epochs; }, 1, 1000000),

@@ -180,5 +180,41 @@ TEST(MmnModel, AdamStepsReduceTheLossOnAFixedBatch) {
   }
 }
 
+
+TEST(Optimizer, SpecificLearningRateScaleMovesOnlyTypeScenarioAndDomainSets) {
+  ThreadPool pool(1);
+  const Schema schema = tiny_schema();
+  const ColumnBlock block = unit_scale_block(schema, 64, 8);
+  const ColumnView rows = view_of(block);
+  std::vector<std::uint32_t> domain;
+  std::vector<std::vector<float>> moved;  // |change| per dense parameter, for scales 1 and 10
+  for (float scale : {1.0f, 10.0f}) {
+    MmnModel model(small_config(ModelKind::mmn), schema, 2);
+    OptimizerConfig oc;
+    oc.adam.lr = 1e-3f;
+    oc.specific_lr_scale = scale;
+    Optimizer opt(oc, model);
+    model.domains_of(rows, domain);
+    model.compute_gradients(rows, count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr), {}, pool);
+    const std::vector<float> before = model.dense().all_values();
+    opt.step(model, pool);
+    std::vector<float> delta(before.size());
+    for (std::size_t i = 0; i < before.size(); ++i) delta[i] = std::abs(model.dense().all_values()[i] - before[i]);
+    moved.push_back(delta);
+  }
+  int specific = 0, shared = 0;
+  const MmnModel layout(small_config(ModelKind::mmn), schema, 2);
+  for (const auto& t : layout.dense().tensors()) {
+    const bool is_specific = t.name.find(".type") != std::string::npos || t.name.find(".scenario") != std::string::npos;
+    for (std::size_t i = t.offset; i < t.offset + t.size; ++i) {
+      if (moved[0][i] < 1e-6f) continue;  // no gradient reached it
+      ASSERT_NEAR(moved[1][i] / moved[0][i], is_specific ? 10.0f : 1.0f, 1e-2f) << t.name;
+      (is_specific ? specific : shared) += 1;
+    }
+  }
+  EXPECT_GT(specific, 0);
+  EXPECT_GT(shared, 0);
+}
+
 }  // namespace
 }  // namespace mmn
