@@ -5,7 +5,11 @@
 // network with one shared CVR tower, grouped against masked routing, and evaluation.
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
+
 #include "criteo_like_batch.h"
+#include "mmn/synth/synthesize.h"
+#include "mmn/train/evaluator.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/util/thread_pool.h"
@@ -78,11 +82,30 @@ void BM_Predict_MMN(benchmark::State& state) {
       benchmark::Counter(static_cast<double>(state.iterations() * batch.rows()), benchmark::Counter::kIsRate);
 }
 
+// Evaluation as `mmn eval` does it: predictions for every row of a criteo-like test set,
+// then every metric (AUCs, per-domain AUCs, calibration, the oracle's figures).
+void BM_Evaluate_MMN(benchmark::State& state) {
+  const std::string dir = (std::filesystem::temp_directory_path() / "mmn_eval_bench").string();
+  ThreadPool pool;
+  synth::SynthOptions o;
+  o.out_dir = dir;
+  o.rows = 1000000;
+  o.overwrite = true;
+  synth::synthesize(synth::criteo_like_preset(), o, pool);
+  const Dataset data = Dataset::open(dir + "/train", Verify::structure);
+  MmnModel model(criteo_like_model(ModelKind::mmn), data.schema(), 1);
+  for (auto _ : state) benchmark::DoNotOptimize(evaluate(data, predict(model, data, 16384, pool)).cvr_auc);
+  state.counters["rows/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations() * data.rows()), benchmark::Counter::kIsRate);
+  std::filesystem::remove_all(dir);
+}
+
 BENCHMARK(BM_TrainStep_MMN)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
 BENCHMARK(BM_TrainStep_MMN_Sum)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
 BENCHMARK(BM_TrainStep_SharedTower)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
 BENCHMARK(BM_TrainStep_MMN_Masked)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 BENCHMARK(BM_Predict_MMN)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
+BENCHMARK(BM_Evaluate_MMN)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
 
 }  // namespace
 
