@@ -132,11 +132,7 @@ void Dataset::verify(const std::vector<std::size_t>& groups, ThreadPool* pool) c
     const RowGroupRef& g = groups_.at(groups[i]);
     shards_[g.shard].verify(g.group);
   };
-  if (pool != nullptr) {
-    pool->run(groups.size(), check);
-  } else {
-    for (std::size_t i = 0; i < groups.size(); ++i) check(i);
-  }
+  run_tasks(pool, groups.size(), check);
 }
 
 void Dataset::verify_all(ThreadPool* pool) const {

@@ -59,11 +59,7 @@ DataSummary summarize(const Dataset& data, ThreadPool* pool) {
     std::lock_guard<std::mutex> lock(mutex);
     total += part;
   };
-  if (pool != nullptr) {
-    pool->run(data.row_groups().size(), one);
-  } else {
-    for (std::size_t i = 0; i < data.row_groups().size(); ++i) one(i);
-  }
+  run_tasks(pool, data.row_groups().size(), one);
   return total;
 }
 

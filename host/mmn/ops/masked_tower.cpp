@@ -42,11 +42,7 @@ void tower_all_rows(const std::vector<ComposedLayer>& layers, const DomainGrid& 
     for (std::size_t i = 0; i < layers.size(); ++i)
       layer_rows(layers[i], grid, d, i == 0 ? x : acts[i - 1].data(), acts[i].data(), r0, r1, w, b);
   };
-  if (pool != nullptr) {
-    pool->run(blocks, block);
-  } else {
-    for (std::size_t blk = 0; blk < blocks; ++blk) block(blk);
-  }
+  run_tasks(pool, blocks, block);
 }
 
 }  // namespace

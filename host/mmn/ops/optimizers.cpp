@@ -14,11 +14,7 @@ template <typename F>
 void in_chunks(std::size_t n, ThreadPool* pool, F&& f) {
   const std::size_t chunks = (n + kChunk - 1) / kChunk;
   auto one = [&](std::size_t c) { f(c * kChunk, std::min(n, (c + 1) * kChunk)); };
-  if (pool != nullptr) {
-    pool->run(chunks, one);
-  } else {
-    for (std::size_t c = 0; c < chunks; ++c) one(c);
-  }
+  run_tasks(pool, chunks, one);
 }
 
 struct AdamStep {

@@ -12,11 +12,7 @@ FeatureSampler::FeatureSampler(const SynthConfig& config, std::uint64_t seed, Th
   auto build = [&](std::size_t f) {
     zipf_[f] = ZipfSampler(config.categorical[f].vocab, config.categorical[f].zipf_exponent);
   };
-  if (pool != nullptr) {
-    pool->run(fields, build);
-  } else {
-    for (std::size_t f = 0; f < fields; ++f) build(f);
-  }
+  run_tasks(pool, fields, build);
   Rng rng(seed, Stream::features);
   shift_.assign(std::size_t{config.n_scenarios} * fields, 0);
   for (std::size_t f = 0; f < fields; ++f) {

@@ -30,11 +30,7 @@ std::int8_t latent_integer(std::uint64_t bits) {
 }
 
 void run(ThreadPool* pool, std::size_t tasks, const std::function<void(std::size_t)>& task) {
-  if (pool != nullptr) {
-    pool->run(tasks, task);
-  } else {
-    for (std::size_t i = 0; i < tasks; ++i) task(i);
-  }
+  run_tasks(pool, tasks, task);
 }
 
 // A random vector whose dot product with a unit-variance phi has standard deviation `scale`.

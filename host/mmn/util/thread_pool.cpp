@@ -86,4 +86,12 @@ void ThreadPool::worker_loop() {
   }
 }
 
+void run_tasks(ThreadPool* pool, std::size_t tasks, const std::function<void(std::size_t)>& task) {
+  if (pool != nullptr) {
+    pool->run(tasks, task);
+  } else {
+    for (std::size_t i = 0; i < tasks; ++i) task(i);
+  }
+}
+
 }  // namespace mmn

@@ -42,4 +42,8 @@ class ThreadPool {
   std::exception_ptr error_;
 };
 
+// task(0), ..., task(tasks - 1) on `pool`, or one after another on the calling thread
+// when pool is null.
+void run_tasks(ThreadPool* pool, std::size_t tasks, const std::function<void(std::size_t)>& task);
+
 }  // namespace mmn
