@@ -14,6 +14,8 @@ packages=(
   libgtest-dev                              # tests
   libbenchmark-dev                          # perf/ benchmarks
   libopenblas-dev                           # BLAS for the CPU backend
+  libboost-context-dev                      # fibers of the SIMT emulator that runs CUDA kernels on the CPU
+  clang libclang-rt-14-dev                  # libFuzzer targets and the ThreadSanitizer build
 )
 
 missing=()
