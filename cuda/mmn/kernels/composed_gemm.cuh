@@ -1,0 +1,272 @@
+#pragma once
+// The grouped composed tower layer on the device, the same op as host/mmn/ops/composed_layer.h.
+// Rows arrive routed (routing.cuh): tile t of the tile table is rows [row_begin, row_end) of
+// one domain d, whose weights W_d = W ⊙ Wt[t] ⊙ Ws[s] (or the sum; any enabled groups) are
+// never materialised: each K x N weight tile is composed while it is loaded into shared memory.
+//
+//   forward:   y = act(x W_d + b_d), x rows gathered through `order` while loading (layer 1)
+//              or already routed; the epilogue adds the composed bias and applies ReLU.
+//   backward:  dz = dy masked by ReLU; dx = dz W_d^T with the same tiling; the weight and bias
+//              gradients G_d = x_d^T dz_d folded into every group, e.g. dWt[t] += G_d ⊙ W ⊙ Ws[s],
+//              deterministic: one block owns a K x N tile of every group's gradient and walks the
+//              domains in order, so no two blocks write one element and sums have a fixed order.
+//
+// Tiles (fp32 SIMT, no tensor cores): 64 x 64 outputs per block of 256 threads, each thread a
+// 4 x 4 register tile, K in steps of 16; shared memory 2 x 16 x 64 floats = 8 KiB, so several
+// blocks fit an SM on Ampere (164 KiB) and Hopper (228 KiB) and the 64-row tile matches the
+// routing tile, which bounds the padding waste of small domains to one partial tile each.
+// The fold: 32 x 32 gradient elements per block, rows staged 16 at a time.
+#include <cstdint>
+#include <stdexcept>
+
+#include "mmn/device/kernel_api.h"
+#include "mmn/kernels/routing.cuh"
+
+namespace mmn::kernels {
+
+constexpr unsigned kGemmTileM = 64;  // rows per tile: RouteArgs::tile_rows must equal it
+constexpr unsigned kGemmTileN = 64;
+constexpr unsigned kGemmTileK = 16;
+constexpr unsigned kGemmThreads = 256;
+constexpr unsigned kFoldTile = 32;
+constexpr unsigned kFoldRows = 16;
+constexpr int kGroups = 4;  // shared, type, scenario, domain (host/mmn/ops/domain_grid.h)
+
+struct DeviceComposedLayer {
+  std::uint32_t in = 0, out = 0;
+  bool product = true;
+  bool relu = true;
+  std::uint32_t n_types = 1, n_scenarios = 1;
+  const float* weight[kGroups] = {};  // [sets][in][out], null when the group is off
+  const float* bias[kGroups] = {};    // [sets][out]
+};
+
+struct DeviceComposedGrad {
+  float* weight[kGroups] = {};  // accumulated (+=)
+  float* bias[kGroups] = {};
+};
+
+__host__ __device__ inline std::uint32_t group_set(int group, std::uint32_t d, std::uint32_t n_scenarios) {
+  switch (group) {
+    case 0: return 0;
+    case 1: return d / n_scenarios;
+    case 2: return d % n_scenarios;
+    default: return d;
+  }
+}
+
+__device__ inline float composed_weight(const DeviceComposedLayer& l, std::uint32_t d, std::uint32_t k,
+                                        std::uint32_t n) {
+  float v = l.product ? 1.0f : 0.0f;
+  for (int g = 0; g < kGroups; ++g) {
+    if (l.weight[g] == nullptr) continue;
+    const float w = l.weight[g][(static_cast<std::size_t>(group_set(g, d, l.n_scenarios)) * l.in + k) * l.out + n];
+    v = l.product ? v * w : v + w;
+  }
+  return v;
+}
+
+__device__ inline float composed_bias(const DeviceComposedLayer& l, std::uint32_t d, std::uint32_t n) {
+  float v = 0.0f;
+  for (int g = 0; g < kGroups; ++g)
+    if (l.bias[g] != nullptr) v += l.bias[g][static_cast<std::size_t>(group_set(g, d, l.n_scenarios)) * l.out + n];
+  return v;
+}
+
+// grid (max tiles, ceil(out / kGemmTileN)); blocks past *tile_count exit at once.
+__global__ void composed_forward_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
+                                        const std::uint32_t* order, const float* x, float* y) {
+  if (blockIdx.x >= *tile_count) return;
+  __shared__ float a_tile[kGemmTileK][kGemmTileM];
+  __shared__ float b_tile[kGemmTileK][kGemmTileN];
+  const RouteTile tile = table[blockIdx.x];
+  const std::uint32_t rows = tile.row_end - tile.row_begin;
+  const std::uint32_t n0 = blockIdx.y * kGemmTileN;
+  const unsigned tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  float acc[4][4] = {};
+  for (std::uint32_t k0 = 0; k0 < l.in; k0 += kGemmTileK) {
+    for (unsigned i = threadIdx.x; i < kGemmTileM * kGemmTileK; i += kGemmThreads) {
+      const unsigned m = i / kGemmTileK, kk = i % kGemmTileK;
+      float v = 0.0f;
+      if (m < rows && k0 + kk < l.in) {
+        const std::uint32_t r = tile.row_begin + m;
+        v = x[static_cast<std::size_t>(order != nullptr ? order[r] : r) * l.in + k0 + kk];
+      }
+      a_tile[kk][m] = v;
+    }
+    for (unsigned i = threadIdx.x; i < kGemmTileK * kGemmTileN; i += kGemmThreads) {
+      const unsigned kk = i / kGemmTileN, nn = i % kGemmTileN;
+      b_tile[kk][nn] = (k0 + kk < l.in && n0 + nn < l.out) ? composed_weight(l, tile.domain, k0 + kk, n0 + nn) : 0.0f;
+    }
+    __syncthreads();
+    for (unsigned kk = 0; kk < kGemmTileK; ++kk) {
+      float a[4], b[4];
+      for (int i = 0; i < 4; ++i) a[i] = a_tile[kk][ty * 4 + i];
+      for (int j = 0; j < 4; ++j) b[j] = b_tile[kk][tx * 4 + j];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) acc[i][j] += a[i] * b[j];
+    }
+    __syncthreads();
+  }
+  for (int i = 0; i < 4; ++i) {
+    const std::uint32_t m = ty * 4 + i;
+    if (m >= rows) continue;
+    for (int j = 0; j < 4; ++j) {
+      const std::uint32_t n = n0 + tx * 4 + j;
+      if (n >= l.out) continue;
+      float v = acc[i][j] + composed_bias(l, tile.domain, n);
+      if (l.relu && v < 0.0f) v = 0.0f;
+      y[static_cast<std::size_t>(tile.row_begin + m) * l.out + n] = v;
+    }
+  }
+}
+
+// dy[i] = 0 where y[i] <= 0: dL/dy becomes dL/dz.
+__global__ void relu_mask_kernel(const float* y, std::size_t size, float* dy) {
+  for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < size;
+       i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+    if (y[i] <= 0.0f) dy[i] = 0.0f;
+}
+
+// dx = dz W_d^T for routed rows; grid (max tiles, ceil(in / kGemmTileN)).
+__global__ void composed_dx_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
+                                   const float* dz, float* dx) {
+  if (blockIdx.x >= *tile_count) return;
+  __shared__ float a_tile[kGemmTileK][kGemmTileM];
+  __shared__ float b_tile[kGemmTileK][kGemmTileN];
+  const RouteTile tile = table[blockIdx.x];
+  const std::uint32_t rows = tile.row_end - tile.row_begin;
+  const std::uint32_t k0 = blockIdx.y * kGemmTileN;  // columns of dx are rows of W_d
+  const unsigned tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  float acc[4][4] = {};
+  for (std::uint32_t n0 = 0; n0 < l.out; n0 += kGemmTileK) {
+    for (unsigned i = threadIdx.x; i < kGemmTileM * kGemmTileK; i += kGemmThreads) {
+      const unsigned m = i / kGemmTileK, nn = i % kGemmTileK;
+      a_tile[nn][m] = (m < rows && n0 + nn < l.out) ? dz[static_cast<std::size_t>(tile.row_begin + m) * l.out + n0 + nn]
+                                                     : 0.0f;
+    }
+    for (unsigned i = threadIdx.x; i < kGemmTileK * kGemmTileN; i += kGemmThreads) {
+      const unsigned kk = i % kGemmTileN, nn = i / kGemmTileN;
+      b_tile[nn][kk] = (k0 + kk < l.in && n0 + nn < l.out) ? composed_weight(l, tile.domain, k0 + kk, n0 + nn) : 0.0f;
+    }
+    __syncthreads();
+    for (unsigned nn = 0; nn < kGemmTileK; ++nn) {
+      float a[4], b[4];
+      for (int i = 0; i < 4; ++i) a[i] = a_tile[nn][ty * 4 + i];
+      for (int j = 0; j < 4; ++j) b[j] = b_tile[nn][tx * 4 + j];
+      for (int i = 0; i < 4; ++i)
+        for (int j = 0; j < 4; ++j) acc[i][j] += a[i] * b[j];
+    }
+    __syncthreads();
+  }
+  for (int i = 0; i < 4; ++i) {
+    const std::uint32_t m = ty * 4 + i;
+    if (m >= rows) continue;
+    for (int j = 0; j < 4; ++j) {
+      const std::uint32_t k = k0 + tx * 4 + j;
+      if (k < l.in) dx[static_cast<std::size_t>(tile.row_begin + m) * l.in + k] = acc[i][j];
+    }
+  }
+}
+
+// One block per 32 x 32 tile (k, n) of the weight gradients: for each domain in order,
+// G = x_d^T dz_d on the tile, folded into every enabled group; blocks of the first k tile also
+// fold the bias gradient of their columns. 256 threads, 2 x 2 elements each.
+// grid (ceil(in / 32), ceil(out / 32)).
+__global__ void composed_fold_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const std::uint32_t* offsets,
+                                     std::uint32_t n_domains, const float* x, const float* dz) {
+  __shared__ float x_rows[kFoldRows][kFoldTile];
+  __shared__ float dz_rows[kFoldRows][kFoldTile];
+  const std::uint32_t k0 = blockIdx.x * kFoldTile, n0 = blockIdx.y * kFoldTile;
+  const unsigned tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  const bool bias_block = blockIdx.x == 0;
+  for (std::uint32_t d = 0; d < n_domains; ++d) {
+    const std::uint32_t begin = offsets[d], end = offsets[d + 1];
+    if (begin == end) continue;  // the same for every thread of the block
+    float g[2][2] = {};
+    float bias_sum = 0.0f;
+    for (std::uint32_t r0 = begin; r0 < end; r0 += kFoldRows) {
+      for (unsigned i = threadIdx.x; i < kFoldRows * kFoldTile; i += kGemmThreads) {
+        const unsigned rr = i / kFoldTile, c = i % kFoldTile;
+        const bool row_ok = r0 + rr < end;
+        x_rows[rr][c] = row_ok && k0 + c < l.in ? x[static_cast<std::size_t>(r0 + rr) * l.in + k0 + c] : 0.0f;
+        dz_rows[rr][c] = row_ok && n0 + c < l.out ? dz[static_cast<std::size_t>(r0 + rr) * l.out + n0 + c] : 0.0f;
+      }
+      __syncthreads();
+      for (unsigned rr = 0; rr < kFoldRows; ++rr)
+        for (int i = 0; i < 2; ++i)
+          for (int j = 0; j < 2; ++j) g[i][j] += x_rows[rr][ty * 2 + i] * dz_rows[rr][tx * 2 + j];
+      if (bias_block && threadIdx.x < kFoldTile)
+        for (unsigned rr = 0; rr < kFoldRows; ++rr) bias_sum += dz_rows[rr][threadIdx.x];
+      __syncthreads();
+    }
+    for (int i = 0; i < 2; ++i) {
+      const std::uint32_t k = k0 + ty * 2 + i;
+      if (k >= l.in) continue;
+      for (int j = 0; j < 2; ++j) {
+        const std::uint32_t n = n0 + tx * 2 + j;
+        if (n >= l.out) continue;
+        std::size_t at[kGroups] = {};
+        float w[kGroups] = {};
+        for (int h = 0; h < kGroups; ++h) {
+          if (l.weight[h] == nullptr) continue;
+          at[h] = (static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.in + k) * l.out + n;
+          w[h] = l.weight[h][at[h]];
+        }
+        for (int h = 0; h < kGroups; ++h) {
+          if (l.weight[h] == nullptr) continue;
+          float v = g[i][j];
+          if (l.product)
+            for (int o = 0; o < kGroups; ++o)
+              if (o != h && l.weight[o] != nullptr) v *= w[o];
+          grad.weight[h][at[h]] += v;
+        }
+      }
+    }
+    if (bias_block && threadIdx.x < kFoldTile && n0 + threadIdx.x < l.out)
+      for (int h = 0; h < kGroups; ++h)
+        if (l.bias[h] != nullptr)
+          grad.bias[h][static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.out + n0 + threadIdx.x] += bias_sum;
+  }
+}
+
+// Everything one layer's calls need from the routing.
+struct ComposedRouting {
+  const RouteTile* table = nullptr;
+  const std::uint32_t* tile_count = nullptr;
+  std::uint32_t max_tiles = 0;                 // route_max_tiles(rows, n_domains, kGemmTileM)
+  const std::uint32_t* offsets = nullptr;      // n_domains + 1
+  const std::uint32_t* order = nullptr;        // rows; used by forward when gather_input
+  std::uint32_t rows = 0;
+  std::uint32_t n_domains = 0;
+};
+
+inline void composed_forward(const DeviceComposedLayer& l, const ComposedRouting& r, bool gather_input, const float* x,
+                             float* y, cudaStream_t stream) {
+  if (r.max_tiles == 0 || l.out == 0) return;
+  const dim3 grid(r.max_tiles, (l.out + kGemmTileN - 1) / kGemmTileN);
+  MMN_LAUNCH(composed_forward_kernel, grid, dim3(kGemmThreads), 0, stream, l, r.table, r.tile_count,
+             gather_input ? r.order : static_cast<const std::uint32_t*>(nullptr), x, y);
+}
+
+// x routed rows x in (the forward's input, routed), y routed rows x out (the forward's output);
+// dy holds dL/dy on entry and dL/dz on return; dx (routed rows x in) is written unless null.
+inline void composed_backward(const DeviceComposedLayer& l, const ComposedRouting& r, const float* x, const float* y,
+                              float* dy, float* dx, const DeviceComposedGrad& grad, cudaStream_t stream) {
+  if (r.rows == 0) return;
+  const std::size_t size = static_cast<std::size_t>(r.rows) * l.out;
+  if (l.relu) {
+    const unsigned blocks = static_cast<unsigned>((size + kGemmThreads - 1) / kGemmThreads);
+    MMN_LAUNCH(relu_mask_kernel, dim3(blocks < 4096 ? blocks : 4096), dim3(kGemmThreads), 0, stream, y, size, dy);
+  }
+  if (dx != nullptr) {
+    const dim3 grid(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
+    MMN_LAUNCH(composed_dx_kernel, grid, dim3(kGemmThreads), 0, stream, l, r.table, r.tile_count,
+               static_cast<const float*>(dy), dx);
+  }
+  const dim3 fold_grid((l.in + kFoldTile - 1) / kFoldTile, (l.out + kFoldTile - 1) / kFoldTile);
+  MMN_LAUNCH(composed_fold_kernel, fold_grid, dim3(kGemmThreads), 0, stream, l, grad, r.offsets, r.n_domains, x,
+             static_cast<const float*>(dy));
+}
+
+}  // namespace mmn::kernels

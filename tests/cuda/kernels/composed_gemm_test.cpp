@@ -1,0 +1,170 @@
+// The device composed layer against the CPU op (host/mmn/ops/composed_layer.h): forward
+// outputs, the input gradient and every group's weight and bias gradient, for product and sum
+// composition and the group sets of MMN, its ablations and the baselines, on Zipf traffic over
+// 17 x 21 domains (some absent), one-row and empty segments, and sizes that are not multiples
+// of the tiles; and identical in every thread order (the deterministic fold).
+// Tolerance: 1e-4 of the largest magnitude of each compared array. Both sides sum fp32
+// products in different orders: over K <= 272 inputs, or over <= 4096 rows for gradients,
+// the rounding bound K * 6e-8 relative to the sum of magnitudes stays below that.
+#include "mmn/kernels/composed_gemm.cuh"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "mmn/device/device_buffer.h"
+#include "mmn/ops/composed_layer.h"
+#include "mmn/ops/routing.h"
+#include "mmn/sim/run_in_all_orders.h"
+#include "mmn/util/thread_pool.h"
+#include "testing/composed_storage.h"
+
+namespace mmn {
+namespace {
+
+using Groups = std::array<bool, kParamGroups>;
+
+struct Case {
+  const char* name;
+  std::uint32_t rows, in, out;
+  std::uint32_t n_types, n_scenarios;
+  Groups groups;
+  Composition composition;
+  bool relu;
+};
+
+std::vector<std::uint32_t> zipf_domains(std::uint32_t rows, std::uint32_t n_domains, std::mt19937& rng) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  std::vector<std::uint32_t> domain;
+  while (domain.size() < rows) {
+    const auto rank = static_cast<std::uint32_t>(std::pow(u(rng), 2.5) * n_domains) % n_domains;
+    const std::uint32_t d = (rank * 7919u) % n_domains;
+    if (n_domains > 4 && d % 5 == 3) continue;
+    domain.push_back(d);
+  }
+  return domain;
+}
+
+struct Outputs {
+  std::vector<float> y, dx;
+  std::array<std::vector<float>, kParamGroups> gw, gb;
+  bool operator==(const Outputs& o) const { return y == o.y && dx == o.dx && gw == o.gw && gb == o.gb; }
+};
+
+void expect_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  float scale = 0.0f;
+  for (const float v : want) scale = std::max(scale, std::abs(v));
+  const float tol = 1e-4f * scale + 1e-30f;
+  int bad = 0;
+  for (std::size_t i = 0; i < got.size() && bad < 5; ++i)
+    if (!(std::abs(got[i] - want[i]) <= tol)) {
+      ADD_FAILURE() << what << "[" << i << "]: device " << got[i] << ", cpu " << want[i] << " (tolerance " << tol << ")";
+      ++bad;
+    }
+}
+
+class ComposedGemmKernels : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ComposedGemmKernels, EqualTheCpuLayerInEveryThreadOrder) {
+  const Case c = GetParam();
+  std::mt19937 rng(c.rows * 7 + c.in);
+  const DomainGrid grid{c.n_types, c.n_scenarios};
+  const std::uint32_t n_domains = grid.n_domains();
+  testing::LayerStorage s(grid, c.in, c.out, c.groups, c.composition, c.relu, rng);
+  const std::vector<std::uint32_t> domain = zipf_domains(c.rows, n_domains, rng);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> x(std::size_t{c.rows} * c.in), dy(std::size_t{c.rows} * c.out);
+  for (auto& v : x) v = normal(rng);
+  for (auto& v : dy) v = normal(rng);
+
+  // CPU reference: route, gather, forward; backward on the routed rows.
+  ThreadPool pool(2);
+  Routing routing;
+  route_by_domain(domain.data(), domain.size(), n_domains, routing);
+  std::vector<float> x_routed(x.size()), dy_routed(dy.size());
+  gather_rows(routing, x.data(), c.in, x_routed.data());
+  gather_rows(routing, dy.data(), c.out, dy_routed.data());
+  Outputs want;
+  want.y.resize(std::size_t{c.rows} * c.out);
+  want.dx.resize(x.size());
+  composed_forward(s.layer(), grid, routing, x_routed.data(), want.y.data(), pool);
+  std::vector<float> dz = dy_routed;
+  composed_backward(s.layer(), grid, routing, x_routed.data(), want.y.data(), dz.data(), want.dx.data(), s.grad(), pool);
+  want.gw = s.gw, want.gb = s.gb;
+
+  auto run_device = [&] {
+    std::array<DeviceBuffer<float>, kParamGroups> w, b, gw, gb;
+    kernels::DeviceComposedLayer l;
+    kernels::DeviceComposedGrad g;
+    l.in = c.in, l.out = c.out, l.product = c.composition == Composition::product, l.relu = c.relu;
+    l.n_types = c.n_types, l.n_scenarios = c.n_scenarios;
+    for (int h = 0; h < kParamGroups; ++h) {
+      if (s.w[h].empty()) continue;
+      w[h] = DeviceBuffer<float>(s.w[h]), b[h] = DeviceBuffer<float>(s.b[h]);
+      gw[h] = DeviceBuffer<float>(std::vector<float>(s.w[h].size(), 0.0f));
+      gb[h] = DeviceBuffer<float>(std::vector<float>(s.b[h].size(), 0.0f));
+      l.weight[h] = w[h].data(), l.bias[h] = b[h].data(), g.weight[h] = gw[h].data(), g.bias[h] = gb[h].data();
+    }
+    DeviceBuffer<std::uint32_t> dom(domain), order(c.rows), offsets(n_domains + 1),
+        block_counts(std::size_t{n_domains} * kernels::route_blocks(c.rows)), tiles(n_domains),
+        tile_starts(n_domains), tile_count(1);
+    const std::uint32_t max_tiles = kernels::route_max_tiles(c.rows, n_domains, kernels::kGemmTileM);
+    DeviceBuffer<kernels::RouteTile> table(max_tiles);
+    kernels::RouteArgs ra;
+    ra.domain = dom.data(), ra.rows = c.rows, ra.n_domains = n_domains, ra.tile_rows = kernels::kGemmTileM;
+    ra.order = order.data(), ra.offsets = offsets.data(), ra.block_counts = block_counts.data();
+    ra.tiles = tiles.data(), ra.tile_starts = tile_starts.data(), ra.table = table.data();
+    ra.tile_count = tile_count.data();
+    kernels::route_by_domain(ra, nullptr);
+    kernels::ComposedRouting r;
+    r.table = table.data(), r.tile_count = tile_count.data(), r.max_tiles = max_tiles, r.offsets = offsets.data();
+    r.order = order.data(), r.rows = c.rows, r.n_domains = n_domains;
+
+    DeviceBuffer<float> x_dev(x), x_routed_dev(x.size()), y(std::size_t{c.rows} * c.out), dy_dev(dy),
+        dy_routed_dev(dy.size()), dx(x.size());
+    kernels::composed_forward(l, r, true, x_dev.data(), y.data(), nullptr);
+    MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
+               static_cast<const float*>(x_dev.data()), c.in, x_routed_dev.data());
+    MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
+               static_cast<const float*>(dy_dev.data()), c.out, dy_routed_dev.data());
+    kernels::composed_backward(l, r, x_routed_dev.data(), y.data(), dy_routed_dev.data(), dx.data(), g, nullptr);
+    Outputs o;
+    o.y = y.download(), o.dx = dx.download();
+    for (int h = 0; h < kParamGroups; ++h)
+      if (!s.w[h].empty()) o.gw[h] = gw[h].download(), o.gb[h] = gb[h].download();
+    return o;
+  };
+  const auto runs = sim::run_in_all_orders(run_device);
+  ASSERT_TRUE(runs.agree()) << runs.disagreement();
+  const Outputs& got = runs.results.front();
+  expect_close(got.y, want.y, "y");
+  expect_close(got.dx, want.dx, "dx");
+  for (int h = 0; h < kParamGroups; ++h) {
+    expect_close(got.gw[h], want.gw[h], std::string("dW.") + param_group_name(h));
+    expect_close(got.gb[h], want.gb[h], std::string("db.") + param_group_name(h));
+  }
+}
+
+constexpr Groups kMmn{true, true, true, false}, kNoType{true, false, true, false}, kStar{true, false, false, true},
+    kSeparate{false, false, false, true};
+
+INSTANTIATE_TEST_SUITE_P(
+    Layers, ComposedGemmKernels,
+    ::testing::Values(Case{"mmn_rows1", 1, 37, 45, 17, 21, kMmn, Composition::product, true},
+                      Case{"mmn_rows17", 17, 37, 45, 17, 21, kMmn, Composition::product, true},
+                      Case{"mmn_rows4096", 4096, 37, 45, 17, 21, kMmn, Composition::product, true},
+                      Case{"mmn_sum_rows4096", 4096, 37, 45, 17, 21, kMmn, Composition::sum, true},
+                      Case{"mmn_no_type_rows700", 700, 20, 70, 17, 21, kNoType, Composition::product, false},
+                      Case{"star_rows500", 500, 33, 16, 3, 4, kStar, Composition::product, true},
+                      Case{"separate_rows500", 500, 16, 33, 3, 4, kSeparate, Composition::product, true},
+                      Case{"mmn_criteo_layer1_rows300", 300, 272, 256, 17, 21, kMmn, Composition::product, true},
+                      Case{"mmn_last_layer_rows4096", 4096, 128, 1, 17, 21, kMmn, Composition::product, false}),
+    [](const ::testing::TestParamInfo<Case>& p) { return std::string(p.param.name); });
+
+}  // namespace
+}  // namespace mmn
