@@ -8,8 +8,9 @@
 //              or already routed; the epilogue adds the composed bias and applies ReLU.
 //   backward:  dz = dy masked by ReLU; dx = dz W_d^T with the same tiling; the weight and bias
 //              gradients G_d = x_d^T dz_d folded into every group, e.g. dWt[t] += G_d ⊙ W ⊙ Ws[s],
-//              deterministic: one block owns a K x N tile of every group's gradient and walks the
-//              domains in order, so no two blocks write one element and sums have a fixed order.
+//              deterministic (the default): one block owns a K x N tile of every group's gradient and
+//              walks the domains in order, so no two blocks write one element and sums have a fixed
+//              order; or fast (FoldMode::atomic): a block per row tile and gradient tile, float atomics.
 //
 // Tiles (fp32 SIMT, no tensor cores): 64 x 64 outputs per block of 256 threads, each thread a
 // 4 x 4 register tile, K in steps of 16; shared memory 2 x 16 x 64 floats = 8 KiB, so several
@@ -169,6 +170,33 @@ __global__ void composed_dx_kernel(DeviceComposedLayer l, const RouteTile* table
   }
 }
 
+// Adds G[k][n] of domain d into every enabled group's gradient: group h receives G times the
+// other groups' weights (product) or G itself (sum); with Atomic, by float atomics.
+template <bool Atomic>
+__device__ inline void fold_element(const DeviceComposedLayer& l, const DeviceComposedGrad& grad, std::uint32_t d,
+                                    std::uint32_t k, std::uint32_t n, float g) {
+  if (k >= l.in || n >= l.out) return;
+  std::size_t at[kGroups] = {};
+  float w[kGroups] = {};
+  for (int h = 0; h < kGroups; ++h) {
+    if (l.weight[h] == nullptr) continue;
+    at[h] = (static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.in + k) * l.out + n;
+    w[h] = l.weight[h][at[h]];
+  }
+  for (int h = 0; h < kGroups; ++h) {
+    if (l.weight[h] == nullptr) continue;
+    float v = g;
+    if (l.product)
+      for (int o = 0; o < kGroups; ++o)
+        if (o != h && l.weight[o] != nullptr) v *= w[o];
+    if (Atomic) {
+      atomicAdd(&grad.weight[h][at[h]], v);
+    } else {
+      grad.weight[h][at[h]] += v;
+    }
+  }
+}
+
 // One block per 32 x 32 tile (k, n) of the weight gradients: for each domain in order,
 // G = x_d^T dz_d on the tile, folded into every enabled group; blocks of the first k tile also
 // fold the bias gradient of their columns. 256 threads, 2 x 2 elements each.
@@ -200,35 +228,57 @@ __global__ void composed_fold_kernel(DeviceComposedLayer l, DeviceComposedGrad g
         for (unsigned rr = 0; rr < kFoldRows; ++rr) bias_sum += dz_rows[rr][threadIdx.x];
       __syncthreads();
     }
-    for (int i = 0; i < 2; ++i) {
-      const std::uint32_t k = k0 + ty * 2 + i;
-      if (k >= l.in) continue;
-      for (int j = 0; j < 2; ++j) {
-        const std::uint32_t n = n0 + tx * 2 + j;
-        if (n >= l.out) continue;
-        std::size_t at[kGroups] = {};
-        float w[kGroups] = {};
-        for (int h = 0; h < kGroups; ++h) {
-          if (l.weight[h] == nullptr) continue;
-          at[h] = (static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.in + k) * l.out + n;
-          w[h] = l.weight[h][at[h]];
-        }
-        for (int h = 0; h < kGroups; ++h) {
-          if (l.weight[h] == nullptr) continue;
-          float v = g[i][j];
-          if (l.product)
-            for (int o = 0; o < kGroups; ++o)
-              if (o != h && l.weight[o] != nullptr) v *= w[o];
-          grad.weight[h][at[h]] += v;
-        }
-      }
-    }
+    for (int i = 0; i < 2; ++i)
+      for (int j = 0; j < 2; ++j)
+        fold_element<false>(l, grad, d, k0 + ty * 2 + i, n0 + tx * 2 + j, g[i][j]);
     if (bias_block && threadIdx.x < kFoldTile && n0 + threadIdx.x < l.out)
       for (int h = 0; h < kGroups; ++h)
         if (l.bias[h] != nullptr)
           grad.bias[h][static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.out + n0 + threadIdx.x] += bias_sum;
   }
 }
+
+// The fast variant: one block per (row tile, 32 x 32 gradient tile), grid (max tiles,
+// ceil(in / 32) * ceil(out / 32)); G of the tile's rows folded with float atomics, so the sums'
+// order, and their last bits, depend on scheduling. More parallel than the deterministic fold.
+__global__ void composed_fold_atomic_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const RouteTile* table,
+                                            const std::uint32_t* tile_count, const float* x, const float* dz) {
+  if (blockIdx.x >= *tile_count) return;
+  __shared__ float x_rows[kFoldRows][kFoldTile];
+  __shared__ float dz_rows[kFoldRows][kFoldTile];
+  const RouteTile tile = table[blockIdx.x];
+  const std::uint32_t k_tiles = (l.in + kFoldTile - 1) / kFoldTile;
+  const std::uint32_t k0 = (blockIdx.y % k_tiles) * kFoldTile, n0 = (blockIdx.y / k_tiles) * kFoldTile;
+  const unsigned tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  const bool bias_block = k0 == 0;
+  float g[2][2] = {};
+  float bias_sum = 0.0f;
+  for (std::uint32_t r0 = tile.row_begin; r0 < tile.row_end; r0 += kFoldRows) {
+    for (unsigned i = threadIdx.x; i < kFoldRows * kFoldTile; i += kGemmThreads) {
+      const unsigned rr = i / kFoldTile, c = i % kFoldTile;
+      const bool row_ok = r0 + rr < tile.row_end;
+      x_rows[rr][c] = row_ok && k0 + c < l.in ? x[static_cast<std::size_t>(r0 + rr) * l.in + k0 + c] : 0.0f;
+      dz_rows[rr][c] = row_ok && n0 + c < l.out ? dz[static_cast<std::size_t>(r0 + rr) * l.out + n0 + c] : 0.0f;
+    }
+    __syncthreads();
+    for (unsigned rr = 0; rr < kFoldRows; ++rr)
+      for (int i = 0; i < 2; ++i)
+        for (int j = 0; j < 2; ++j) g[i][j] += x_rows[rr][ty * 2 + i] * dz_rows[rr][tx * 2 + j];
+    if (bias_block && threadIdx.x < kFoldTile)
+      for (unsigned rr = 0; rr < kFoldRows; ++rr) bias_sum += dz_rows[rr][threadIdx.x];
+    __syncthreads();
+  }
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < 2; ++j) fold_element<true>(l, grad, tile.domain, k0 + ty * 2 + i, n0 + tx * 2 + j, g[i][j]);
+  if (bias_block && threadIdx.x < kFoldTile && n0 + threadIdx.x < l.out)
+    for (int h = 0; h < kGroups; ++h)
+      if (l.bias[h] != nullptr)
+        atomicAdd(&grad.bias[h][static_cast<std::size_t>(group_set(h, tile.domain, l.n_scenarios)) * l.out + n0 +
+                                threadIdx.x],
+                  bias_sum);
+}
+
+enum class FoldMode { deterministic, atomic };
 
 // Everything one layer's calls need from the routing.
 struct ComposedRouting {
@@ -252,7 +302,8 @@ inline void composed_forward(const DeviceComposedLayer& l, const ComposedRouting
 // x routed rows x in (the forward's input, routed), y routed rows x out (the forward's output);
 // dy holds dL/dy on entry and dL/dz on return; dx (routed rows x in) is written unless null.
 inline void composed_backward(const DeviceComposedLayer& l, const ComposedRouting& r, const float* x, const float* y,
-                              float* dy, float* dx, const DeviceComposedGrad& grad, cudaStream_t stream) {
+                              float* dy, float* dx, const DeviceComposedGrad& grad, cudaStream_t stream,
+                              FoldMode fold = FoldMode::deterministic) {
   if (r.rows == 0) return;
   const std::size_t size = static_cast<std::size_t>(r.rows) * l.out;
   if (l.relu) {
@@ -264,9 +315,14 @@ inline void composed_backward(const DeviceComposedLayer& l, const ComposedRoutin
     MMN_LAUNCH(composed_dx_kernel, grid, dim3(kGemmThreads), 0, stream, l, r.table, r.tile_count,
                static_cast<const float*>(dy), dx);
   }
-  const dim3 fold_grid((l.in + kFoldTile - 1) / kFoldTile, (l.out + kFoldTile - 1) / kFoldTile);
-  MMN_LAUNCH(composed_fold_kernel, fold_grid, dim3(kGemmThreads), 0, stream, l, grad, r.offsets, r.n_domains, x,
-             static_cast<const float*>(dy));
+  const unsigned k_tiles = (l.in + kFoldTile - 1) / kFoldTile, n_tiles = (l.out + kFoldTile - 1) / kFoldTile;
+  if (fold == FoldMode::atomic) {
+    MMN_LAUNCH(composed_fold_atomic_kernel, dim3(r.max_tiles, k_tiles * n_tiles), dim3(kGemmThreads), 0, stream, l,
+               grad, r.table, r.tile_count, x, static_cast<const float*>(dy));
+  } else {
+    MMN_LAUNCH(composed_fold_kernel, dim3(k_tiles, n_tiles), dim3(kGemmThreads), 0, stream, l, grad, r.offsets,
+               r.n_domains, x, static_cast<const float*>(dy));
+  }
 }
 
 }  // namespace mmn::kernels

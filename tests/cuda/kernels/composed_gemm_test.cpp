@@ -68,86 +68,114 @@ void expect_close(const std::vector<float>& got, const std::vector<float>& want,
     }
 }
 
-class ComposedGemmKernels : public ::testing::TestWithParam<Case> {};
+// Inputs of one case and the CPU op's results on them.
+struct Prepared {
+  DomainGrid grid;
+  testing::LayerStorage storage;
+  std::vector<std::uint32_t> domain;
+  std::vector<float> x, dy;
+  Outputs want;
+};
 
-TEST_P(ComposedGemmKernels, EqualTheCpuLayerInEveryThreadOrder) {
-  const Case c = GetParam();
+Prepared prepare(const Case& c) {
   std::mt19937 rng(c.rows * 7 + c.in);
   const DomainGrid grid{c.n_types, c.n_scenarios};
-  const std::uint32_t n_domains = grid.n_domains();
-  testing::LayerStorage s(grid, c.in, c.out, c.groups, c.composition, c.relu, rng);
-  const std::vector<std::uint32_t> domain = zipf_domains(c.rows, n_domains, rng);
+  Prepared p{grid, testing::LayerStorage(grid, c.in, c.out, c.groups, c.composition, c.relu, rng), {}, {}, {}, {}};
+  p.domain = zipf_domains(c.rows, grid.n_domains(), rng);
   std::normal_distribution<float> normal(0.0f, 1.0f);
-  std::vector<float> x(std::size_t{c.rows} * c.in), dy(std::size_t{c.rows} * c.out);
-  for (auto& v : x) v = normal(rng);
-  for (auto& v : dy) v = normal(rng);
+  p.x.resize(std::size_t{c.rows} * c.in);
+  p.dy.resize(std::size_t{c.rows} * c.out);
+  for (auto& v : p.x) v = normal(rng);
+  for (auto& v : p.dy) v = normal(rng);
 
   // CPU reference: route, gather, forward; backward on the routed rows.
   ThreadPool pool(2);
   Routing routing;
-  route_by_domain(domain.data(), domain.size(), n_domains, routing);
-  std::vector<float> x_routed(x.size()), dy_routed(dy.size());
-  gather_rows(routing, x.data(), c.in, x_routed.data());
-  gather_rows(routing, dy.data(), c.out, dy_routed.data());
-  Outputs want;
-  want.y.resize(std::size_t{c.rows} * c.out);
-  want.dx.resize(x.size());
-  composed_forward(s.layer(), grid, routing, x_routed.data(), want.y.data(), pool);
-  std::vector<float> dz = dy_routed;
-  composed_backward(s.layer(), grid, routing, x_routed.data(), want.y.data(), dz.data(), want.dx.data(), s.grad(), pool);
-  want.gw = s.gw, want.gb = s.gb;
+  route_by_domain(p.domain.data(), p.domain.size(), grid.n_domains(), routing);
+  std::vector<float> x_routed(p.x.size()), dz(p.dy.size());
+  gather_rows(routing, p.x.data(), c.in, x_routed.data());
+  gather_rows(routing, p.dy.data(), c.out, dz.data());
+  p.want.y.resize(std::size_t{c.rows} * c.out);
+  p.want.dx.resize(p.x.size());
+  composed_forward(p.storage.layer(), grid, routing, x_routed.data(), p.want.y.data(), pool);
+  composed_backward(p.storage.layer(), grid, routing, x_routed.data(), p.want.y.data(), dz.data(), p.want.dx.data(),
+                    p.storage.grad(), pool);
+  p.want.gw = p.storage.gw, p.want.gb = p.storage.gb;
+  return p;
+}
 
-  auto run_device = [&] {
-    std::array<DeviceBuffer<float>, kParamGroups> w, b, gw, gb;
-    kernels::DeviceComposedLayer l;
-    kernels::DeviceComposedGrad g;
-    l.in = c.in, l.out = c.out, l.product = c.composition == Composition::product, l.relu = c.relu;
-    l.n_types = c.n_types, l.n_scenarios = c.n_scenarios;
-    for (int h = 0; h < kParamGroups; ++h) {
-      if (s.w[h].empty()) continue;
-      w[h] = DeviceBuffer<float>(s.w[h]), b[h] = DeviceBuffer<float>(s.b[h]);
-      gw[h] = DeviceBuffer<float>(std::vector<float>(s.w[h].size(), 0.0f));
-      gb[h] = DeviceBuffer<float>(std::vector<float>(s.b[h].size(), 0.0f));
-      l.weight[h] = w[h].data(), l.bias[h] = b[h].data(), g.weight[h] = gw[h].data(), g.bias[h] = gb[h].data();
-    }
-    DeviceBuffer<std::uint32_t> dom(domain), order(c.rows), offsets(n_domains + 1),
-        block_counts(std::size_t{n_domains} * kernels::route_blocks(c.rows)), tiles(n_domains),
-        tile_starts(n_domains), tile_count(1);
-    const std::uint32_t max_tiles = kernels::route_max_tiles(c.rows, n_domains, kernels::kGemmTileM);
-    DeviceBuffer<kernels::RouteTile> table(max_tiles);
-    kernels::RouteArgs ra;
-    ra.domain = dom.data(), ra.rows = c.rows, ra.n_domains = n_domains, ra.tile_rows = kernels::kGemmTileM;
-    ra.order = order.data(), ra.offsets = offsets.data(), ra.block_counts = block_counts.data();
-    ra.tiles = tiles.data(), ra.tile_starts = tile_starts.data(), ra.table = table.data();
-    ra.tile_count = tile_count.data();
-    kernels::route_by_domain(ra, nullptr);
-    kernels::ComposedRouting r;
-    r.table = table.data(), r.tile_count = tile_count.data(), r.max_tiles = max_tiles, r.offsets = offsets.data();
-    r.order = order.data(), r.rows = c.rows, r.n_domains = n_domains;
+Outputs run_device(const Case& c, const Prepared& p, kernels::FoldMode fold) {
+  const testing::LayerStorage& s = p.storage;
+  const std::uint32_t n_domains = p.grid.n_domains();
+  std::array<DeviceBuffer<float>, kParamGroups> w, b, gw, gb;
+  kernels::DeviceComposedLayer l;
+  kernels::DeviceComposedGrad g;
+  l.in = c.in, l.out = c.out, l.product = c.composition == Composition::product, l.relu = c.relu;
+  l.n_types = c.n_types, l.n_scenarios = c.n_scenarios;
+  for (int h = 0; h < kParamGroups; ++h) {
+    if (s.w[h].empty()) continue;
+    w[h] = DeviceBuffer<float>(s.w[h]), b[h] = DeviceBuffer<float>(s.b[h]);
+    gw[h] = DeviceBuffer<float>(std::vector<float>(s.w[h].size(), 0.0f));
+    gb[h] = DeviceBuffer<float>(std::vector<float>(s.b[h].size(), 0.0f));
+    l.weight[h] = w[h].data(), l.bias[h] = b[h].data(), g.weight[h] = gw[h].data(), g.bias[h] = gb[h].data();
+  }
+  DeviceBuffer<std::uint32_t> dom(p.domain), order(c.rows), offsets(n_domains + 1),
+      block_counts(std::size_t{n_domains} * kernels::route_blocks(c.rows)), tiles(n_domains), tile_starts(n_domains),
+      tile_count(1);
+  const std::uint32_t max_tiles = kernels::route_max_tiles(c.rows, n_domains, kernels::kGemmTileM);
+  DeviceBuffer<kernels::RouteTile> table(max_tiles);
+  kernels::RouteArgs ra;
+  ra.domain = dom.data(), ra.rows = c.rows, ra.n_domains = n_domains, ra.tile_rows = kernels::kGemmTileM;
+  ra.order = order.data(), ra.offsets = offsets.data(), ra.block_counts = block_counts.data();
+  ra.tiles = tiles.data(), ra.tile_starts = tile_starts.data(), ra.table = table.data();
+  ra.tile_count = tile_count.data();
+  kernels::route_by_domain(ra, nullptr);
+  kernels::ComposedRouting r;
+  r.table = table.data(), r.tile_count = tile_count.data(), r.max_tiles = max_tiles, r.offsets = offsets.data();
+  r.order = order.data(), r.rows = c.rows, r.n_domains = n_domains;
 
-    DeviceBuffer<float> x_dev(x), x_routed_dev(x.size()), y(std::size_t{c.rows} * c.out), dy_dev(dy),
-        dy_routed_dev(dy.size()), dx(x.size());
-    kernels::composed_forward(l, r, true, x_dev.data(), y.data(), nullptr);
-    MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
-               static_cast<const float*>(x_dev.data()), c.in, x_routed_dev.data());
-    MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
-               static_cast<const float*>(dy_dev.data()), c.out, dy_routed_dev.data());
-    kernels::composed_backward(l, r, x_routed_dev.data(), y.data(), dy_routed_dev.data(), dx.data(), g, nullptr);
-    Outputs o;
-    o.y = y.download(), o.dx = dx.download();
-    for (int h = 0; h < kParamGroups; ++h)
-      if (!s.w[h].empty()) o.gw[h] = gw[h].download(), o.gb[h] = gb[h].download();
-    return o;
-  };
-  const auto runs = sim::run_in_all_orders(run_device);
-  ASSERT_TRUE(runs.agree()) << runs.disagreement();
-  const Outputs& got = runs.results.front();
+  DeviceBuffer<float> x_dev(p.x), x_routed(p.x.size()), y(std::size_t{c.rows} * c.out), dy_dev(p.dy),
+      dz(p.dy.size()), dx(p.x.size());
+  kernels::composed_forward(l, r, true, x_dev.data(), y.data(), nullptr);
+  MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
+             static_cast<const float*>(x_dev.data()), c.in, x_routed.data());
+  MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
+             static_cast<const float*>(dy_dev.data()), c.out, dz.data());
+  kernels::composed_backward(l, r, x_routed.data(), y.data(), dz.data(), dx.data(), g, nullptr, fold);
+  Outputs o;
+  o.y = y.download(), o.dx = dx.download();
+  for (int h = 0; h < kParamGroups; ++h)
+    if (!s.w[h].empty()) o.gw[h] = gw[h].download(), o.gb[h] = gb[h].download();
+  return o;
+}
+
+void expect_close(const Outputs& got, const Outputs& want) {
   expect_close(got.y, want.y, "y");
   expect_close(got.dx, want.dx, "dx");
   for (int h = 0; h < kParamGroups; ++h) {
     expect_close(got.gw[h], want.gw[h], std::string("dW.") + param_group_name(h));
     expect_close(got.gb[h], want.gb[h], std::string("db.") + param_group_name(h));
   }
+}
+
+class ComposedGemmKernels : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ComposedGemmKernels, EqualTheCpuLayerInEveryThreadOrder) {
+  const Case c = GetParam();
+  const Prepared p = prepare(c);
+  const auto runs = sim::run_in_all_orders([&] { return run_device(c, p, kernels::FoldMode::deterministic); });
+  ASSERT_TRUE(runs.agree()) << runs.disagreement();
+  expect_close(runs.results.front(), p.want);
+}
+
+// The fast fold may differ between orders in the last bits (float atomics); each order is
+// within the same tolerance of the CPU op.
+TEST_P(ComposedGemmKernels, AtomicFoldEqualsTheCpuGradientsInEveryThreadOrder) {
+  const Case c = GetParam();
+  if (c.in * c.out > 10000) GTEST_SKIP() << "the deterministic test covers this size; kept short under the emulator";
+  const Prepared p = prepare(c);
+  const auto runs = sim::run_in_all_orders([&] { return run_device(c, p, kernels::FoldMode::atomic); });
+  for (const Outputs& got : runs.results) expect_close(got, p.want);
 }
 
 constexpr Groups kMmn{true, true, true, false}, kNoType{true, false, true, false}, kStar{true, false, false, true},
