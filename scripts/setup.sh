@@ -16,6 +16,7 @@ packages=(
   libopenblas-dev                           # BLAS for the CPU backend
   libboost-context-dev                      # fibers of the SIMT emulator that runs CUDA kernels on the CPU
   clang libclang-rt-14-dev                  # libFuzzer targets and the ThreadSanitizer build
+  libopenmpi-dev openmpi-bin                # data parallelism across processes (mpirun / srun)
 )
 
 missing=()
