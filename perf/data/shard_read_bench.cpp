@@ -1,5 +1,5 @@
 // Shard read: open a data set and verify every checksum and value (what a trainer
-// does before reading), in GB/s and as a fraction of memcpy bandwidth measured here.
+// does before reading), in GB/s and as a fraction of the memory roofline measured here.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -7,19 +7,20 @@
 
 #include "mmn/data/dataset.h"
 #include "mmn/util/thread_pool.h"
-#include "roofline.h"
+#include "roofline_counters.h"
+#include "run_mode.h"
 
 namespace {
 
 std::string make_dataset() {
-  const std::string dir = (std::filesystem::temp_directory_path() / "mmn_shard_read_bench").string();
+  const std::string dir = mmn::perf::scratch_dir("mmn_shard_read_bench");
   std::filesystem::remove_all(dir);
   mmn::Schema schema;
   schema.n_types = 17;
   schema.n_scenarios = 21;
   for (int f = 0; f < 17; ++f) schema.categorical.push_back({"C" + std::to_string(f), 1000});
   for (int f = 0; f < 4; ++f) schema.dense.push_back("I" + std::to_string(f));
-  const std::size_t rows = 2'000'000;
+  const std::size_t rows = mmn::perf::size_for_run<std::size_t>(2'000'000, 20'000);
   mmn::ColumnBlock block(schema, rows);
   std::mt19937 rng(1);
   for (std::size_t i = 0; i < rows; ++i) {
@@ -39,9 +40,15 @@ std::string make_dataset() {
   return dir;
 }
 
+// The data set, made on first use and removed when the process ends.
+struct ScratchDataset {
+  std::string dir = make_dataset();
+  ~ScratchDataset() { std::filesystem::remove_all(dir); }
+};
+
 void BM_ShardOpenAndVerify(benchmark::State& state) {
-  static const std::string dir = make_dataset();
-  static const double copy_bandwidth = mmn::perf::memcpy_bandwidth();
+  static const ScratchDataset scratch;
+  const std::string& dir = scratch.dir;
   mmn::ThreadPool pool;
   std::uint64_t bytes = 0;
   for (auto _ : state) {
@@ -50,14 +57,8 @@ void BM_ShardOpenAndVerify(benchmark::State& state) {
     for (const auto& s : data.shards()) bytes += s.file_bytes();
     benchmark::DoNotOptimize(bytes);
   }
-  const double per_second = static_cast<double>(bytes) * static_cast<double>(state.iterations());
-  state.counters["GB/s"] = benchmark::Counter(per_second / 1e9, benchmark::Counter::kIsRate);
-  state.counters["memcpy_GB/s"] = copy_bandwidth / 1e9;
-  state.counters["fraction_of_memcpy"] =
-      benchmark::Counter(per_second / copy_bandwidth, benchmark::Counter::kIsRate);
+  mmn::perf::report_bytes(state, static_cast<double>(bytes));
 }
-BENCHMARK(BM_ShardOpenAndVerify)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ShardOpenAndVerify)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(mmn::perf::min_time(0.5));
 
 }  // namespace
-
-BENCHMARK_MAIN();

@@ -1,7 +1,7 @@
 // Synthetic data: rows per second of `mmn synth --preset criteo-like` (setup,
 // generation and writing the splits, as the command does, without the report),
 // and of the generation alone (rows drawn over the thread pool, nothing written),
-// with the memcpy bandwidth of this run for scale.
+// with the memory roofline of this run for scale.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -10,15 +10,15 @@
 #include "mmn/synth/synth_config.h"
 #include "mmn/synth/synthesize.h"
 #include "mmn/util/thread_pool.h"
-#include "roofline.h"
+#include "roofline_counters.h"
+#include "run_mode.h"
 
 namespace {
 
-constexpr std::uint64_t kRows = 2'000'000;
+const std::uint64_t kRows = mmn::perf::size_for_run<std::uint64_t>(2'000'000, 20'000);
 
 void BM_SynthCriteoLike(benchmark::State& state) {
-  const std::string dir = (std::filesystem::temp_directory_path() / "mmn_synth_bench").string();
-  static const double copy_bandwidth = mmn::perf::memcpy_bandwidth();
+  const std::string dir = mmn::perf::scratch_dir("mmn_synth_bench");
   const mmn::synth::SynthConfig config = mmn::synth::criteo_like_preset();
   mmn::ThreadPool pool;
   mmn::synth::SynthOptions options;
@@ -39,10 +39,10 @@ void BM_SynthCriteoLike(benchmark::State& state) {
   state.counters["rows/s"] = benchmark::Counter(static_cast<double>(kRows) * iterations, benchmark::Counter::kIsRate);
   state.counters["written_GB/s"] =
       benchmark::Counter(static_cast<double>(bytes) * iterations / 1e9, benchmark::Counter::kIsRate);
-  state.counters["memcpy_GB/s"] = copy_bandwidth / 1e9;
+  state.counters["roofline_GB/s"] = mmn::perf::memory_roofline() / 1e9;
   state.counters["threads"] = static_cast<double>(pool.size());
 }
-BENCHMARK(BM_SynthCriteoLike)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(3.0);
+BENCHMARK(BM_SynthCriteoLike)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(mmn::perf::min_time(3.0));
 
 void BM_GenerateCriteoLike(benchmark::State& state) {
   mmn::ThreadPool pool;
@@ -58,8 +58,6 @@ void BM_GenerateCriteoLike(benchmark::State& state) {
       benchmark::Counter::kIsRate);
   state.counters["threads"] = static_cast<double>(pool.size());
 }
-BENCHMARK(BM_GenerateCriteoLike)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
+BENCHMARK(BM_GenerateCriteoLike)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(mmn::perf::min_time(2.0));
 
 }  // namespace
-
-BENCHMARK_MAIN();

@@ -1,12 +1,13 @@
 #pragma once
 // A random batch in the shape of the `criteo-like` configuration: 17 categorical
-// fields (vocabularies 10 .. 10^6), 4 dense features, 17 x 21 domains with Zipf
+// fields (vocabularies 10 .. 10^6; 10^3 in smoke runs), 4 dense features, 17 x 21 domains with Zipf
 // traffic. For benchmarks only: the values carry no signal.
 #include <cmath>
 #include <cstdint>
 #include <random>
 
 #include "mmn/data/column_block.h"
+#include "run_mode.h"
 
 namespace mmn::perf {
 
@@ -15,7 +16,9 @@ inline Schema criteo_like_schema() {
   s.n_types = 17;
   s.n_scenarios = 21;
   for (int f = 0; f < 17; ++f) {
-    const auto vocab = static_cast<std::uint64_t>(std::pow(10.0, 1.0 + 5.0 * f / 16.0));
+    // smoke runs: vocabularies up to 10^3 (building 10^6-row tables is most of their time)
+    const double top = smoke() ? 2.0 : 5.0;
+    const auto vocab = static_cast<std::uint64_t>(std::pow(10.0, 1.0 + top * f / 16.0));
     s.categorical.push_back({"C" + std::to_string(f + 1), vocab});
   }
   s.dense = {"I1", "I2", "I3", "I4"};
