@@ -1,7 +1,10 @@
 # The CUDA kernels, run on the CPU by the SIMT emulator and compared with the CPU backend's ops
 # (included by tests/CMakeLists.txt).
 mmn_add_test(kernel_tests
+  cuda/kernels/auc_test.cpp
   cuda/kernels/composed_gemm_test.cpp
+  cuda/kernels/embedding_test.cpp
+  cuda/kernels/optimizers_test.cpp
   cuda/kernels/routing_test.cpp
   cuda/kernels/weighted_bce_test.cpp
 )
