@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite (CTest): once in the release build,
 # then again under AddressSanitizer and UndefinedBehaviorSanitizer (CPU code only;
-# MMN_TEST_SANITIZERS=0 skips that pass). GPU-only tests skip with a visible message.
+# MMN_TEST_SANITIZERS=0 skips that pass), then the fuzz targets (scripts/fuzz.sh;
+# MMN_TEST_FUZZ=0 skips) and the ThreadSanitizer build (scripts/tsan.sh; MMN_TEST_TSAN=0
+# skips). GPU-only tests skip with a visible message.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MMN_BUILD_DIR:-$root/build}"
@@ -14,4 +16,14 @@ if [ "${MMN_TEST_SANITIZERS:-1}" != "0" ]; then
     MMN_CMAKE_ARGS="-DMMN_SANITIZE=address,undefined -DMMN_CUDA=OFF -DMMN_BUILD_PERF=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo" \
     bash "$root/scripts/build.sh"
   ctest --test-dir "${build}-sanitize" --output-on-failure -j "$(nproc)" --timeout 900
+fi
+# libFuzzer targets, each for MMN_FUZZ_SECONDS (MMN_TEST_FUZZ=0 skips them).
+if [ "${MMN_TEST_FUZZ:-1}" != "0" ]; then
+  echo "== fuzzing"
+  MMN_FUZZ_BUILD_DIR="${build}-fuzz" MMN_FUZZ_SECONDS="${MMN_FUZZ_SECONDS:-20}" bash "$root/scripts/fuzz.sh"
+fi
+# ThreadSanitizer over the thread pool and its users (MMN_TEST_TSAN=0 skips it).
+if [ "${MMN_TEST_TSAN:-1}" != "0" ]; then
+  echo "== ThreadSanitizer"
+  MMN_TSAN_BUILD_DIR="${build}-tsan" bash "$root/scripts/tsan.sh"
 fi

@@ -27,7 +27,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 constexpr char kMagic[8] = {'M', 'M', 'N', 'C', 'K', 'P', 'T', '1'};
-constexpr std::uint32_t kVersion = 1;
+// Version 2 ends with the XXH3-64 of every byte outside the sections' data (magic,
+// version, count and each section's header), so that a flipped name, size or count is
+// corruption, not a "different model"; version 1 files (without it) still read.
+constexpr std::uint32_t kVersion = 2;
 
 // Data is `const void*` when writing a checkpoint and `void*` when reading one into a model.
 template <typename Data>
@@ -80,18 +83,27 @@ void write_checkpoint(const std::string& path, const MmnModel& model, const Opti
   fs::remove(temp, ignored);
   try {
     FileWriter out(temp);
-    out.write(kMagic, sizeof kMagic);
-    const std::uint32_t head[2] = {kVersion, static_cast<std::uint32_t>(sections.size())};
-    out.write(head, sizeof head);
+    ByteEncoder head;
+    head.raw(kMagic, sizeof kMagic);
+    head.u32(kVersion);
+    head.u32(static_cast<std::uint32_t>(sections.size()));
+    out.write(head.bytes().data(), head.bytes().size());
+    std::string headers(head.bytes().begin(), head.bytes().end());
     for (const auto& s : sections) {
       ByteEncoder e;
       e.str(s.name);
       e.u64(s.bytes);
       e.u64(checksum64(s.data, s.bytes));
       out.write(e.bytes().data(), e.bytes().size());
+      headers.append(e.bytes().begin(), e.bytes().end());
       out.write(s.data, s.bytes);
     }
+    const std::uint64_t trailer = checksum64(headers.data(), headers.size());
+    out.write(&trailer, sizeof trailer);
     out.finish();
+  } catch (const Error& e) {
+    fs::remove(temp, ignored);
+    fail("cannot write checkpoint {}: {}; no file was replaced, the earlier checkpoints are intact", path, e.what());
   } catch (...) {
     fs::remove(temp, ignored);
     throw;
@@ -112,14 +124,17 @@ CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimi
   ByteDecoder in(file.data() + sizeof kMagic, file.size() - sizeof kMagic, path);
   const std::uint32_t version = in.u32("version");
   if (version > kVersion) fail("{}: checkpoint version {} is newer than this build reads ({})", path, version, kVersion);
+  if (version == 0) fail("{}: corrupt: checkpoint version 0", path);
   const std::uint32_t count = in.u32("section count");
   const std::uint8_t* base = file.data() + sizeof kMagic;
+  std::string headers(reinterpret_cast<const char*>(file.data()), sizeof kMagic + in.position());
   struct Found {
     const std::uint8_t* data;
     std::uint64_t bytes;
   };
   std::vector<std::pair<std::string, Found>> found;
   for (std::uint32_t i = 0; i < count; ++i) {
+    const std::size_t header_at = in.position();
     std::string name = in.str("section name");
     const std::uint64_t bytes = in.u64("section size");
     const std::uint64_t sum = in.u64("section checksum");
@@ -127,9 +142,17 @@ CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimi
     if (bytes > file.size() - sizeof kMagic - at)
       fail("{}: truncated: section '{}' needs {} bytes, {} remain", path, name, bytes, file.size() - sizeof kMagic - at);
     if (checksum64(base + at, bytes) != sum) fail("{}: section '{}' is corrupt (checksum mismatch)", path, name);
+    headers.append(reinterpret_cast<const char*>(base + header_at), at - header_at);
     found.emplace_back(std::move(name), Found{base + at, bytes});
     in.skip(bytes, "section");
   }
+  if (version >= 2) {
+    const std::uint64_t trailer = in.u64("header checksum");
+    if (trailer != checksum64(headers.data(), headers.size()))
+      fail("{}: corrupt: the checksum of the section headers does not match", path);
+  }
+  if (in.position() != file.size() - sizeof kMagic)
+    fail("{}: corrupt: {} unexpected bytes after the last section", path, file.size() - sizeof kMagic - in.position());
   if (found.empty() || found.front().first != "meta") fail("{}: corrupt: no meta section", path);
   json meta;
   try {
@@ -173,6 +196,11 @@ CheckpointDirectory::CheckpointDirectory(std::string dir, std::uint32_t keep) : 
   std::error_code ec;
   fs::create_directories(dir_, ec);
   if (ec) fail("{}: cannot create checkpoint directory: {}", dir_, ec.message());
+  // Temporary files of a write that never finished (the process was killed): never read, only removed.
+  for (const auto& entry : fs::directory_iterator(dir_)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("step-", 0) == 0 && name.find(".mmnc.tmp-") != std::string::npos) fs::remove(entry.path(), ec);
+  }
 }
 
 std::vector<std::string> CheckpointDirectory::list() const {

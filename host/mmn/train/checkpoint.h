@@ -2,8 +2,9 @@
 // Checkpoints: the model's parameters, the optimizer's state, the data position
 // and the step, in one file written atomically (temporary file, fsync, rename).
 //
-// Format (little-endian): "MMNCKPT1" magic, u32 version, u32 section count, then
-// sections, each: u32 name length, name, u64 bytes, u64 XXH3-64 of the bytes, bytes.
+// Format (little-endian): "MMNCKPT1" magic, u32 version (2), u32 section count, then
+// sections, each: u32 name length, name, u64 bytes, u64 XXH3-64 of the bytes, bytes;
+// then u64 XXH3-64 of all the bytes outside the sections' data (magic to last header).
 // The first section, "meta", is JSON (step, data position, model label, schema, and
 // the layout of every later section); the reader checks every checksum and every size
 // against the model it loads into, and names the file and the problem otherwise.
@@ -40,7 +41,8 @@ void write_checkpoint(const std::string& path, const MmnModel& model, const Opti
 // Loads into `model` and `optimizer` (built with the same configuration and schema).
 CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimizer& optimizer);
 
-// A directory of checkpoints "step-<N>.mmnc"; keeps the newest `keep`.
+// A directory of checkpoints "step-<N>.mmnc"; keeps the newest `keep`. Opening it removes
+// the temporary files of writes that never finished (a killed process).
 class CheckpointDirectory {
  public:
   CheckpointDirectory(std::string dir, std::uint32_t keep);
