@@ -36,7 +36,7 @@ __device__ inline std::uint32_t score_sort_key(float score) {
   return (bits & 0x80000000u) != 0 ? ~bits : bits | 0x80000000u;
 }
 
-__global__ void auc_sort_keys(const float* scores, const std::uint8_t* labels, std::uint32_t n, std::uint32_t* keys,
+static __global__ void auc_sort_keys(const float* scores, const std::uint8_t* labels, std::uint32_t n, std::uint32_t* keys,
                               std::uint32_t* positive) {
   for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
     keys[i] = score_sort_key(scores[i]);
@@ -45,7 +45,7 @@ __global__ void auc_sort_keys(const float* scores, const std::uint8_t* labels, s
 }
 
 // negative[k] = 1 for a negative; group_head[k] = 1 where a tie group starts.
-__global__ void auc_flags(const std::uint32_t* sorted_keys, const std::uint32_t* sorted_positive, std::uint32_t n,
+static __global__ void auc_flags(const std::uint32_t* sorted_keys, const std::uint32_t* sorted_positive, std::uint32_t n,
                           std::uint32_t* negative, std::uint32_t* group_head) {
   for (std::uint32_t k = blockIdx.x * blockDim.x + threadIdx.x; k < n; k += gridDim.x * blockDim.x) {
     negative[k] = 1u - sorted_positive[k];
@@ -54,7 +54,7 @@ __global__ void auc_flags(const std::uint32_t* sorted_keys, const std::uint32_t*
 }
 
 // starts[g] = the first position of group g (group_of as the scan leaves it); starts[groups] = n.
-__global__ void auc_group_starts(const std::uint32_t* sorted_keys, const std::uint32_t* group_of, std::uint32_t n,
+static __global__ void auc_group_starts(const std::uint32_t* sorted_keys, const std::uint32_t* group_of, std::uint32_t n,
                                  std::uint32_t* starts) {
   for (std::uint32_t k = blockIdx.x * blockDim.x + threadIdx.x; k < n; k += gridDim.x * blockDim.x) {
     const bool head = k == 0 || sorted_keys[k] != sorted_keys[k - 1];
@@ -65,7 +65,7 @@ __global__ void auc_group_starts(const std::uint32_t* sorted_keys, const std::ui
 
 // block_pairs[b] = block b's share of 2 * (the pairs a positive wins, ties one half).
 // totals[0] = the groups, totals[1] = the negatives.
-__global__ void auc_group_pairs(const std::uint32_t* starts, const std::uint32_t* negatives_before,
+static __global__ void auc_group_pairs(const std::uint32_t* starts, const std::uint32_t* negatives_before,
                                 const std::uint32_t* totals, std::uint32_t n, unsigned long long* block_pairs) {
   __shared__ unsigned long long slot[kAucThreads];
   const std::uint32_t groups = totals[0], negatives = totals[1];
@@ -86,7 +86,7 @@ __global__ void auc_group_pairs(const std::uint32_t* starts, const std::uint32_t
   if (threadIdx.x == 0) block_pairs[blockIdx.x] = slot[0];
 }
 
-__global__ void auc_finish(const unsigned long long* block_pairs, unsigned blocks, const std::uint32_t* totals,
+static __global__ void auc_finish(const unsigned long long* block_pairs, unsigned blocks, const std::uint32_t* totals,
                            std::uint32_t n, double* result) {
   if (threadIdx.x != 0) return;
   unsigned long long twice = 0;

@@ -75,7 +75,7 @@ __device__ inline float composed_bias(const DeviceComposedLayer& l, std::uint32_
 }
 
 // grid (max tiles, ceil(out / kGemmTileN)); blocks past *tile_count exit at once.
-__global__ void composed_forward_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
+static __global__ void composed_forward_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
                                         const std::uint32_t* order, const float* x, float* y) {
   if (blockIdx.x >= *tile_count) return;
   __shared__ float a_tile[kGemmTileK][kGemmTileM];
@@ -123,14 +123,14 @@ __global__ void composed_forward_kernel(DeviceComposedLayer l, const RouteTile* 
 }
 
 // dy[i] = 0 where y[i] <= 0: dL/dy becomes dL/dz.
-__global__ void relu_mask_kernel(const float* y, std::size_t size, float* dy) {
+static __global__ void relu_mask_kernel(const float* y, std::size_t size, float* dy) {
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < size;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x)
     if (y[i] <= 0.0f) dy[i] = 0.0f;
 }
 
 // dx = dz W_d^T for routed rows; grid (max tiles, ceil(in / kGemmTileN)).
-__global__ void composed_dx_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
+static __global__ void composed_dx_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
                                    const float* dz, float* dx) {
   if (blockIdx.x >= *tile_count) return;
   __shared__ float a_tile[kGemmTileK][kGemmTileM];
@@ -201,7 +201,7 @@ __device__ inline void fold_element(const DeviceComposedLayer& l, const DeviceCo
 // G = x_d^T dz_d on the tile, folded into every enabled group; blocks of the first k tile also
 // fold the bias gradient of their columns. 256 threads, 2 x 2 elements each.
 // grid (ceil(in / 32), ceil(out / 32)).
-__global__ void composed_fold_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const std::uint32_t* offsets,
+static __global__ void composed_fold_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const std::uint32_t* offsets,
                                      std::uint32_t n_domains, const float* x, const float* dz) {
   __shared__ float x_rows[kFoldRows][kFoldTile];
   __shared__ float dz_rows[kFoldRows][kFoldTile];
@@ -241,7 +241,7 @@ __global__ void composed_fold_kernel(DeviceComposedLayer l, DeviceComposedGrad g
 // The fast variant: one block per (row tile, 32 x 32 gradient tile), grid (max tiles,
 // ceil(in / 32) * ceil(out / 32)); G of the tile's rows folded with float atomics, so the sums'
 // order, and their last bits, depend on scheduling. More parallel than the deterministic fold.
-__global__ void composed_fold_atomic_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const RouteTile* table,
+static __global__ void composed_fold_atomic_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const RouteTile* table,
                                             const std::uint32_t* tile_count, const float* x, const float* dz) {
   if (blockIdx.x >= *tile_count) return;
   __shared__ float x_rows[kFoldRows][kFoldTile];

@@ -47,7 +47,7 @@ inline unsigned key_bits_for(std::uint32_t vocab) {
 }
 
 // block_counts[digit * gridDim.x + block]: the rows of the block whose key has that digit.
-__global__ void radix_block_histogram(const std::uint32_t* keys, std::uint32_t n, unsigned shift,
+static __global__ void radix_block_histogram(const std::uint32_t* keys, std::uint32_t n, unsigned shift,
                                       std::uint32_t* block_counts) {
   __shared__ unsigned int local[kSortBuckets];
   local[threadIdx.x] = 0;
@@ -60,7 +60,7 @@ __global__ void radix_block_histogram(const std::uint32_t* keys, std::uint32_t n
 
 // block_starts as exclusive_scan_one_block leaves block_counts: the first output position of
 // each (digit, block).
-__global__ void radix_scatter(const std::uint32_t* keys_in, const std::uint32_t* values_in, std::uint32_t n,
+static __global__ void radix_scatter(const std::uint32_t* keys_in, const std::uint32_t* values_in, std::uint32_t n,
                               unsigned shift, const std::uint32_t* block_starts, std::uint32_t* keys_out,
                               std::uint32_t* values_out) {
   __shared__ std::uint32_t digit_of[kSortRows];
@@ -76,7 +76,7 @@ __global__ void radix_scatter(const std::uint32_t* keys_in, const std::uint32_t*
   values_out[to] = values_in[i];
 }
 
-__global__ void fill_row_numbers(std::uint32_t* rows, std::uint32_t n) {
+static __global__ void fill_row_numbers(std::uint32_t* rows, std::uint32_t n) {
   for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) rows[i] = i;
 }
 
@@ -145,7 +145,7 @@ struct EmbeddingGatherArgs {
   float* h0 = nullptr;  // rows x (fields * dim + dense_count), row-major
 };
 
-__global__ void gather_embeddings(EmbeddingGatherArgs a) {
+static __global__ void gather_embeddings(EmbeddingGatherArgs a) {
   const std::size_t embedded = std::size_t{a.fields} * a.dim;
   const std::size_t width = embedded + a.dense_count;
   const std::size_t total = width * a.rows;
@@ -170,13 +170,13 @@ inline void embedding_gather(const EmbeddingGatherArgs& a, cudaStream_t stream) 
 // --- backward ---
 
 // After the scan, segment_of[k] = the number of runs that start before position k.
-__global__ void mark_segment_heads(const std::uint32_t* sorted_ids, std::uint32_t n, std::uint32_t* heads) {
+static __global__ void mark_segment_heads(const std::uint32_t* sorted_ids, std::uint32_t n, std::uint32_t* heads) {
   for (std::uint32_t k = blockIdx.x * blockDim.x + threadIdx.x; k < n; k += gridDim.x * blockDim.x)
     heads[k] = k == 0 || sorted_ids[k] != sorted_ids[k - 1] ? 1u : 0u;
 }
 
 // unique_ids[s], starts[s] for each segment s, and starts[count] = n.
-__global__ void segment_bounds(const std::uint32_t* sorted_ids, const std::uint32_t* segment_of, std::uint32_t n,
+static __global__ void segment_bounds(const std::uint32_t* sorted_ids, const std::uint32_t* segment_of, std::uint32_t n,
                                std::uint32_t* unique_ids, std::uint32_t* starts) {
   for (std::uint32_t k = blockIdx.x * blockDim.x + threadIdx.x; k < n; k += gridDim.x * blockDim.x) {
     const bool head = k == 0 || sorted_ids[k] != sorted_ids[k - 1];
@@ -189,7 +189,7 @@ __global__ void segment_bounds(const std::uint32_t* sorted_ids, const std::uint3
 }
 
 // grads[s * dim + j] = the sum over segment s's rows, in sorted order, of dh0[row][column0 + j].
-__global__ void segmented_row_sum(const float* dh0, std::uint32_t h0_width, std::uint32_t column0, std::uint32_t dim,
+static __global__ void segmented_row_sum(const float* dh0, std::uint32_t h0_width, std::uint32_t column0, std::uint32_t dim,
                                   const std::uint32_t* sorted_rows, const std::uint32_t* starts,
                                   const std::uint32_t* count, float* grads) {
   const std::size_t total = std::size_t{*count} * dim;

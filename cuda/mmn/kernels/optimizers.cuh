@@ -59,18 +59,18 @@ __device__ inline void adagrad_apply(const AdagradHyper& c, float& p, float g, f
   p -= c.lr * g / (sqrtf(accumulator) + c.eps);
 }
 
-__global__ void adam_dense(float* params, const float* grads, float* m, float* v, std::size_t n, AdamStep s) {
+static __global__ void adam_dense(float* params, const float* grads, float* m, float* v, std::size_t n, AdamStep s) {
   for (std::size_t i = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += std::size_t{gridDim.x} * blockDim.x)
     adam_apply(s, params[i], grads[i], m[i], v[i]);
 }
 
-__global__ void adagrad_dense(float* params, const float* grads, float* accumulator, std::size_t n, AdagradHyper c) {
+static __global__ void adagrad_dense(float* params, const float* grads, float* accumulator, std::size_t n, AdagradHyper c) {
   for (std::size_t i = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += std::size_t{gridDim.x} * blockDim.x)
     adagrad_apply(c, params[i], grads[i], accumulator[i]);
 }
 
 // Row ids[k] of table, m and v (each vocab x dim) takes gradient row k, for k < *count.
-__global__ void adam_rows(float* table, float* m, float* v, std::uint32_t dim, const std::uint32_t* ids,
+static __global__ void adam_rows(float* table, float* m, float* v, std::uint32_t dim, const std::uint32_t* ids,
                           const float* grads, const std::uint32_t* count, AdamStep s) {
   const std::size_t total = std::size_t{*count} * dim;
   for (std::size_t t = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; t < total;
@@ -80,7 +80,7 @@ __global__ void adam_rows(float* table, float* m, float* v, std::uint32_t dim, c
   }
 }
 
-__global__ void adagrad_rows(float* table, float* accumulator, std::uint32_t dim, const std::uint32_t* ids,
+static __global__ void adagrad_rows(float* table, float* accumulator, std::uint32_t dim, const std::uint32_t* ids,
                              const float* grads, const std::uint32_t* count, AdagradHyper c) {
   const std::size_t total = std::size_t{*count} * dim;
   for (std::size_t t = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; t < total;

@@ -36,7 +36,7 @@ __host__ __device__ inline std::uint32_t route_max_tiles(std::uint32_t rows, std
   return (rows + tile_rows - 1) / tile_rows + (n_domains < rows ? n_domains : rows);
 }
 
-__global__ void route_block_histogram(const std::uint32_t* domain, std::uint32_t rows, std::uint32_t n_domains,
+static __global__ void route_block_histogram(const std::uint32_t* domain, std::uint32_t rows, std::uint32_t n_domains,
                                       std::uint32_t* block_counts) {
   MMN_DYNAMIC_SHARED(unsigned int, local);
   for (std::uint32_t d = threadIdx.x; d < n_domains; d += blockDim.x) local[d] = 0;
@@ -49,7 +49,7 @@ __global__ void route_block_histogram(const std::uint32_t* domain, std::uint32_t
 
 // out[i] = in[0] + ... + in[i-1] for i < n (in and out may be the same array); *total = the
 // sum of all n, when total is not null. One block of kScanThreads threads, any n.
-__global__ void exclusive_scan_one_block(const std::uint32_t* in, std::uint32_t n, std::uint32_t* out,
+static __global__ void exclusive_scan_one_block(const std::uint32_t* in, std::uint32_t n, std::uint32_t* out,
                                          std::uint32_t* total) {
   __shared__ std::uint32_t part[kScanThreads];
   const std::uint32_t chunk = (n + kScanThreads - 1) / kScanThreads;
@@ -74,7 +74,7 @@ __global__ void exclusive_scan_one_block(const std::uint32_t* in, std::uint32_t 
   if (total != nullptr && threadIdx.x == kScanThreads - 1) *total = part[kScanThreads - 1];
 }
 
-__global__ void route_scatter(const std::uint32_t* domain, std::uint32_t rows, const std::uint32_t* block_starts,
+static __global__ void route_scatter(const std::uint32_t* domain, std::uint32_t rows, const std::uint32_t* block_starts,
                               std::uint32_t* order) {
   __shared__ std::uint32_t block_domain[kRouteRows];
   const std::uint32_t row = blockIdx.x * kRouteRows + threadIdx.x;
@@ -87,19 +87,19 @@ __global__ void route_scatter(const std::uint32_t* domain, std::uint32_t rows, c
   order[block_starts[d * gridDim.x + blockIdx.x] + rank] = row;
 }
 
-__global__ void route_offsets(const std::uint32_t* block_starts, std::uint32_t n_domains, std::uint32_t blocks,
+static __global__ void route_offsets(const std::uint32_t* block_starts, std::uint32_t n_domains, std::uint32_t blocks,
                               std::uint32_t rows, std::uint32_t* offsets) {
   for (std::uint32_t d = blockIdx.x * blockDim.x + threadIdx.x; d <= n_domains; d += gridDim.x * blockDim.x)
     offsets[d] = d < n_domains ? block_starts[d * blocks] : rows;
 }
 
-__global__ void route_tile_counts(const std::uint32_t* offsets, std::uint32_t n_domains, std::uint32_t tile_rows,
+static __global__ void route_tile_counts(const std::uint32_t* offsets, std::uint32_t n_domains, std::uint32_t tile_rows,
                                   std::uint32_t* tiles) {
   for (std::uint32_t d = blockIdx.x * blockDim.x + threadIdx.x; d < n_domains; d += gridDim.x * blockDim.x)
     tiles[d] = (offsets[d + 1] - offsets[d] + tile_rows - 1) / tile_rows;
 }
 
-__global__ void route_tile_table(const std::uint32_t* offsets, const std::uint32_t* tile_starts, std::uint32_t n_domains,
+static __global__ void route_tile_table(const std::uint32_t* offsets, const std::uint32_t* tile_starts, std::uint32_t n_domains,
                                  std::uint32_t tile_rows, RouteTile* table) {
   for (std::uint32_t d = blockIdx.x * blockDim.x + threadIdx.x; d < n_domains; d += gridDim.x * blockDim.x) {
     const std::uint32_t end = offsets[d + 1];
@@ -110,7 +110,7 @@ __global__ void route_tile_table(const std::uint32_t* offsets, const std::uint32
 }
 
 // out[k * width + j] = in[order[k] * width + j]; one block per routed row.
-__global__ void gather_rows(const std::uint32_t* order, std::uint32_t rows, const float* in, std::uint32_t width,
+static __global__ void gather_rows(const std::uint32_t* order, std::uint32_t rows, const float* in, std::uint32_t width,
                             float* out) {
   for (std::uint32_t k = blockIdx.x; k < rows; k += gridDim.x) {
     const float* src = in + static_cast<std::size_t>(order[k]) * width;
@@ -121,7 +121,7 @@ __global__ void gather_rows(const std::uint32_t* order, std::uint32_t rows, cons
 
 // out[order[k] * width + j] (+)= in[k * width + j]; order is a permutation, so no two
 // blocks write one element.
-__global__ void scatter_rows(const std::uint32_t* order, std::uint32_t rows, const float* in, std::uint32_t width,
+static __global__ void scatter_rows(const std::uint32_t* order, std::uint32_t rows, const float* in, std::uint32_t width,
                              float* out, bool accumulate) {
   for (std::uint32_t k = blockIdx.x; k < rows; k += gridDim.x) {
     const float* src = in + static_cast<std::size_t>(k) * width;

@@ -33,7 +33,7 @@ __host__ __device__ inline unsigned bce_blocks(std::uint32_t rows) {
 }
 
 // counts[d] += N^d for d < n_domains; counts[n_domains] += N.
-__global__ void loss_row_histogram(const std::uint8_t* click, const std::uint32_t* domain, std::uint32_t rows,
+static __global__ void loss_row_histogram(const std::uint8_t* click, const std::uint32_t* domain, std::uint32_t rows,
                                    std::uint32_t n_domains, bool clicked_mode, unsigned long long* counts) {
   MMN_DYNAMIC_SHARED(unsigned int, local);
   for (std::uint32_t d = threadIdx.x; d < n_domains; d += blockDim.x) local[d] = 0;
@@ -73,7 +73,7 @@ __device__ inline void bce_block_sum(float* slot, float v) {
 
 // d_ctr[i], d_cvr[i] for every row; block_sums[2 b] and [2 b + 1]: block b's share of L_ctr
 // and L_cvr. counts as loss_row_histogram writes them; rows_total is the batch's N for L_ctr.
-__global__ void weighted_bce_rows(const float* ctr_logit, const float* cvr_logit, const std::uint8_t* click,
+static __global__ void weighted_bce_rows(const float* ctr_logit, const float* cvr_logit, const std::uint8_t* click,
                                   const std::uint8_t* conv, const std::uint32_t* domain, std::uint32_t rows,
                                   const unsigned long long* counts, std::uint32_t n_domains,
                                   unsigned long long rows_total, BceParams p, float* d_ctr, float* d_cvr,
@@ -117,7 +117,7 @@ __global__ void weighted_bce_rows(const float* ctr_logit, const float* cvr_logit
 }
 
 // loss[0] = L_ctr + lambda L_cvr, loss[1] = L_ctr, loss[2] = L_cvr; one block.
-__global__ void sum_block_losses(const float* block_sums, unsigned blocks, float cvr_weight, float* loss) {
+static __global__ void sum_block_losses(const float* block_sums, unsigned blocks, float cvr_weight, float* loss) {
   __shared__ float slot[kBceThreads];
   float ctr = 0.0f, cvr = 0.0f;
   for (unsigned b = threadIdx.x; b < blocks; b += blockDim.x) {
@@ -154,7 +154,7 @@ struct WeightedBceArgs {
   float* loss = nullptr;        // 3: total, ctr, cvr
 };
 
-__global__ void zero_counts(unsigned long long* counts, std::uint32_t n) {
+static __global__ void zero_counts(unsigned long long* counts, std::uint32_t n) {
   for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) counts[i] = 0;
 }
 

@@ -19,7 +19,7 @@
 #include "mmn/device/device_buffer.h"
 #include "mmn/ops/composed_layer.h"
 #include "mmn/ops/routing.h"
-#include "mmn/sim/run_in_all_orders.h"
+#include "mmn/device/run_in_all_orders.h"
 #include "mmn/util/thread_pool.h"
 #include "testing/composed_storage.h"
 

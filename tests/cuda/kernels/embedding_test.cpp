@@ -16,7 +16,7 @@
 
 #include "mmn/device/device_buffer.h"
 #include "mmn/ops/embedding.h"
-#include "mmn/sim/run_in_all_orders.h"
+#include "mmn/device/run_in_all_orders.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {

@@ -11,7 +11,7 @@
 
 #include "mmn/device/device_buffer.h"
 #include "mmn/ops/routing.h"
-#include "mmn/sim/run_in_all_orders.h"
+#include "mmn/device/run_in_all_orders.h"
 
 namespace mmn {
 namespace {

@@ -1,0 +1,35 @@
+# cmake -P: compiles one .cu with nvcc for every architecture with the resource report on,
+# saves the report, and runs the checker on it (tests.cmake passes the variables).
+foreach(_var NVCC SOURCE INCLUDE_DIRS ARCHS BUDGETS CHECKER REPORT)
+  if(NOT DEFINED ${_var} OR "${${_var}}" STREQUAL "")
+    message(FATAL_ERROR "run_resource_check.cmake: -D${_var}=... is required")
+  endif()
+endforeach()
+
+string(REPLACE "," ";" _archs "${ARCHS}")
+string(REPLACE "," ";" _include_dirs "${INCLUDE_DIRS}")
+set(_args -std=c++17 -O3 --resource-usage -Xptxas -warn-spills)
+if(HOST_COMPILER)
+  list(APPEND _args -ccbin ${HOST_COMPILER})
+endif()
+foreach(_dir ${_include_dirs})
+  list(APPEND _args -I${_dir})
+endforeach()
+set(_checker_archs "")
+foreach(_arch ${_archs})
+  list(APPEND _args -gencode arch=compute_${_arch},code=sm_${_arch})
+  list(APPEND _checker_archs --arch sm_${_arch})
+endforeach()
+get_filename_component(_object "${REPORT}" DIRECTORY)
+
+execute_process(COMMAND ${NVCC} ${_args} -c ${SOURCE} -o ${_object}/kernel_resource_check.o
+                OUTPUT_VARIABLE _out ERROR_VARIABLE _err RESULT_VARIABLE _rc)
+file(WRITE "${REPORT}" "${_out}${_err}")
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "nvcc failed on ${SOURCE} (exit ${_rc}):\n${_out}${_err}")
+endif()
+
+execute_process(COMMAND ${CHECKER} ${BUDGETS} ${REPORT} ${_checker_archs} RESULT_VARIABLE _rc)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "kernel resource check failed (report: ${REPORT}, budgets: ${BUDGETS})")
+endif()
