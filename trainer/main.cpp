@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "commands/commands.h"
+#include "commands/job.h"
 #include "mmn/util/error.h"
 
 int main(int argc, char** argv) {
@@ -23,11 +24,11 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const mmn::Error& e) {
-    fmt::print(stderr, "mmn: error: {}\n", e.what());
-    return 1;
+    fmt::print(stderr, "mmn: error{}: {}\n", mmn::cli::rank_label(), e.what());
+    mmn::cli::end_job(1);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "mmn: internal error: {}\n", e.what());
-    return 2;
+    fmt::print(stderr, "mmn: internal error{}: {}\n", mmn::cli::rank_label(), e.what());
+    mmn::cli::end_job(2);
   }
-  return 0;
+  mmn::cli::end_job(0);
 }

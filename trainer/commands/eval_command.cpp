@@ -1,8 +1,10 @@
 // mmn eval RUN_DIR... --data DATASET [--checkpoint FILE] [--report FILE.json]
-// One column per run (and the oracle's when the data carries true probabilities).
+// One column per run (and the oracle's when the data carries true probabilities). Under
+// mpirun the ranks share the batches and rank 0 reports: the same figures as one process.
 #include <fmt/format.h>
 
 #include "commands/commands.h"
+#include "commands/job.h"
 #include "mmn/data/dataset.h"
 #include "mmn/train/evaluator.h"
 #include "mmn/train/report_table.h"
@@ -28,17 +30,20 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--title", args->title, "Title of the table (default: the data set)");
   cmd->callback([args] {
     if (!args->checkpoint.empty() && args->runs.size() != 1) fail("--checkpoint names one checkpoint: give one run");
+    Communicator& comm = job_communicator();
     ThreadPool pool;
     const Dataset data = Dataset::open(args->data, Verify::full, &pool);
     std::vector<std::pair<std::string, EvalReport>> reports;
     nlohmann::json json = nlohmann::json::object();
     for (const auto& dir : args->runs) {
       LoadedRun run = load_run(dir, args->checkpoint, data.schema());
-      reports.emplace_back(run.config.model.label(),
-                           evaluate(data, predict(*run.model, data, run.config.train.eval_batch_size, pool)));
+      const Predictions p = predict(*run.model, data, run.config.train.eval_batch_size, pool, &comm);
+      if (comm.rank() != 0) continue;  // rank 0 holds every row's predictions and reports
+      reports.emplace_back(run.config.model.label(), evaluate(data, p));
       fmt::print("{}: {} at step {} ({})\n", dir, run.config.model.label(), run.step, run.checkpoint);
       json[dir] = eval_report_json(reports.back().second);
     }
+    if (comm.rank() != 0) return;
     fmt::print("{}", format_eval_table(args->title.empty() ? args->data : args->title, reports));
     if (!args->report.empty()) write_file_atomically(args->report, json.dump(1) + "\n");
   });

@@ -1,5 +1,7 @@
 // mmn train CONFIG [--set section.key=value ...] [--resume] [--overwrite]
+// Under mpirun / srun: data-parallel over the processes (see mmn/train/trainer.h).
 #include "commands/commands.h"
+#include "commands/job.h"
 #include "mmn/train/train_config.h"
 #include "mmn/train/trainer.h"
 
@@ -18,7 +20,12 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--resume", args->options.resume, "Continue from the newest valid checkpoint in run.dir");
   cmd->add_flag("--overwrite", args->options.overwrite, "Replace an earlier run in run.dir");
   cmd->add_flag("--quiet", args->options.quiet, "No progress output");
-  cmd->callback([args] { train(load_train_config(args->config, args->overrides), args->options); });
+  cmd->callback([args] {
+    Communicator& comm = job_communicator();
+    TrainOptions options = args->options;
+    options.quiet = options.quiet || comm.rank() != 0;
+    train(load_train_config(args->config, args->overrides), options, {}, &comm);
+  });
 }
 
 }  // namespace mmn::cli

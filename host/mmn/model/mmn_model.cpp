@@ -16,7 +16,7 @@ Schema without_truth(Schema s) {
   return s;
 }
 
-bool embeds_domain(const ModelConfig& c) { return c.kind == ModelKind::shared; }
+bool embeds_domain(const ModelConfig& c) { return c.kind == ModelKind::shared || c.domain_features; }
 
 std::uint32_t input_width_of(const ModelConfig& c, const Schema& s) {
   if (c.embedding_dim == 0) fail("model.embedding_dim must be at least 1");

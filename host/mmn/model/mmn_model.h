@@ -42,6 +42,7 @@ class MmnModel {
   std::vector<EmbeddingTable>& embeddings() { return tables_; }
   const std::vector<EmbeddingTable>& embeddings() const { return tables_; }
   const std::vector<SparseRows>& sparse_grads() const { return sparse_grads_; }
+  std::vector<SparseRows>& sparse_grads() { return sparse_grads_; }  // data parallelism merges them
 
   // Domain id of each row: type * n_scenarios + scenario.
   void domains_of(const ColumnView& rows, std::vector<std::uint32_t>& out) const;

@@ -3,6 +3,8 @@
 //   mmn       W_d = W ⊙ Wt[t] ⊙ Ws[s] (product) or W + Wt[t] + Ws[s] (sum); type_part /
 //             scenario_part switch the type and scenario groups off (ablations).
 //   shared    one CVR tower; type and scenario enter only as embedded input features.
+//   domain_features embeds type and scenario as two more input fields for any kind (the
+//             shared baseline always has them): the CTR tower then sees the scenario too.
 //   separate  one independent tower per domain (the product space).
 //   star      W_d = W ⊙ Wd[d]: shared weights times per-domain weights.
 #include <array>
@@ -26,6 +28,7 @@ struct ModelConfig {
   std::vector<std::uint32_t> ctr_hidden = {256, 128};
   std::vector<std::uint32_t> cvr_hidden = {256, 128};
   RoutingMode routing = RoutingMode::grouped;
+  bool domain_features = true;
   float embedding_init_std = 0.05f;
 
   // Which parameter groups the CVR tower's layers use.

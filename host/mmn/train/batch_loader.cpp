@@ -26,7 +26,7 @@ BatchLoader::BatchLoader(const Dataset& data, std::uint32_t batch_size, std::uin
   if (batch_size_ == 0) fail("train.batch_size must be at least 1");
   if (world_ == 0 || rank_ >= world_) fail("rank {} of {} processes is not valid", rank_, world_);
   build_epoch_order();
-  if (order_.empty()) fail("{}: no rows to train on{}", data.path(), world_ > 1 ? " for this rank" : "");
+  if (order_.size() < world_) fail("{}: {} rows cannot feed {} processes", data.path(), order_.size(), world_);
 }
 
 void BatchLoader::build_epoch_order() {
@@ -37,7 +37,7 @@ void BatchLoader::build_epoch_order() {
   shuffle(groups, 0, groups.size(), rng);
   order_.clear();
   std::size_t window_start = 0, in_window = 0;
-  for (std::size_t k = rank_; k < groups.size(); k += world_) {
+  for (std::size_t k = 0; k < groups.size(); ++k) {
     const RowGroupRef& g = data_.row_groups()[groups[k]];
     const RowRange r = data_.shards()[g.shard].group_rows(g.group);
     for (std::uint64_t row = r.begin; row < r.end; ++row)
@@ -67,11 +67,16 @@ bool BatchLoader::next(ColumnBlock& out) {
     position_ = {position_.epoch + 1, 0};
     return false;
   }
-  const std::uint64_t end = std::min<std::uint64_t>(begin + batch_size_, order_.size());
-  const std::size_t n = end - begin;
+  const std::uint64_t global_rows = std::min<std::uint64_t>(begin + batch_size_, order_.size()) - begin;
+  if (global_rows < world_) {  // a last batch too small to give every rank a row: all ranks skip it
+    position_ = {position_.epoch + 1, 0};
+    return false;
+  }
+  const std::uint64_t first = begin + rank_ * global_rows / world_;
+  const std::size_t n = begin + (rank_ + 1) * global_rows / world_ - first;
   out.resize(data_.schema(), n);
   for (std::size_t i = 0; i < n; ++i) {
-    const auto [shard, row] = order_[begin + i];
+    const auto [shard, row] = order_[first + i];
     const ColumnView& v = data_.shards()[shard].columns();
     out.click[i] = v.click[row];
     out.conv[i] = v.conv[row];

@@ -2,8 +2,10 @@
 // Batches for training, from a data set. Each epoch visits the row groups in a
 // seeded random order and shuffles rows within windows of `shuffle_window` groups,
 // which keeps reads local. The order depends only on (seed, epoch), so a position
-// (epoch, batch) is enough to resume exactly. Under data parallelism each rank
-// takes every world-th row group of the epoch's order.
+// (epoch, batch) is enough to resume exactly. Under data parallelism batch_size is the
+// global batch: every rank walks the same order and takes its contiguous share of each
+// batch (rank r: rows [r n / P, (r + 1) n / P) of its n rows), so P ranks train on exactly
+// the rows one process would, and reads stay within the row groups of its share.
 #include <cstdint>
 #include <vector>
 
@@ -23,7 +25,8 @@ class BatchLoader {
   BatchLoader(const Dataset& data, std::uint32_t batch_size, std::uint64_t seed, std::uint32_t shuffle_window = 4,
               std::uint32_t rank = 0, std::uint32_t world = 1);
 
-  // The next batch into `out` (batch_size rows; the last batch of an epoch may be shorter).
+  // This rank's share of the next batch into `out` (the last batch of an epoch may be shorter;
+  // one with fewer rows than ranks is skipped).
   // Returns false, and moves to the next epoch, when the epoch has no rows left.
   bool next(ColumnBlock& out);
 

@@ -1,10 +1,14 @@
 #include "mmn/train/evaluator.h"
 
 #include <cmath>
+#include <cstring>
+#include <string>
 #include <limits>
 
+#include "mmn/comm/communicator.h"
 #include "mmn/metrics/auc.h"
 #include "mmn/model/mmn_model.h"
+#include "mmn/util/error.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -18,22 +22,52 @@ double DomainCalibration::ratio() const {
   return conversions == 0 ? std::numeric_limits<double>::quiet_NaN() : predicted / static_cast<double>(conversions);
 }
 
-Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool) {
+Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool,
+                    Communicator* comm) {
+  struct Batch {
+    std::size_t shard, begin, end, at;
+  };
+  std::vector<Batch> batches;
+  std::size_t at = 0;
+  for (std::size_t s = 0; s < data.shards().size(); ++s)
+    for (std::size_t begin = 0; begin < data.shards()[s].columns().rows; begin += batch_size) {
+      const std::size_t end = std::min<std::size_t>(data.shards()[s].columns().rows, begin + batch_size);
+      batches.push_back({s, begin, end, at});
+      at += end - begin;
+    }
+  const std::size_t ranks = comm != nullptr ? static_cast<std::size_t>(comm->size()) : 1;
+  const std::size_t rank = comm != nullptr ? static_cast<std::size_t>(comm->rank()) : 0;
+
+  // This rank's batches (b = rank, rank + P, ...), outputs packed in that order.
+  std::vector<float> mine;
+  for (std::size_t b = rank; b < batches.size(); b += ranks) {
+    const Batch& x = batches[b];
+    const std::size_t n = x.end - x.begin, offset = mine.size();
+    mine.resize(offset + 2 * n);
+    model.forward(data.shards()[x.shard].columns().slice(x.begin, x.end), mine.data() + offset,
+                  mine.data() + offset + n, pool);
+    for (std::size_t i = offset; i < offset + 2 * n; ++i) mine[i] = sigmoid(mine[i]);
+  }
+  std::vector<std::string> parts;
+  if (ranks == 1) {
+    parts.emplace_back(reinterpret_cast<const char*>(mine.data()), mine.size() * sizeof(float));
+  } else {
+    parts = comm->gather(std::string(reinterpret_cast<const char*>(mine.data()), mine.size() * sizeof(float)));
+    if (rank != 0) return {};
+  }
   Predictions p;
   p.p_ctr.resize(data.rows());
   p.p_cvr.resize(data.rows());
-  std::size_t at = 0;
-  for (const auto& shard : data.shards()) {
-    const ColumnView& all = shard.columns();
-    for (std::size_t begin = 0; begin < all.rows; begin += batch_size) {
-      const std::size_t end = std::min<std::size_t>(all.rows, begin + batch_size);
-      model.forward(all.slice(begin, end), p.p_ctr.data() + at, p.p_cvr.data() + at, pool);
-      for (std::size_t i = at; i < at + (end - begin); ++i) {
-        p.p_ctr[i] = sigmoid(p.p_ctr[i]);
-        p.p_cvr[i] = sigmoid(p.p_cvr[i]);
-      }
-      at += end - begin;
-    }
+  std::vector<std::size_t> read(ranks, 0);  // floats taken from each rank's part
+  for (std::size_t b = 0; b < batches.size(); ++b) {
+    const Batch& x = batches[b];
+    const std::size_t n = x.end - x.begin, from = b % ranks;
+    if (parts[from].size() < (read[from] + 2 * n) * sizeof(float))
+      fail("evaluation: rank {} sent {} bytes, fewer than its batches need", from, parts[from].size());
+    const char* src = parts[from].data() + read[from] * sizeof(float);
+    std::memcpy(p.p_ctr.data() + x.at, src, n * sizeof(float));
+    std::memcpy(p.p_cvr.data() + x.at, src + n * sizeof(float), n * sizeof(float));
+    read[from] += 2 * n;
   }
   return p;
 }

@@ -14,6 +14,8 @@
 
 namespace mmn {
 
+class Communicator;
+
 class MmnModel;
 class ThreadPool;
 
@@ -22,7 +24,11 @@ struct Predictions {
   std::vector<float> p_cvr;
 };
 
-Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool);
+// In batches of batch_size rows per shard. With a communicator of P ranks, rank r predicts
+// batches r, r + P, ... and rank 0 gets every row (the others an empty result): the same
+// batches as one process, so the same values bit for bit.
+Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool,
+                    Communicator* comm = nullptr);
 
 struct DomainCalibration {
   std::uint64_t clicks = 0;

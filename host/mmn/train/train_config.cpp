@@ -372,6 +372,11 @@ std::string parse_device(const std::string& t) {
 }
 std::string device_name(const std::string& d) { return d; }
 
+std::string parse_divergence_policy(const std::string& t) {
+  if (t == "stop" || t == "skip_batch") return t;
+  fail("unknown divergence policy '{}' (choose stop or skip_batch)", t);
+}
+
 template <typename C>
 auto& chosen_lr(C& c) {
   return c.optimizer.kind == OptimizerKind::adam ? c.optimizer.adam.lr : c.optimizer.adagrad.lr;
@@ -397,6 +402,7 @@ const std::vector<KeySpec>& keys() {
                [](Composition k) { return std::string(to_string(k)); }),
       bool_key("model", "type_part", [](auto& c) -> auto& { return c.model.type_part; }),
       bool_key("model", "scenario_part", [](auto& c) -> auto& { return c.model.scenario_part; }),
+      bool_key("model", "domain_features", [](auto& c) -> auto& { return c.model.domain_features; }),
       int_key("model", "embedding_dim", [](auto& c) -> auto& { return c.model.embedding_dim; }, 1, 4096),
       list_key("model", "ctr_hidden", [](auto& c) -> auto& { return c.model.ctr_hidden; }, 65536),
       list_key("model", "cvr_hidden", [](auto& c) -> auto& { return c.model.cvr_hidden; }, 65536),
@@ -445,6 +451,10 @@ const std::vector<KeySpec>& keys() {
               1 << 24),
       int_key("train", "shuffle_window", [](auto& c) -> auto& { return c.train.shuffle_window; }, 1,
               1 << 20),
+      enum_key("train", "on_divergence", [](auto& c) -> auto& { return c.train.on_divergence; },
+               parse_divergence_policy, [](const std::string& policy) { return policy; }),
+      int_key("train", "max_skipped_batches", [](auto& c) -> auto& { return c.train.max_skipped_batches; }, 1,
+              1000000),
 
       string_key("run", "dir", [](auto& c) -> auto& { return c.run.dir; }, false),
       bool_key("run", "plots", [](auto& c) -> auto& { return c.run.plots; }),

@@ -31,6 +31,8 @@ struct TrainLoopConfig {
   std::uint32_t keep_checkpoints = 3;
   std::uint32_t eval_batch_size = 16384;
   std::uint32_t shuffle_window = 4;  // row groups whose rows are shuffled together
+  std::string on_divergence = "stop";  // stop | skip_batch: what a non-finite loss or gradient does
+  std::uint32_t max_skipped_batches = 10;  // skip_batch: consecutive skips before the run stops
 };
 
 struct RunConfig {

@@ -5,11 +5,18 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <memory>
+#include <sstream>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "mmn/comm/communicator.h"
+#include "mmn/comm/gradient_exchange.h"
 #include "mmn/data/dataset.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
@@ -19,6 +26,7 @@
 #include "mmn/train/progress.h"
 #include "mmn/train/report_table.h"
 #include "mmn/train/run_directory.h"
+#include "mmn/util/checksum.h"
 #include "mmn/util/error.h"
 #include "mmn/util/thread_pool.h"
 
@@ -47,10 +55,61 @@ void check_device(const std::string& device) {
   fail("train.device must be cpu, cuda or auto (got '{}')", device);
 }
 
-bool all_finite(const std::vector<float>& v) {
+bool all_finite(const float* v, std::size_t n) {
   float sum = 0.0f;
-  for (const float x : v) sum += x * 0.0f;  // NaN or Inf anywhere makes the sum NaN
+  for (std::size_t i = 0; i < n; ++i) sum += v[i] * 0.0f;  // NaN or Inf anywhere makes the sum NaN
   return !std::isnan(sum);
+}
+
+// The first parameter tensor holding a NaN or an infinity, e.g. "parameter cvr.1.W.type"
+// or "embedding table site".
+std::optional<std::string> non_finite_parameter(const MmnModel& model) {
+  const std::vector<float>& values = model.dense().all_values();
+  if (!all_finite(values.data(), values.size()))
+    for (const DenseTensor& t : model.dense().tensors())
+      if (!all_finite(values.data() + t.offset, t.size)) return fmt::format("parameter {}", t.name);
+  for (const EmbeddingTable& table : model.embeddings())
+    if (!all_finite(table.values.data(), table.values.size()))
+      return fmt::format("embedding table {}", table.name);
+  return std::nullopt;
+}
+
+// "the largest parameter magnitude is 1e+30, in cvr.0.W.shared": where an overflow in the
+// forward pass most likely comes from when every parameter is still finite.
+std::string largest_parameter(const MmnModel& model) {
+  float largest = 0.0f;
+  std::string where;
+  auto scan = [&](const float* v, std::size_t n, const std::string& name) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (std::fabs(v[i]) > largest) largest = std::fabs(v[i]), where = name;
+  };
+  for (const DenseTensor& t : model.dense().tensors()) scan(model.dense().all_values().data() + t.offset, t.size, t.name);
+  for (const EmbeddingTable& table : model.embeddings())
+    scan(table.values.data(), table.values.size(), "embedding table " + table.name);
+  return fmt::format("the largest parameter magnitude is {:.3g}, in {}", largest, where);
+}
+
+// What is not finite after a step's backward pass, for the message: the loss (and, when
+// that is where it comes from, the parameter holding NaN or infinity), a dense tensor's
+// gradient (e.g. "cvr.1.W.type") or an embedding table's gradient; nothing when all is finite.
+std::optional<std::string> non_finite_gradient(const LossValue& loss, MmnModel& model) {
+  if (!std::isfinite(loss.total)) {
+    const auto parameter = non_finite_parameter(model);
+    return fmt::format("the loss is not finite ({}); {}", loss.total,
+                       parameter ? fmt::format("{} holds NaN or infinity", *parameter) : largest_parameter(model));
+  }
+  const std::vector<float>& grads = model.dense().all_grads();
+  if (!all_finite(grads.data(), grads.size()))
+    for (const DenseTensor& t : model.dense().tensors())
+      if (!all_finite(grads.data() + t.offset, t.size))
+        return fmt::format("the gradient of {} is not finite (loss {})", t.name, loss.total);
+  for (std::size_t t = 0; t < model.sparse_grads().size(); ++t) {
+    const std::vector<float>& g = model.sparse_grads()[t].grads;
+    if (!all_finite(g.data(), g.size()))
+      return fmt::format("the gradient of embedding table {} is not finite (loss {})", model.embeddings()[t].name,
+                         loss.total);
+  }
+  return std::nullopt;
 }
 
 void prepare_run_dir(const std::string& dir, const TrainOptions& options) {
@@ -65,10 +124,66 @@ void prepare_run_dir(const std::string& dir, const TrainOptions& options) {
   }
 }
 
+// Ranks must train the same model on the same data: rank 0's resolved configuration is
+// compared with every rank's own.
+void check_same_config_on_every_rank(Communicator& comm, const TrainConfig& config) {
+  if (comm.size() == 1) return;
+  const std::string mine = to_toml(config);
+  std::string lead = mine;
+  comm.broadcast(lead, 0);
+  std::uint64_t differs = lead != mine ? 1 : 0;
+  comm.sum(&differs, 1);
+  if (differs == 0) return;
+  if (lead != mine) {
+    std::istringstream a(lead), b(mine);
+    std::string la, lb;
+    while (std::getline(a, la) && std::getline(b, lb) && la == lb) {
+    }
+    fail("rank {}: its configuration differs from rank 0's (rank 0: '{}', here: '{}'); every process must get the "
+         "same configuration and --set overrides",
+         comm.rank(), la, lb);
+  }
+  fail("{} of {} processes have a configuration different from rank 0's", differs, comm.size());
+}
+
+// A test hook: MMN_TEST_FAIL_ON_RANK=R makes rank R fail after opening the data, as a bad
+// shard on that rank would.
+void inject_rank_failure(const Communicator& comm) {
+  const char* rank = std::getenv("MMN_TEST_FAIL_ON_RANK");
+  if (rank != nullptr && std::atoi(rank) == comm.rank())
+    fail("rank {}: injected failure (MMN_TEST_FAIL_ON_RANK)", comm.rank());
+}
+
+// The checksum of every parameter; under data parallelism every rank's must equal rank 0's.
+std::uint64_t check_replicas_agree(Communicator& comm, const MmnModel& model, std::uint64_t step) {
+  const std::vector<float>& dense = model.dense().all_values();
+  std::uint64_t sum = checksum64(dense.data(), dense.size() * sizeof(float));
+  for (const EmbeddingTable& t : model.embeddings())
+    sum = sum * 0x9e3779b97f4a7c15ull + checksum64(t.values.data(), t.values.size() * sizeof(float));
+  if (comm.size() == 1) return sum;
+  std::string lead(reinterpret_cast<const char*>(&sum), sizeof sum);
+  comm.broadcast(lead, 0);
+  std::uint64_t differs = std::memcmp(lead.data(), &sum, sizeof sum) != 0 ? 1 : 0;
+  comm.sum(&differs, 1);
+  if (differs != 0)
+    fail("after step {} the parameters of {} of {} processes differ from rank 0's; data-parallel replicas must stay "
+         "identical",
+         step, differs, comm.size());
+  return sum;
+}
+
 }  // namespace
 
-TrainOutcome train(const TrainConfig& config, const TrainOptions& options) {
+TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks,
+                   Communicator* job) {
+  std::unique_ptr<Communicator> single;
+  Communicator& comm = job != nullptr ? *job : *(single = make_local_communicator());
+  const bool lead = comm.rank() == 0;  // logs, writes the run directory and checkpoints
   check_device(config.train.device);
+  check_same_config_on_every_rank(comm, config);
+  if (config.train.batch_size < static_cast<std::uint32_t>(comm.size()))
+    fail("train.batch_size = {} is the global batch and cannot be shared by {} processes", config.train.batch_size,
+         comm.size());
   ThreadPool pool(config.train.threads > 0 ? config.train.threads : ThreadPool::default_threads());
   const Dataset train_data = Dataset::open(config.data.train, Verify::full, &pool);
   std::optional<Dataset> test_data, heldout_data;
@@ -76,58 +191,90 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options) {
   if (!config.data.heldout.empty()) heldout_data = Dataset::open(config.data.heldout, Verify::full, &pool);
   if (test_data) require_same_domains(train_data, *test_data);
   if (heldout_data) require_same_domains(train_data, *heldout_data);
+  inject_rank_failure(comm);
 
-  prepare_run_dir(config.run.dir, options);
-  RunDirectory run(config.run.dir);
-  run.write_config(config);
+  std::optional<RunDirectory> run;
+  std::optional<CheckpointDirectory> checkpoints;
+  if (lead) {
+    prepare_run_dir(config.run.dir, options);
+    run.emplace(config.run.dir);
+    run->write_config(config);
+    checkpoints.emplace((fs::path(config.run.dir) / "checkpoints").string(), config.train.keep_checkpoints);
+  }
 
   MmnModel model(config.model, train_data.schema(), config.train.seed);
   Optimizer optimizer(config.optimizer, model);
-  BatchLoader loader(train_data, config.train.batch_size, config.train.seed, config.train.shuffle_window);
-  CheckpointDirectory checkpoints((fs::path(config.run.dir) / "checkpoints").string(), config.train.keep_checkpoints);
+  BatchLoader loader(train_data, config.train.batch_size, config.train.seed, config.train.shuffle_window,
+                     static_cast<std::uint32_t>(comm.rank()), static_cast<std::uint32_t>(comm.size()));
+  std::vector<std::uint32_t> table_dims;
+  for (const EmbeddingTable& t : model.embeddings()) table_dims.push_back(t.dim);
 
   TrainOutcome outcome;
   std::uint64_t step = 0;
   if (options.resume) {
-    // The newest checkpoint that reads back; a corrupt one is skipped (and said so), one
-    // that does not fit this configuration is an error.
-    const std::vector<std::string> found = checkpoints.list();
-    bool resumed = false;
-    for (const auto& path : found) {
-      try {
-        const CheckpointState state = read_checkpoint(path, model, optimizer);
-        loader.seek(state.position);
-        step = state.step;
-        outcome.last_checkpoint = path;
-        resumed = true;
-        if (!options.quiet) fmt::print("resuming from {} (step {})\n", path, step);
-        break;
-      } catch (const CheckpointMismatch&) {
-        throw;
-      } catch (const Error& e) {
-        fmt::print(stderr, "mmn: warning: skipping unreadable checkpoint: {}\n", e.what());
-        model = MmnModel(config.model, train_data.schema(), config.train.seed);
-        optimizer = Optimizer(config.optimizer, model);
+    // Rank 0 picks the newest checkpoint that reads back; a corrupt one is skipped (and said
+    // so), one that does not fit this configuration is an error. The other ranks read it too.
+    std::string chosen;
+    if (lead) {
+      const std::vector<std::string> found = checkpoints->list();
+      for (const auto& path : found) {
+        try {
+          const CheckpointState state = read_checkpoint(path, model, optimizer);
+          chosen = path;
+          if (path != found.front())
+            fmt::print(stderr,
+                       "mmn: warning: the newest checkpoint is unreadable; resuming from the previous good one, {} "
+                       "(step {})\n",
+                       path, state.step);
+          break;
+        } catch (const CheckpointMismatch&) {
+          throw;
+        } catch (const Error& e) {
+          fmt::print(stderr, "mmn: warning: skipping unreadable checkpoint: {}\n", e.what());
+          model = MmnModel(config.model, train_data.schema(), config.train.seed);
+          optimizer = Optimizer(config.optimizer, model);
+        }
       }
+      if (chosen.empty() && !found.empty())
+        fail("{}: none of its {} checkpoints could be read; nothing to resume from", config.run.dir, found.size());
+      if (chosen.empty() && !options.quiet) fmt::print("no checkpoint in {}: starting from step 0\n", config.run.dir);
     }
-    if (!resumed && !found.empty())
-      fail("{}: none of its {} checkpoints could be read; nothing to resume from", config.run.dir, found.size());
-    if (!resumed && !options.quiet) fmt::print("no checkpoint in {}: starting from step 0\n", config.run.dir);
+    comm.broadcast(chosen, 0);
+    if (!chosen.empty()) {
+      const CheckpointState state = read_checkpoint(chosen, model, optimizer);
+      loader.seek(state.position);
+      step = state.step;
+      outcome.last_checkpoint = chosen;
+      if (lead && !options.quiet) fmt::print("resuming from {} (step {})\n", chosen, step);
+    }
   }
 
   const std::uint64_t total_steps =
       config.train.max_steps > 0 ? config.train.max_steps : std::uint64_t{config.train.epochs} * loader.batches_per_epoch();
   const LossOptions& loss_options = config.loss;
   std::ostream discard(nullptr);
-  Progress progress(total_steps, options.quiet ? discard : std::cout, !options.quiet && ::isatty(STDOUT_FILENO) != 0,
+  const bool show = lead && !options.quiet;
+  Progress progress(total_steps, show ? std::cout : discard, show && ::isatty(STDOUT_FILENO) != 0,
                     config.train.log_every, step);
 
-  auto evaluate_on = [&](const Dataset& data) {
-    return evaluate(data, predict(model, data, config.train.eval_batch_size, pool));
+  // Every rank predicts its share of the batches; rank 0 evaluates (the others get nothing).
+  auto evaluate_on = [&](const Dataset& data) -> std::optional<EvalReport> {
+    const Predictions p = predict(model, data, config.train.eval_batch_size, pool, &comm);
+    if (!lead) return std::nullopt;
+    return evaluate(data, p);
+  };
+  auto diverged = [&](std::uint64_t at_step, const std::string& what) {
+    fail("training diverged at step {}: {}; the last good checkpoint is {}", at_step, what,
+         outcome.last_checkpoint.empty() ? "(none yet)" : outcome.last_checkpoint);
   };
   auto save = [&] {
-    outcome.last_checkpoint = checkpoints.save(model, optimizer, {step, loader.position(), {}});
+    if (const auto bad = non_finite_parameter(model)) diverged(step, *bad + " is not finite after the update");
+    outcome.parameter_checksum = check_replicas_agree(comm, model, step);
+    if (lead) outcome.last_checkpoint = checkpoints->save(model, optimizer, {step, loader.position(), {}});
+    comm.broadcast(outcome.last_checkpoint, 0);
   };
+  const bool skip_diverged = config.train.on_divergence == "skip_batch";
+  std::uint32_t skipped_in_a_row = 0;
 
   ColumnBlock batch;
   std::vector<std::uint32_t> domain;
@@ -137,81 +284,112 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options) {
   auto interval_start = Clock::now();
   while (step < total_steps) {
     const auto t0 = Clock::now();
-    if (!loader.next(batch)) {
+    if (!loader.next(batch)) {  // every rank reaches an epoch's end at the same batch
       if (config.train.max_steps == 0 && loader.position().epoch >= config.train.epochs) break;
       continue;
     }
     const ColumnView rows = view_of(batch);
     model.domains_of(rows, domain);
-    const LossCounts counts =
+    LossCounts counts =
         count_loss_rows(rows.click, domain.data(), rows.rows, model.grid().n_domains(), loss_options.cvr_mode);
-    const LossValue loss = model.compute_gradients(rows, counts, loss_options, pool);
-    if (!std::isfinite(loss.total) || !all_finite(model.dense().all_grads()))
-      fail("training diverged at step {}: the {} is not finite (loss {}); the last good checkpoint is {}", step + 1,
-           std::isfinite(loss.total) ? "gradient of the dense parameters" : "loss", loss.total,
-           outcome.last_checkpoint.empty() ? "(none yet)" : outcome.last_checkpoint);
+    sum_loss_counts(comm, counts);  // the global batch's N and N^d
+    LossValue loss = model.compute_gradients(rows, counts, loss_options, pool);
+    if (hooks.after_gradients) hooks.after_gradients(step + 1, model, loss);
+    if (comm.size() > 1) {
+      double parts[3] = {loss.total, loss.ctr, loss.cvr};
+      comm.sum(parts, 3);
+      loss = {parts[0], parts[1], parts[2]};
+      sum_dense_gradients(comm, model.dense().all_grads());
+      merge_sparse_gradients(comm, model.sparse_grads(), table_dims);
+    }
+    if (const auto bad = non_finite_gradient(loss, model)) {  // the same verdict on every rank
+      if (!skip_diverged) diverged(step + 1, *bad);
+      ++outcome.skipped_batches;
+      if (++skipped_in_a_row > config.train.max_skipped_batches)
+        fail("training diverged at step {}: {} batches in a row had a non-finite loss or gradient (the last: {}); "
+             "more than train.max_skipped_batches = {}; the last good checkpoint is {}",
+             step + 1, skipped_in_a_row, *bad, config.train.max_skipped_batches,
+             outcome.last_checkpoint.empty() ? "(none yet)" : outcome.last_checkpoint);
+      if (lead) {
+        fmt::print(stderr, "mmn: warning: step {}: {}; batch skipped (train.on_divergence = skip_batch)\n", step + 1,
+                   *bad);
+        run->append_metrics({{"kind", "skipped_batch"}, {"step", step + 1}, {"tensor", *bad}});
+      }
+      train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+      continue;
+    }
+    skipped_in_a_row = 0;
     optimizer.step(model, pool);
     ++step;
     train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    trained_rows += rows.rows;
+    trained_rows += counts.rows;
     interval_loss += loss.total, interval_ctr += loss.ctr, interval_cvr += loss.cvr;
-    interval_steps += 1, interval_rows += rows.rows;
+    interval_steps += 1, interval_rows += counts.rows;
 
     const double rate = train_seconds > 0 ? static_cast<double>(trained_rows) / train_seconds : 0.0;
     progress.update(step, rate, loss.total);
     if (step % config.train.log_every == 0 || step == total_steps) {
       const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
-      run.append_metrics({{"kind", "train"},
-                          {"step", step},
-                          {"epoch", loader.position().epoch},
-                          {"loss", interval_loss / static_cast<double>(interval_steps)},
-                          {"ctr_loss", interval_ctr / static_cast<double>(interval_steps)},
-                          {"cvr_loss", interval_cvr / static_cast<double>(interval_steps)},
-                          {"samples_per_second", seconds > 0 ? static_cast<double>(interval_rows) / seconds : 0.0}});
+      if (lead)
+        run->append_metrics({{"kind", "train"},
+                             {"step", step},
+                             {"epoch", loader.position().epoch},
+                             {"loss", interval_loss / static_cast<double>(interval_steps)},
+                             {"ctr_loss", interval_ctr / static_cast<double>(interval_steps)},
+                             {"cvr_loss", interval_cvr / static_cast<double>(interval_steps)},
+                             {"samples_per_second", seconds > 0 ? static_cast<double>(interval_rows) / seconds : 0.0}});
       interval_loss = interval_ctr = interval_cvr = 0;
       interval_steps = interval_rows = 0;
       interval_start = Clock::now();
     }
     if (config.train.checkpoint_every > 0 && step % config.train.checkpoint_every == 0) save();
     if (test_data && config.train.eval_every > 0 && step % config.train.eval_every == 0) {
-      nlohmann::json line = eval_report_json(evaluate_on(*test_data));
-      line["kind"] = "eval";
-      line["split"] = "test";
-      line["step"] = step;
-      run.append_metrics(line);
+      const std::optional<EvalReport> report = evaluate_on(*test_data);
+      if (lead) {
+        nlohmann::json line = eval_report_json(*report);
+        line["kind"] = "eval";
+        line["split"] = "test";
+        line["step"] = step;
+        run->append_metrics(line);
+      }
     }
   }
   progress.finish();
   outcome.steps = step;
   outcome.samples_per_second = train_seconds > 0 ? static_cast<double>(trained_rows) / train_seconds : 0.0;
   save();
+  if (test_data) outcome.test = evaluate_on(*test_data);
+  if (heldout_data) outcome.heldout = evaluate_on(*heldout_data);
+  if (!lead) return outcome;
 
   nlohmann::json summary = {{"steps", step},
                             {"samples_per_second", outcome.samples_per_second},
                             {"model", config.model.label()},
-                            {"last_checkpoint", outcome.last_checkpoint}};
+                            {"last_checkpoint", outcome.last_checkpoint},
+                            {"skipped_batches", outcome.skipped_batches},
+                            {"ranks", comm.size()},
+                            {"parameter_checksum", fmt::format("{:016x}", outcome.parameter_checksum)}};
   const Dictionaries& names = train_data.dictionaries();
-  if (test_data) {
-    outcome.test = evaluate_on(*test_data);
-    run.write_domain_report("test", *outcome.test, names, train_data.schema().n_scenarios);
+  if (outcome.test) {
+    run->write_domain_report("test", *outcome.test, names, train_data.schema().n_scenarios);
     nlohmann::json line = eval_report_json(*outcome.test);
     line["kind"] = "eval";
     line["split"] = "test";
     line["step"] = step;
-    run.append_metrics(line);
+    run->append_metrics(line);
     summary["test"] = eval_report_json(*outcome.test);
   }
-  if (heldout_data) {
-    outcome.heldout = evaluate_on(*heldout_data);
-    run.write_domain_report("heldout", *outcome.heldout, names, train_data.schema().n_scenarios);
+  if (outcome.heldout) {
+    run->write_domain_report("heldout", *outcome.heldout, names, train_data.schema().n_scenarios);
     summary["heldout"] = eval_report_json(*outcome.heldout);
   }
-  run.write_summary(summary);
+  run->write_summary(summary);
   if (config.run.plots)
     write_plots(config.run.dir, outcome.test ? &*outcome.test : nullptr, names, train_data.schema().n_types,
                 train_data.schema().n_scenarios);
   if (!options.quiet) {
-    fmt::print("{} steps, {:.0f} samples/s; run directory {}\n", step, outcome.samples_per_second, config.run.dir);
+    fmt::print("{} steps, {:.0f} samples/s{}; run directory {}\n", step, outcome.samples_per_second,
+               comm.size() > 1 ? fmt::format(" over {} processes", comm.size()) : "", config.run.dir);
     if (outcome.test) fmt::print("{}", format_eval_table("test", {{config.model.label(), *outcome.test}}));
     if (outcome.heldout)
       fmt::print("{}", format_eval_table("held-out combinations (zero-shot)", {{config.model.label(), *outcome.heldout}}));

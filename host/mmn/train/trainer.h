@@ -2,6 +2,7 @@
 // `mmn train`: the training loop on a configuration, with its run directory,
 // periodic logging, evaluation and checkpoints, resume, and the final reports.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -10,10 +11,20 @@
 
 namespace mmn {
 
+class Communicator;
+class MmnModel;
+
 struct TrainOptions {
   bool resume = false;     // continue from the newest valid checkpoint in run.dir
   bool overwrite = false;  // remove an earlier run in run.dir first
   bool quiet = false;      // no progress output (tests)
+};
+
+// Test hooks.
+struct TrainHooks {
+  // Sees each step's loss and gradients (step counted from 1) before the divergence
+  // check, and may change them (to inject NaN or infinity).
+  std::function<void(std::uint64_t step, MmnModel& model, LossValue& loss)> after_gradients;
 };
 
 struct TrainOutcome {
@@ -22,8 +33,14 @@ struct TrainOutcome {
   std::optional<EvalReport> test;
   std::optional<EvalReport> heldout;
   std::string last_checkpoint;
+  std::uint64_t skipped_batches = 0;  // train.on_divergence = "skip_batch": batches dropped
+  std::uint64_t parameter_checksum = 0;  // of every parameter at the end (the same on every rank)
 };
 
-TrainOutcome train(const TrainConfig& config, const TrainOptions& options);
+// With a communicator of P processes (mpirun / srun), data-parallel: train.batch_size is the
+// global batch, each rank trains on its share and all ranks step identically; rank 0 logs,
+// writes the run directory and checkpoints, and gets the evaluation reports.
+TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks = {},
+                   Communicator* comm = nullptr);
 
 }  // namespace mmn

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <set>
 
 #include "testing/random_block.h"
@@ -79,14 +81,35 @@ TEST(BatchLoader, SameSeedSameOrderAndSeekResumesExactly) {
   EXPECT_NE(z.categorical[2], w.categorical[2]);
 }
 
-TEST(BatchLoader, RanksSplitTheRowGroupsWithoutOverlap) {
+TEST(BatchLoader, RanksTakeContiguousSharesOfTheSameGlobalBatches) {
   Fixture f(1000);
   const Dataset data = Dataset::open(f.dir);
-  BatchLoader r0(data, 64, 5, 4, 0, 2), r1(data, 64, 5, 4, 1, 2);
-  const auto a = epoch_rows(r0), b = epoch_rows(r1);
-  std::set<std::uint32_t> all(a.begin(), a.end());
-  for (const auto v : b) EXPECT_TRUE(all.insert(v).second) << "row " << v << " on both ranks";
-  EXPECT_EQ(all.size(), 1000u);
+  BatchLoader one(data, 64, 5, 4), r0(data, 64, 5, 4, 0, 3), r1(data, 64, 5, 4, 1, 3), r2(data, 64, 5, 4, 2, 3);
+  ColumnBlock whole, a, b, c;
+  int batches = 0;
+  while (one.next(whole)) {
+    ASSERT_TRUE(r0.next(a) && r1.next(b) && r2.next(c)) << "batch " << batches;
+    std::vector<std::uint32_t> joined = a.categorical[2];
+    joined.insert(joined.end(), b.categorical[2].begin(), b.categorical[2].end());
+    joined.insert(joined.end(), c.categorical[2].begin(), c.categorical[2].end());
+    EXPECT_EQ(joined, whole.categorical[2]) << "batch " << batches;
+    EXPECT_LE(std::max({a.rows(), b.rows(), c.rows()}) - std::min({a.rows(), b.rows(), c.rows()}), 1u);
+    ++batches;
+  }
+  EXPECT_EQ(batches, 16);  // 1000 rows / 64, the last 40 shared too
+  EXPECT_FALSE(r0.next(a));
+  EXPECT_EQ(r0.position(), one.position());
+}
+
+TEST(BatchLoader, SkipsALastBatchSmallerThanTheNumberOfRanks) {
+  Fixture f(1000);
+  const Dataset data = Dataset::open(f.dir);
+  BatchLoader r0(data, 333, 5, 4, 0, 2);  // batches of 333, 333, 333 and 1 row
+  ColumnBlock a;
+  int batches = 0;
+  while (r0.next(a)) ++batches;
+  EXPECT_EQ(batches, 3);
+  EXPECT_EQ(r0.position().epoch, 1u);
 }
 
 }  // namespace

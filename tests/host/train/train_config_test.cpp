@@ -57,6 +57,8 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.train.keep_checkpoints, b.train.keep_checkpoints);
   EXPECT_EQ(a.train.eval_batch_size, b.train.eval_batch_size);
   EXPECT_EQ(a.train.shuffle_window, b.train.shuffle_window);
+  EXPECT_EQ(a.train.on_divergence, b.train.on_divergence);
+  EXPECT_EQ(a.train.max_skipped_batches, b.train.max_skipped_batches);
   EXPECT_EQ(a.run.dir, b.run.dir);
   EXPECT_EQ(a.run.plots, b.run.plots);
 }
@@ -362,6 +364,24 @@ TEST(TrainConfig, ShippedConfigsLoad) {
   EXPECT_EQ(tiny.train.batch_size, 512u);
   EXPECT_EQ(tiny.train.epochs, 3u);
   EXPECT_EQ(tiny.run.dir, "runs/tiny/mmn");
+}
+
+TEST(TrainConfig, DivergencePolicyKeys) {
+  const TrainConfig defaults = load_train_config("", {"data.train=a"});
+  EXPECT_EQ(defaults.train.on_divergence, "stop");
+  EXPECT_EQ(defaults.train.max_skipped_batches, 10u);
+  const TrainConfig skip =
+      load_train_config("", {"data.train=a", "train.on_divergence=skip_batch", "train.max_skipped_batches=3"});
+  EXPECT_EQ(skip.train.on_divergence, "skip_batch");
+  EXPECT_EQ(skip.train.max_skipped_batches, 3u);
+  auto err = [](const std::string& o) { return error_of([&] { load_train_config("", {"data.train=a", o}); }); };
+  EXPECT_EQ(err("train.on_divergence=ignore"),
+            "train.on_divergence in --set 'train.on_divergence=ignore': unknown divergence policy 'ignore' (choose "
+            "stop or skip_batch)");
+  EXPECT_EQ(err("train.max_skipped_batches=0"),
+            "train.max_skipped_batches in --set 'train.max_skipped_batches=0': must be at least 1, got 0");
+  EXPECT_NE(to_toml(skip).find("on_divergence = \"skip_batch\"\nmax_skipped_batches = 3\n"), std::string::npos)
+      << to_toml(skip);
 }
 
 }  // namespace
