@@ -71,23 +71,8 @@ void BM_FoldDomainGradient(benchmark::State& state) {
   state.counters["threads"] = 1;
 }
 
-BENCHMARK(BM_ComposedForward)
-    ->ArgName("layer")
-    ->DenseRange(0, 2)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime()
-    ->MinTime(perf::min_time(0.5));
-BENCHMARK(BM_ComposedBackward)
-    ->ArgName("layer")
-    ->DenseRange(0, 2)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime()
-    ->MinTime(perf::min_time(0.5));
-BENCHMARK(BM_FoldDomainGradient)
-    ->ArgName("layer")
-    ->DenseRange(0, 2)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime()
-    ->MinTime(perf::min_time(0.5));
+BENCHMARK(BM_ComposedForward)->Apply(perf::per_layer);
+BENCHMARK(BM_ComposedBackward)->Apply(perf::per_layer);
+BENCHMARK(BM_FoldDomainGradient)->Apply(perf::per_layer);
 
 }  // namespace

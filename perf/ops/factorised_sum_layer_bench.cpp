@@ -39,17 +39,7 @@ void run(benchmark::State& state, bool backward) {
 
 void BM_FactorisedSumForward(benchmark::State& state) { run(state, false); }
 void BM_FactorisedSumBackward(benchmark::State& state) { run(state, true); }
-BENCHMARK(BM_FactorisedSumForward)
-    ->ArgName("layer")
-    ->DenseRange(0, 2)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime()
-    ->MinTime(perf::min_time(0.5));
-BENCHMARK(BM_FactorisedSumBackward)
-    ->ArgName("layer")
-    ->DenseRange(0, 2)
-    ->Unit(benchmark::kMicrosecond)
-    ->UseRealTime()
-    ->MinTime(perf::min_time(0.5));
+BENCHMARK(BM_FactorisedSumForward)->Apply(perf::per_layer);
+BENCHMARK(BM_FactorisedSumBackward)->Apply(perf::per_layer);
 
 }  // namespace

@@ -8,7 +8,10 @@
 #include <random>
 #include <vector>
 
+#include <benchmark/benchmark.h>
+
 #include "mmn/ops/composed_layer.h"
+#include "run_mode.h"
 
 namespace mmn::perf {
 
@@ -76,5 +79,10 @@ inline double compose_flops(const LayerParams& p) {
 
 // FLOPs of a GEMM over `rows` rows of the layer: a multiply and an add per weight and row.
 inline double gemm_flops(const ComposedLayer& l, double rows) { return 2.0 * rows * l.in * l.out; }
+
+// Registration shared by the per-layer benchmarks: one run per layer of the criteo-like tower.
+inline void per_layer(benchmark::internal::Benchmark* b) {
+  b->ArgName("layer")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(min_time(0.5));
+}
 
 }  // namespace mmn::perf

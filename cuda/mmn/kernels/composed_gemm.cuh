@@ -74,6 +74,20 @@ __device__ inline float composed_bias(const DeviceComposedLayer& l, std::uint32_
   return v;
 }
 
+// acc (this thread's 4 x 4 outputs: rows ty*4.., columns tx*4..) += a_tile^T b_tile over the
+// tiles' K steps.
+__device__ inline void multiply_tiles(const float (&a_tile)[kGemmTileK][kGemmTileM],
+                                      const float (&b_tile)[kGemmTileK][kGemmTileN], unsigned tx, unsigned ty,
+                                      float (&acc)[4][4]) {
+  for (unsigned kk = 0; kk < kGemmTileK; ++kk) {
+    float a[4], b[4];
+    for (int i = 0; i < 4; ++i) a[i] = a_tile[kk][ty * 4 + i];
+    for (int j = 0; j < 4; ++j) b[j] = b_tile[kk][tx * 4 + j];
+    for (int i = 0; i < 4; ++i)
+      for (int j = 0; j < 4; ++j) acc[i][j] += a[i] * b[j];
+  }
+}
+
 // grid (max tiles, ceil(out / kGemmTileN)); blocks past *tile_count exit at once.
 static __global__ void composed_forward_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
                                         const std::uint32_t* order, const float* x, float* y) {
@@ -100,13 +114,7 @@ static __global__ void composed_forward_kernel(DeviceComposedLayer l, const Rout
       b_tile[kk][nn] = (k0 + kk < l.in && n0 + nn < l.out) ? composed_weight(l, tile.domain, k0 + kk, n0 + nn) : 0.0f;
     }
     __syncthreads();
-    for (unsigned kk = 0; kk < kGemmTileK; ++kk) {
-      float a[4], b[4];
-      for (int i = 0; i < 4; ++i) a[i] = a_tile[kk][ty * 4 + i];
-      for (int j = 0; j < 4; ++j) b[j] = b_tile[kk][tx * 4 + j];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) acc[i][j] += a[i] * b[j];
-    }
+    multiply_tiles(a_tile, b_tile, tx, ty, acc);
     __syncthreads();
   }
   for (int i = 0; i < 4; ++i) {
@@ -151,13 +159,7 @@ static __global__ void composed_dx_kernel(DeviceComposedLayer l, const RouteTile
       b_tile[nn][kk] = (k0 + kk < l.in && n0 + nn < l.out) ? composed_weight(l, tile.domain, k0 + kk, n0 + nn) : 0.0f;
     }
     __syncthreads();
-    for (unsigned nn = 0; nn < kGemmTileK; ++nn) {
-      float a[4], b[4];
-      for (int i = 0; i < 4; ++i) a[i] = a_tile[nn][ty * 4 + i];
-      for (int j = 0; j < 4; ++j) b[j] = b_tile[nn][tx * 4 + j];
-      for (int i = 0; i < 4; ++i)
-        for (int j = 0; j < 4; ++j) acc[i][j] += a[i] * b[j];
-    }
+    multiply_tiles(a_tile, b_tile, tx, ty, acc);
     __syncthreads();
   }
   for (int i = 0; i < 4; ++i) {

@@ -7,6 +7,7 @@
 // products in different orders: over K <= 272 inputs, or over <= 4096 rows for gradients,
 // the rounding bound K * 6e-8 relative to the sum of magnitudes stays below that.
 #include "mmn/kernels/composed_gemm.cuh"
+#include "mmn/kernels/device_routing.h"
 
 #include <gtest/gtest.h>
 
@@ -119,20 +120,8 @@ Outputs run_device(const Case& c, const Prepared& p, kernels::FoldMode fold) {
     gb[h] = DeviceBuffer<float>(std::vector<float>(s.b[h].size(), 0.0f));
     l.weight[h] = w[h].data(), l.bias[h] = b[h].data(), g.weight[h] = gw[h].data(), g.bias[h] = gb[h].data();
   }
-  DeviceBuffer<std::uint32_t> dom(p.domain), order(c.rows), offsets(n_domains + 1),
-      block_counts(std::size_t{n_domains} * kernels::route_blocks(c.rows)), tiles(n_domains), tile_starts(n_domains),
-      tile_count(1);
-  const std::uint32_t max_tiles = kernels::route_max_tiles(c.rows, n_domains, kernels::kGemmTileM);
-  DeviceBuffer<kernels::RouteTile> table(max_tiles);
-  kernels::RouteArgs ra;
-  ra.domain = dom.data(), ra.rows = c.rows, ra.n_domains = n_domains, ra.tile_rows = kernels::kGemmTileM;
-  ra.order = order.data(), ra.offsets = offsets.data(), ra.block_counts = block_counts.data();
-  ra.tiles = tiles.data(), ra.tile_starts = tile_starts.data(), ra.table = table.data();
-  ra.tile_count = tile_count.data();
-  kernels::route_by_domain(ra, nullptr);
-  kernels::ComposedRouting r;
-  r.table = table.data(), r.tile_count = tile_count.data(), r.max_tiles = max_tiles, r.offsets = offsets.data();
-  r.order = order.data(), r.rows = c.rows, r.n_domains = n_domains;
+  const kernels::DeviceRouting routed(p.domain, n_domains, nullptr);
+  const kernels::ComposedRouting& r = routed.routing();
 
   DeviceBuffer<float> x_dev(p.x), x_routed(p.x.size()), y(std::size_t{c.rows} * c.out), dy_dev(p.dy),
       dz(p.dy.size()), dx(p.x.size());
