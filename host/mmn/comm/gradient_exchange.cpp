@@ -49,9 +49,10 @@ std::string encode_sparse_rows(const SparseRows& rows) {
   char* at = bytes.data();
   std::memcpy(at, &n, sizeof n);
   at += sizeof n;
+  if (n == 0) return bytes;  // empty vectors may hold no storage at all
   std::memcpy(at, rows.ids.data(), rows.ids.size() * sizeof(std::uint32_t));
   at += rows.ids.size() * sizeof(std::uint32_t);
-  std::memcpy(at, rows.grads.data(), rows.grads.size() * sizeof(float));
+  if (!rows.grads.empty()) std::memcpy(at, rows.grads.data(), rows.grads.size() * sizeof(float));
   return bytes;
 }
 
@@ -63,10 +64,13 @@ SparseRows decode_sparse_rows(const std::string& bytes, std::uint32_t dim, const
   if (n > (bytes.size() - sizeof n) / row_bytes || sizeof n + n * row_bytes != bytes.size())
     fail("{}: a sparse gradient message of {} bytes does not hold {} rows of dimension {}", what, bytes.size(), n, dim);
   SparseRows rows;
+  if (n == 0) return rows;
   rows.ids.resize(n);
   rows.grads.resize(n * dim);
   std::memcpy(rows.ids.data(), bytes.data() + sizeof n, n * sizeof(std::uint32_t));
-  std::memcpy(rows.grads.data(), bytes.data() + sizeof n + n * sizeof(std::uint32_t), rows.grads.size() * sizeof(float));
+  if (!rows.grads.empty())
+    std::memcpy(rows.grads.data(), bytes.data() + sizeof n + n * sizeof(std::uint32_t),
+                rows.grads.size() * sizeof(float));
   for (std::size_t i = 1; i < rows.ids.size(); ++i)
     if (rows.ids[i] <= rows.ids[i - 1]) fail("{}: sparse gradient ids are not ascending and unique", what);
   return rows;
