@@ -199,66 +199,23 @@ __device__ inline void fold_element(const DeviceComposedLayer& l, const DeviceCo
   }
 }
 
-// One block per 32 x 32 tile (k, n) of the weight gradients: for each domain in order,
-// G = x_d^T dz_d on the tile, folded into every enabled group; blocks of the first k tile also
-// fold the bias gradient of their columns. 256 threads, 2 x 2 elements each.
-// grid (ceil(in / 32), ceil(out / 32)).
-static __global__ void composed_fold_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const std::uint32_t* offsets,
-                                     std::uint32_t n_domains, const float* x, const float* dz) {
+// G = x^T dz over routed rows [begin, end) of domain d, on the block's 32 x 32 tile (k0, n0),
+// folded into every group's weight gradient; with bias_block also the bias gradient of the
+// tile's columns. Rows are staged 16 at a time; 256 threads, 2 x 2 elements each. Every thread
+// of the block must call it (it has barriers).
+template <bool Atomic>
+__device__ inline void fold_rows(const DeviceComposedLayer& l, const DeviceComposedGrad& grad, std::uint32_t d,
+                                 std::uint32_t begin, std::uint32_t end, std::uint32_t k0, std::uint32_t n0,
+                                 bool bias_block, const float* x, const float* dz) {
   __shared__ float x_rows[kFoldRows][kFoldTile];
   __shared__ float dz_rows[kFoldRows][kFoldTile];
-  const std::uint32_t k0 = blockIdx.x * kFoldTile, n0 = blockIdx.y * kFoldTile;
   const unsigned tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-  const bool bias_block = blockIdx.x == 0;
-  for (std::uint32_t d = 0; d < n_domains; ++d) {
-    const std::uint32_t begin = offsets[d], end = offsets[d + 1];
-    if (begin == end) continue;  // the same for every thread of the block
-    float g[2][2] = {};
-    float bias_sum = 0.0f;
-    for (std::uint32_t r0 = begin; r0 < end; r0 += kFoldRows) {
-      for (unsigned i = threadIdx.x; i < kFoldRows * kFoldTile; i += kGemmThreads) {
-        const unsigned rr = i / kFoldTile, c = i % kFoldTile;
-        const bool row_ok = r0 + rr < end;
-        x_rows[rr][c] = row_ok && k0 + c < l.in ? x[static_cast<std::size_t>(r0 + rr) * l.in + k0 + c] : 0.0f;
-        dz_rows[rr][c] = row_ok && n0 + c < l.out ? dz[static_cast<std::size_t>(r0 + rr) * l.out + n0 + c] : 0.0f;
-      }
-      __syncthreads();
-      for (unsigned rr = 0; rr < kFoldRows; ++rr)
-        for (int i = 0; i < 2; ++i)
-          for (int j = 0; j < 2; ++j) g[i][j] += x_rows[rr][ty * 2 + i] * dz_rows[rr][tx * 2 + j];
-      if (bias_block && threadIdx.x < kFoldTile)
-        for (unsigned rr = 0; rr < kFoldRows; ++rr) bias_sum += dz_rows[rr][threadIdx.x];
-      __syncthreads();
-    }
-    for (int i = 0; i < 2; ++i)
-      for (int j = 0; j < 2; ++j)
-        fold_element<false>(l, grad, d, k0 + ty * 2 + i, n0 + tx * 2 + j, g[i][j]);
-    if (bias_block && threadIdx.x < kFoldTile && n0 + threadIdx.x < l.out)
-      for (int h = 0; h < kGroups; ++h)
-        if (l.bias[h] != nullptr)
-          grad.bias[h][static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.out + n0 + threadIdx.x] += bias_sum;
-  }
-}
-
-// The fast variant: one block per (row tile, 32 x 32 gradient tile), grid (max tiles,
-// ceil(in / 32) * ceil(out / 32)); G of the tile's rows folded with float atomics, so the sums'
-// order, and their last bits, depend on scheduling. More parallel than the deterministic fold.
-static __global__ void composed_fold_atomic_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const RouteTile* table,
-                                            const std::uint32_t* tile_count, const float* x, const float* dz) {
-  if (blockIdx.x >= *tile_count) return;
-  __shared__ float x_rows[kFoldRows][kFoldTile];
-  __shared__ float dz_rows[kFoldRows][kFoldTile];
-  const RouteTile tile = table[blockIdx.x];
-  const std::uint32_t k_tiles = (l.in + kFoldTile - 1) / kFoldTile;
-  const std::uint32_t k0 = (blockIdx.y % k_tiles) * kFoldTile, n0 = (blockIdx.y / k_tiles) * kFoldTile;
-  const unsigned tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-  const bool bias_block = k0 == 0;
   float g[2][2] = {};
   float bias_sum = 0.0f;
-  for (std::uint32_t r0 = tile.row_begin; r0 < tile.row_end; r0 += kFoldRows) {
+  for (std::uint32_t r0 = begin; r0 < end; r0 += kFoldRows) {
     for (unsigned i = threadIdx.x; i < kFoldRows * kFoldTile; i += kGemmThreads) {
       const unsigned rr = i / kFoldTile, c = i % kFoldTile;
-      const bool row_ok = r0 + rr < tile.row_end;
+      const bool row_ok = r0 + rr < end;
       x_rows[rr][c] = row_ok && k0 + c < l.in ? x[static_cast<std::size_t>(r0 + rr) * l.in + k0 + c] : 0.0f;
       dz_rows[rr][c] = row_ok && n0 + c < l.out ? dz[static_cast<std::size_t>(r0 + rr) * l.out + n0 + c] : 0.0f;
     }
@@ -271,13 +228,44 @@ static __global__ void composed_fold_atomic_kernel(DeviceComposedLayer l, Device
     __syncthreads();
   }
   for (int i = 0; i < 2; ++i)
-    for (int j = 0; j < 2; ++j) fold_element<true>(l, grad, tile.domain, k0 + ty * 2 + i, n0 + tx * 2 + j, g[i][j]);
-  if (bias_block && threadIdx.x < kFoldTile && n0 + threadIdx.x < l.out)
-    for (int h = 0; h < kGroups; ++h)
-      if (l.bias[h] != nullptr)
-        atomicAdd(&grad.bias[h][static_cast<std::size_t>(group_set(h, tile.domain, l.n_scenarios)) * l.out + n0 +
-                                threadIdx.x],
-                  bias_sum);
+    for (int j = 0; j < 2; ++j) fold_element<Atomic>(l, grad, d, k0 + ty * 2 + i, n0 + tx * 2 + j, g[i][j]);
+  if (!bias_block || threadIdx.x >= kFoldTile || n0 + threadIdx.x >= l.out) return;
+  for (int h = 0; h < kGroups; ++h) {
+    if (l.bias[h] == nullptr) continue;
+    float* at = &grad.bias[h][static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.out + n0 + threadIdx.x];
+    if (Atomic) {
+      atomicAdd(at, bias_sum);
+    } else {
+      *at += bias_sum;
+    }
+  }
+}
+
+// One block per 32 x 32 tile (k, n) of the weight gradients: for each domain in order,
+// G = x_d^T dz_d on the tile, folded into every enabled group; blocks of the first k tile also
+// fold the bias gradient of their columns. 256 threads, 2 x 2 elements each.
+// grid (ceil(in / 32), ceil(out / 32)).
+static __global__ void composed_fold_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const std::uint32_t* offsets,
+                                     std::uint32_t n_domains, const float* x, const float* dz) {
+  const std::uint32_t k0 = blockIdx.x * kFoldTile, n0 = blockIdx.y * kFoldTile;
+  const bool bias_block = blockIdx.x == 0;
+  for (std::uint32_t d = 0; d < n_domains; ++d) {
+    const std::uint32_t begin = offsets[d], end = offsets[d + 1];
+    if (begin == end) continue;  // the same for every thread of the block
+    fold_rows<false>(l, grad, d, begin, end, k0, n0, bias_block, x, dz);
+  }
+}
+
+// The fast variant: one block per (row tile, 32 x 32 gradient tile), grid (max tiles,
+// ceil(in / 32) * ceil(out / 32)); G of the tile's rows folded with float atomics, so the sums'
+// order, and their last bits, depend on scheduling. More parallel than the deterministic fold.
+static __global__ void composed_fold_atomic_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const RouteTile* table,
+                                            const std::uint32_t* tile_count, const float* x, const float* dz) {
+  if (blockIdx.x >= *tile_count) return;
+  const RouteTile tile = table[blockIdx.x];
+  const std::uint32_t k_tiles = (l.in + kFoldTile - 1) / kFoldTile;
+  const std::uint32_t k0 = (blockIdx.y % k_tiles) * kFoldTile, n0 = (blockIdx.y / k_tiles) * kFoldTile;
+  fold_rows<true>(l, grad, tile.domain, tile.row_begin, tile.row_end, k0, n0, k0 == 0, x, dz);
 }
 
 enum class FoldMode { deterministic, atomic };
