@@ -8,8 +8,14 @@
 #include "commands/commands.h"
 #include "commands/job.h"
 #include "mmn/util/error.h"
+#if defined(MMN_HAVE_CUDA_BACKEND)
+#include "mmn/backend/cuda_backend.h"
+#endif
 
 int main(int argc, char** argv) {
+#if defined(MMN_HAVE_CUDA_BACKEND)
+  mmn::register_cuda_backend();
+#endif
   CLI::App app{"mmn: Masked Multi-Domain Network for multi-type, multi-scenario CVR prediction"};
   app.set_version_flag("--version", "mmn 0.1.0");
   app.require_subcommand(1);

@@ -36,8 +36,9 @@ int run_command(const std::string& cmd, const std::string& log) {
 }
 
 // Runs `mmn args` (under mpiexec -np `ranks` when ranks > 1); stdout and stderr to `log`.
-int run(int ranks, const std::string& args, const std::string& log, const std::string& env = "") {
-  const std::string mmn = std::string(MMN_BINARY) + " " + args;
+int run(int ranks, const std::string& args, const std::string& log, const std::string& env = "",
+        const std::string& binary = MMN_BINARY) {
+  const std::string mmn = binary + " " + args;
   return run_command(ranks > 1 ? env + kMpiexec + "-np " + std::to_string(ranks) + " " + mmn : env + mmn, log);
 }
 
@@ -125,6 +126,61 @@ TEST_F(DataParallel, TwoRanksWithHalfTheRowsTrainLikeOneProcess) {
   for (std::size_t t = 0; t < m1.embeddings().size(); ++t)
     for (std::size_t i = 0; i < m1.embeddings()[t].values.size(); ++i)
       ASSERT_NEAR(m1.embeddings()[t].values[i], m2.embeddings()[t].values[i], 1e-5) << "table " << t;
+}
+
+// The CUDA backend under mpiexec (mmn-emulated-cuda: the backend on the SIMT emulator):
+// each step's dense gradients leave the device for the all-reduce and the embedding rows for
+// the sparse merge, and come back. 2 ranks train like 1 (bounds as above), and like the CPU
+// backend within the device kernels' fp32 tolerance (1e-4 relative on the loss).
+TEST_F(DataParallel, CudaBackendTwoRanksTrainLikeOneProcess) {
+  const std::string cuda = " --device cuda";
+  ASSERT_EQ(run(1, train_args(path("cuda_one"), 20) + cuda, path("cuda_one.log"), "", MMN_EMULATED_CUDA_BINARY), 0)
+      << read_file(path("cuda_one.log"));
+  ASSERT_EQ(run(2, train_args(path("cuda_two"), 20) + cuda, path("cuda_two.log"), "", MMN_EMULATED_CUDA_BINARY), 0)
+      << read_file(path("cuda_two.log"));
+  ASSERT_EQ(run(1, train_args(path("cpu_one"), 20), path("cpu_one.log")), 0) << read_file(path("cpu_one.log"));
+  EXPECT_EQ(read_json(path("cuda_two") + "/summary.json")["backend"].get<std::string>().rfind("cuda: ", 0), 0u);
+  const auto a = loss_curve(path("cuda_one")), b = loss_curve(path("cuda_two")), c = loss_curve(path("cpu_one"));
+  ASSERT_EQ(a.size(), 4u);
+  ASSERT_EQ(b.size(), a.size());
+  ASSERT_EQ(c.size(), a.size());
+  for (const auto& [step, loss] : a) {
+    EXPECT_NEAR(b.at(step), loss, 1e-5 * loss) << "step " << step;
+    EXPECT_NEAR(c.at(step), loss, 1e-4 * loss) << "step " << step;
+  }
+  const TrainConfig config = load_train_config(path("cuda_one") + "/config.toml", {});
+  const Schema schema = Dataset::open(data() + "/train").schema();
+  MmnModel m1(config.model, schema, 0), m2(config.model, schema, 0);
+  Optimizer o1(config.optimizer, m1), o2(config.optimizer, m2);
+  read_checkpoint(read_json(path("cuda_one") + "/summary.json")["last_checkpoint"], m1, o1);
+  read_checkpoint(read_json(path("cuda_two") + "/summary.json")["last_checkpoint"], m2, o2);
+  const std::vector<float>& p1 = m1.dense().all_values();
+  const std::vector<float>& p2 = m2.dense().all_values();
+  ASSERT_EQ(p1.size(), p2.size());
+  for (std::size_t i = 0; i < p1.size(); ++i) ASSERT_NEAR(p1[i], p2[i], 1e-5) << "dense parameter " << i;
+  for (std::size_t t = 0; t < m1.embeddings().size(); ++t)
+    for (std::size_t i = 0; i < m1.embeddings()[t].values.size(); ++i)
+      ASSERT_NEAR(m1.embeddings()[t].values[i], m2.embeddings()[t].values[i], 1e-5) << "table " << t;
+}
+
+// Two GPUs over NCCL train like one (the real `mmn`, CUDA builds, a machine with 2 GPUs;
+// skipped elsewhere). Bounds as for the CPU ranks: only the order of the dense sums differs.
+TEST_F(DataParallel, TwoGpusOverNcclTrainLikeOne) {
+#if !defined(MMN_CUDA_BUILD)
+  GTEST_SKIP() << "no CUDA device: this mmn was built without the CUDA backend";
+#else
+  std::FILE* list = ::popen("nvidia-smi -L 2>/dev/null", "r");
+  int gpus = 0;
+  for (int c; list != nullptr && (c = std::fgetc(list)) != EOF;) gpus += c == '\n' ? 1 : 0;
+  if (list != nullptr) ::pclose(list);
+  if (gpus < 2) GTEST_SKIP() << "no CUDA device pair: nvidia-smi lists " << gpus << " GPUs, the test needs 2";
+  const std::string cuda = " --device cuda";
+  ASSERT_EQ(run(1, train_args(path("gpu_one"), 20) + cuda, path("gpu_one.log")), 0) << read_file(path("gpu_one.log"));
+  ASSERT_EQ(run(2, train_args(path("gpu_two"), 20) + cuda, path("gpu_two.log")), 0) << read_file(path("gpu_two.log"));
+  const auto a = loss_curve(path("gpu_one")), b = loss_curve(path("gpu_two"));
+  ASSERT_EQ(b.size(), a.size());
+  for (const auto& [step, loss] : a) EXPECT_NEAR(b.at(step), loss, 1e-5 * loss) << "step " << step;
+#endif
 }
 
 // The run checks at every checkpoint that every rank's parameters equal rank 0's (by

@@ -4,5 +4,10 @@ mmn_add_test(trainer_command_tests
 
 if(MMN_MPI_ENABLED)
   mmn_add_test(data_parallel_tests trainer/data_parallel_test.cpp)
-  target_compile_definitions(data_parallel_tests PRIVATE MMN_MPIEXEC="${MPIEXEC_EXECUTABLE}")
+  target_compile_definitions(data_parallel_tests PRIVATE MMN_MPIEXEC="${MPIEXEC_EXECUTABLE}"
+                                                         MMN_EMULATED_CUDA_BINARY="$<TARGET_FILE:mmn-emulated-cuda>")
+  add_dependencies(data_parallel_tests mmn-emulated-cuda)
+  if(MMN_CUDA_ENABLED)
+    target_compile_definitions(data_parallel_tests PRIVATE MMN_CUDA_BUILD=1)
+  endif()
 endif()

@@ -44,6 +44,14 @@ bool launched_by_mpi() {
   return false;
 }
 
+int local_rank() {
+  for (const char* name : {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return std::atoi(value);
+  }
+  return 0;
+}
+
 std::unique_ptr<Communicator> make_communicator(int* argc, char*** argv) {
 #if defined(MMN_HAVE_MPI)
   if (launched_by_mpi()) return make_mpi_communicator(argc, argv);

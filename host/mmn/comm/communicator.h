@@ -46,4 +46,8 @@ std::unique_ptr<Communicator> make_communicator(int* argc, char*** argv);
 // True when an MPI launcher started this process (its environment says so).
 bool launched_by_mpi();
 
+// This process's rank among the job's processes on the same machine, as the launcher
+// (OpenMPI, MPICH/PMI, Slurm) tells it; 0 for a single process. Picks the GPU.
+int local_rank();
+
 }  // namespace mmn

@@ -43,16 +43,19 @@ class Optimizer {
   const std::vector<std::vector<std::vector<float>>>& table_state() const { return table_state_; }
   const OptimizerConfig& config() const { return config_; }
 
+  struct Range {
+    std::size_t offset, size;
+    float lr_scale;
+  };
+  // The dense parameters in runs of equal learning-rate scale.
+  const std::vector<Range>& lr_ranges() const { return ranges_; }
+
  private:
   OptimizerConfig config_;
   std::uint64_t steps_ = 0;
   std::vector<std::vector<float>> dense_state_;
   std::vector<std::vector<std::vector<float>>> table_state_;
-  struct Range {
-    std::size_t offset, size;
-    float lr_scale;
-  };
-  std::vector<Range> ranges_;  // the dense parameters in runs of equal learning-rate scale
+  std::vector<Range> ranges_;
 };
 
 }  // namespace mmn

@@ -24,6 +24,11 @@ double DomainCalibration::ratio() const {
 
 Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool,
                     Communicator* comm) {
+  return predict([&](const ColumnView& rows, float* ctr, float* cvr) { model.forward(rows, ctr, cvr, pool); }, data,
+                 batch_size, comm);
+}
+
+Predictions predict(const ForwardPass& forward, const Dataset& data, std::uint32_t batch_size, Communicator* comm) {
   struct Batch {
     std::size_t shard, begin, end, at;
   };
@@ -44,8 +49,7 @@ Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_si
     const Batch& x = batches[b];
     const std::size_t n = x.end - x.begin, offset = mine.size();
     mine.resize(offset + 2 * n);
-    model.forward(data.shards()[x.shard].columns().slice(x.begin, x.end), mine.data() + offset,
-                  mine.data() + offset + n, pool);
+    forward(data.shards()[x.shard].columns().slice(x.begin, x.end), mine.data() + offset, mine.data() + offset + n);
     for (std::size_t i = offset; i < offset + 2 * n; ++i) mine[i] = sigmoid(mine[i]);
   }
   std::vector<std::string> parts;

@@ -5,6 +5,7 @@
 // traffic-weighted means, calibration per domain; and, when the data carries true
 // probabilities, the oracle's figures on the same rows.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -28,6 +29,10 @@ struct Predictions {
 // batches r, r + P, ... and rank 0 gets every row (the others an empty result): the same
 // batches as one process, so the same values bit for bit.
 Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool,
+                    Communicator* comm = nullptr);
+// The same with any forward pass (a training backend's): logits of a batch's rows.
+using ForwardPass = std::function<void(const ColumnView& rows, float* ctr_logit, float* cvr_logit)>;
+Predictions predict(const ForwardPass& forward, const Dataset& data, std::uint32_t batch_size,
                     Communicator* comm = nullptr);
 
 struct DomainCalibration {

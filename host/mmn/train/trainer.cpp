@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +16,8 @@
 
 #include <fmt/format.h>
 
+#include "mmn/backend/divergence.h"
+#include "mmn/backend/training_backend.h"
 #include "mmn/comm/communicator.h"
 #include "mmn/comm/gradient_exchange.h"
 #include "mmn/data/dataset.h"
@@ -47,69 +50,6 @@ void require_same_domains(const Dataset& train, const Dataset& other) {
     fail("{}: its type or scenario dictionary differs from the training data's ({}); ingest it with "
          "--dictionaries-from {}",
          other.path(), train.path(), train.path());
-}
-
-void check_device(const std::string& device) {
-  if (device == "cpu" || device == "auto") return;
-  if (device == "cuda") fail("train.device = \"cuda\": the CUDA backend is not part of this build yet; use cpu or auto");
-  fail("train.device must be cpu, cuda or auto (got '{}')", device);
-}
-
-bool all_finite(const float* v, std::size_t n) {
-  float sum = 0.0f;
-  for (std::size_t i = 0; i < n; ++i) sum += v[i] * 0.0f;  // NaN or Inf anywhere makes the sum NaN
-  return !std::isnan(sum);
-}
-
-// The first parameter tensor holding a NaN or an infinity, e.g. "parameter cvr.1.W.type"
-// or "embedding table site".
-std::optional<std::string> non_finite_parameter(const MmnModel& model) {
-  const std::vector<float>& values = model.dense().all_values();
-  if (!all_finite(values.data(), values.size()))
-    for (const DenseTensor& t : model.dense().tensors())
-      if (!all_finite(values.data() + t.offset, t.size)) return fmt::format("parameter {}", t.name);
-  for (const EmbeddingTable& table : model.embeddings())
-    if (!all_finite(table.values.data(), table.values.size()))
-      return fmt::format("embedding table {}", table.name);
-  return std::nullopt;
-}
-
-// "the largest parameter magnitude is 1e+30, in cvr.0.W.shared": where an overflow in the
-// forward pass most likely comes from when every parameter is still finite.
-std::string largest_parameter(const MmnModel& model) {
-  float largest = 0.0f;
-  std::string where;
-  auto scan = [&](const float* v, std::size_t n, const std::string& name) {
-    for (std::size_t i = 0; i < n; ++i)
-      if (std::fabs(v[i]) > largest) largest = std::fabs(v[i]), where = name;
-  };
-  for (const DenseTensor& t : model.dense().tensors()) scan(model.dense().all_values().data() + t.offset, t.size, t.name);
-  for (const EmbeddingTable& table : model.embeddings())
-    scan(table.values.data(), table.values.size(), "embedding table " + table.name);
-  return fmt::format("the largest parameter magnitude is {:.3g}, in {}", largest, where);
-}
-
-// What is not finite after a step's backward pass, for the message: the loss (and, when
-// that is where it comes from, the parameter holding NaN or infinity), a dense tensor's
-// gradient (e.g. "cvr.1.W.type") or an embedding table's gradient; nothing when all is finite.
-std::optional<std::string> non_finite_gradient(const LossValue& loss, MmnModel& model) {
-  if (!std::isfinite(loss.total)) {
-    const auto parameter = non_finite_parameter(model);
-    return fmt::format("the loss is not finite ({}); {}", loss.total,
-                       parameter ? fmt::format("{} holds NaN or infinity", *parameter) : largest_parameter(model));
-  }
-  const std::vector<float>& grads = model.dense().all_grads();
-  if (!all_finite(grads.data(), grads.size()))
-    for (const DenseTensor& t : model.dense().tensors())
-      if (!all_finite(grads.data() + t.offset, t.size))
-        return fmt::format("the gradient of {} is not finite (loss {})", t.name, loss.total);
-  for (std::size_t t = 0; t < model.sparse_grads().size(); ++t) {
-    const std::vector<float>& g = model.sparse_grads()[t].grads;
-    if (!all_finite(g.data(), g.size()))
-      return fmt::format("the gradient of embedding table {} is not finite (loss {})", model.embeddings()[t].name,
-                         loss.total);
-  }
-  return std::nullopt;
 }
 
 void prepare_run_dir(const std::string& dir, const TrainOptions& options) {
@@ -179,7 +119,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   std::unique_ptr<Communicator> single;
   Communicator& comm = job != nullptr ? *job : *(single = make_local_communicator());
   const bool lead = comm.rank() == 0;  // logs, writes the run directory and checkpoints
-  check_device(config.train.device);
+  resolve_device(config.train.device);
   check_same_config_on_every_rank(comm, config);
   if (config.train.batch_size < static_cast<std::uint32_t>(comm.size()))
     fail("train.batch_size = {} is the global batch and cannot be shared by {} processes", config.train.batch_size,
@@ -206,8 +146,6 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   Optimizer optimizer(config.optimizer, model);
   BatchLoader loader(train_data, config.train.batch_size, config.train.seed, config.train.shuffle_window,
                      static_cast<std::uint32_t>(comm.rank()), static_cast<std::uint32_t>(comm.size()));
-  std::vector<std::uint32_t> table_dims;
-  for (const EmbeddingTable& t : model.embeddings()) table_dims.push_back(t.dim);
 
   TrainOutcome outcome;
   std::uint64_t step = 0;
@@ -249,6 +187,13 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
     }
   }
 
+  // Parameters and optimizer state, from a checkpoint or fresh, go to the backend from the host model.
+  const std::uint32_t share = (config.train.batch_size + static_cast<std::uint32_t>(comm.size()) - 1) /
+                              static_cast<std::uint32_t>(comm.size());
+  const std::unique_ptr<TrainingBackend> backend = make_backend(
+      config.train.device, {model, optimizer, pool, std::max(share, config.train.eval_batch_size), local_rank()});
+  if (lead && !options.quiet) fmt::print("backend: {}\n", backend->description());
+
   const std::uint64_t total_steps =
       config.train.max_steps > 0 ? config.train.max_steps : std::uint64_t{config.train.epochs} * loader.batches_per_epoch();
   const LossOptions& loss_options = config.loss;
@@ -259,7 +204,9 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
 
   // Every rank predicts its share of the batches; rank 0 evaluates (the others get nothing).
   auto evaluate_on = [&](const Dataset& data) -> std::optional<EvalReport> {
-    const Predictions p = predict(model, data, config.train.eval_batch_size, pool, &comm);
+    const Predictions p = predict(
+        [&](const ColumnView& rows, float* ctr, float* cvr) { backend->forward(rows, ctr, cvr); }, data,
+        config.train.eval_batch_size, &comm);
     if (!lead) return std::nullopt;
     return evaluate(data, p);
   };
@@ -268,6 +215,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
          outcome.last_checkpoint.empty() ? "(none yet)" : outcome.last_checkpoint);
   };
   auto save = [&] {
+    backend->parameters_to_host();
     if (const auto bad = non_finite_parameter(model)) diverged(step, *bad + " is not finite after the update");
     outcome.parameter_checksum = check_replicas_agree(comm, model, step);
     if (lead) outcome.last_checkpoint = checkpoints->save(model, optimizer, {step, loader.position(), {}});
@@ -293,16 +241,15 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
     LossCounts counts =
         count_loss_rows(rows.click, domain.data(), rows.rows, model.grid().n_domains(), loss_options.cvr_mode);
     sum_loss_counts(comm, counts);  // the global batch's N and N^d
-    LossValue loss = model.compute_gradients(rows, counts, loss_options, pool);
+    LossValue loss = backend->compute_gradients(rows, counts, loss_options);
     if (hooks.after_gradients) hooks.after_gradients(step + 1, model, loss);
     if (comm.size() > 1) {
       double parts[3] = {loss.total, loss.ctr, loss.cvr};
       comm.sum(parts, 3);
       loss = {parts[0], parts[1], parts[2]};
-      sum_dense_gradients(comm, model.dense().all_grads());
-      merge_sparse_gradients(comm, model.sparse_grads(), table_dims);
+      backend->exchange_gradients(comm);
     }
-    if (const auto bad = non_finite_gradient(loss, model)) {  // the same verdict on every rank
+    if (const auto bad = backend->non_finite_gradient(loss)) {  // the same verdict on every rank
       if (!skip_diverged) diverged(step + 1, *bad);
       ++outcome.skipped_batches;
       if (++skipped_in_a_row > config.train.max_skipped_batches)
@@ -319,7 +266,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
       continue;
     }
     skipped_in_a_row = 0;
-    optimizer.step(model, pool);
+    backend->apply_optimizer();
     ++step;
     train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
     trained_rows += counts.rows;
@@ -368,6 +315,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
                             {"last_checkpoint", outcome.last_checkpoint},
                             {"skipped_batches", outcome.skipped_batches},
                             {"ranks", comm.size()},
+                            {"backend", backend->description()},
                             {"parameter_checksum", fmt::format("{:016x}", outcome.parameter_checksum)}};
   const Dictionaries& names = train_data.dictionaries();
   if (outcome.test) {

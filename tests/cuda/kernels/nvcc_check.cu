@@ -4,6 +4,7 @@
 #include "mmn/kernels/embedding.cuh"
 #include "mmn/kernels/optimizers.cuh"
 #include "mmn/kernels/routing.cuh"
+#include "mmn/kernels/step_support.cuh"
 #include "mmn/kernels/weighted_bce.cuh"
 
 namespace mmn::kernels {
@@ -23,6 +24,9 @@ void launch_every_kernel(cudaStream_t stream) {
   adagrad_update(nullptr, nullptr, nullptr, 0, AdagradHyper{}, stream);
   adam_update_rows(nullptr, nullptr, nullptr, 1, nullptr, nullptr, nullptr, 0, AdamHyper{}, 1, stream);
   adagrad_update_rows(nullptr, nullptr, 1, nullptr, nullptr, nullptr, 0, AdagradHyper{}, stream);
+  domains_of_rows(nullptr, nullptr, 0, 1, nullptr, stream);
+  fill(nullptr, 0, 0, stream);
+  add_non_finite_count(nullptr, 0, nullptr, stream);
   AucWorkspace auc_workspace(0);
   auc(nullptr, nullptr, 0, auc_workspace, nullptr, stream);
 }

@@ -1,0 +1,223 @@
+#include "mmn/backend/cuda_backend.h"
+
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "mmn/backend/device_model.h"
+#include "mmn/backend/divergence.h"
+#include "mmn/comm/gradient_exchange.h"
+#include "mmn/model/mmn_model.h"
+#include "mmn/model/optimizer.h"
+#include "mmn/util/error.h"
+#if defined(MMN_HAVE_NCCL)
+#include "mmn/backend/nccl_reducer.h"
+#endif
+
+namespace mmn {
+namespace {
+
+device::TowerSpec tower_spec(const std::string& name, std::uint32_t in, const std::vector<std::uint32_t>& hidden,
+                             const ParameterStore& store) {
+  std::map<std::string, std::size_t> offset;
+  for (const DenseTensor& t : store.tensors()) offset[t.name] = t.offset;
+  device::TowerSpec tower;
+  std::vector<std::uint32_t> widths{in};
+  widths.insert(widths.end(), hidden.begin(), hidden.end());
+  widths.push_back(1);
+  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+    device::LayerSpec layer;
+    layer.in = widths[l], layer.out = widths[l + 1], layer.relu = l + 2 < widths.size();
+    for (int g = 0; g < kParamGroups; ++g) {
+      const std::string base = fmt::format("{}.{}.", name, l);
+      const auto w = offset.find(base + "W." + param_group_name(g));
+      if (w == offset.end()) continue;
+      layer.weight_offset[g] = static_cast<long>(w->second);
+      layer.bias_offset[g] = static_cast<long>(offset.at(base + "b." + param_group_name(g)));
+    }
+    tower.layers.push_back(layer);
+  }
+  return tower;
+}
+
+device::ModelSpec model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows, int device) {
+  const ModelConfig& c = model.config();
+  if (c.routing == RoutingMode::masked)
+    fail("model.routing = \"masked\" runs on the CPU backend only (it is the baseline the grouped routing is measured "
+         "against); use train.device = \"cpu\"");
+  device::ModelSpec s;
+  s.dense_size = model.dense().size();
+  for (const EmbeddingTable& t : model.embeddings()) s.table_rows.push_back(t.rows);
+  s.categorical_fields = static_cast<std::uint32_t>(model.schema().categorical.size());
+  s.embeds_domain = s.table_rows.size() > s.categorical_fields;
+  s.dense_features = static_cast<std::uint32_t>(model.schema().dense.size());
+  s.embedding_dim = c.embedding_dim;
+  s.input_width = model.input_width();
+  s.n_types = model.grid().n_types, s.n_scenarios = model.grid().n_scenarios;
+  s.ctr = tower_spec("ctr", s.input_width, c.ctr_hidden, model.dense());
+  s.cvr = tower_spec("cvr", s.input_width, c.cvr_hidden, model.dense());
+  s.cvr.product = c.cvr_composition() == Composition::product;
+  if (c.kind != ModelKind::shared) {
+    s.cvr.n_types = s.n_types, s.cvr.n_scenarios = s.n_scenarios;
+    s.cvr.routed = true;
+  }
+  const OptimizerConfig& o = optimizer.config();
+  s.adam = o.kind == OptimizerKind::adam;
+  if (s.adam) {
+    s.lr = o.adam.lr, s.beta1 = o.adam.beta1, s.beta2 = o.adam.beta2, s.eps = o.adam.eps;
+  } else {
+    s.lr = o.adagrad.lr, s.eps = o.adagrad.eps;
+  }
+  for (const Optimizer::Range& r : optimizer.lr_ranges()) s.lr_ranges.push_back({r.offset, r.size, r.lr_scale});
+  s.max_rows = max_rows;
+  s.device = device;
+  return s;
+}
+
+class CudaBackend final : public TrainingBackend {
+ public:
+  explicit CudaBackend(const BackendContext& c)
+      : model_(c.model),
+        optimizer_(c.optimizer),
+        device_index_(c.local_rank % device::cuda_device_count()),
+        device_(model_spec(c.model, c.optimizer, c.max_rows, device_index_)) {
+    for (const EmbeddingTable& t : model_.embeddings()) table_dims_.push_back(t.dim);
+    parameters_from_host();
+  }
+
+  std::string description() const override { return "cuda: " + device_.device_description(); }
+
+  LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) override {
+    device::LossSpec loss;
+    loss.clicked_mode = options.cvr_mode == CvrMode::clicked;
+    loss.dynamic_weight = options.dynamic_weight;
+    loss.cvr_weight = options.cvr_weight;
+    loss.rows = counts.rows, loss.cvr_rows = counts.cvr_rows, loss.cvr_domain = counts.cvr_domain;
+    const device::StepLoss l = device_.compute_gradients(batch_of(rows), loss);
+    return {l.total, l.ctr, l.cvr};
+  }
+
+  // Dense gradients: over NCCL in device memory where the build has it, else through host
+  // memory and the job's communicator. Embedding rows: merged on the host (their ids differ
+  // by rank).
+  void exchange_gradients(Communicator& comm) override {
+#if defined(MMN_HAVE_NCCL)
+    if (!nccl_) nccl_ = std::make_unique<NcclReducer>(comm, device_index_);
+    nccl_->sum_in_place(device_.dense_gradients_on_device(), model_.dense().size(), device_.compute_stream());
+#else
+    std::vector<float>& dense = model_.dense().all_grads();
+    device_.download_dense_gradients(dense.data());
+    sum_dense_gradients(comm, dense);
+    device_.upload_dense_gradients(dense.data());
+#endif
+    download_sparse_gradients();
+    merge_sparse_gradients(comm, model_.sparse_grads(), table_dims_);
+    std::vector<device::HostSparseRows> merged(model_.sparse_grads().size());
+    for (std::size_t t = 0; t < merged.size(); ++t) {
+      merged[t].ids = model_.sparse_grads()[t].ids;
+      merged[t].grads = model_.sparse_grads()[t].grads;
+    }
+    device_.upload_sparse_gradients(merged);
+  }
+
+  // Counted on the device; only when something is not finite do the gradients (and the
+  // parameters, which the message may name) come to the host to find the tensor.
+  std::optional<std::string> non_finite_gradient(const LossValue& loss) override {
+    if (std::isfinite(loss.total) && device_.non_finite_gradients() == 0) return std::nullopt;
+    device_.download_dense_gradients(model_.dense().all_grads().data());
+    download_sparse_gradients();
+    parameters_to_host();
+    if (auto what = mmn::non_finite_gradient(loss, model_)) return what;
+    return fmt::format("a gradient is not finite (loss {})", loss.total);
+  }
+
+  void apply_optimizer() override {
+    optimizer_.set_steps(optimizer_.steps() + 1);
+    device_.apply_optimizer(optimizer_.steps());
+  }
+
+  void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit) override {
+    device_.forward(batch_of(rows), ctr_logit, cvr_logit);
+  }
+
+  void parameters_to_host() override {
+    std::vector<float*> tables;
+    for (EmbeddingTable& t : model_.embeddings()) tables.push_back(t.values.data());
+    device_.download_parameters(model_.dense().all_values().data(), tables);
+    std::vector<float*> dense;
+    for (auto& slot : optimizer_.dense_state()) dense.push_back(slot.data());
+    std::vector<std::vector<float*>> table_state;
+    for (auto& table : optimizer_.table_state()) {
+      table_state.emplace_back();
+      for (auto& slot : table) table_state.back().push_back(slot.data());
+    }
+    device_.download_optimizer_state(dense, table_state);
+  }
+
+  void parameters_from_host() override {
+    std::vector<const float*> tables;
+    for (const EmbeddingTable& t : model_.embeddings()) tables.push_back(t.values.data());
+    device_.upload_parameters(model_.dense().all_values().data(), tables);
+    std::vector<const float*> dense;
+    for (const auto& slot : optimizer_.dense_state()) dense.push_back(slot.data());
+    std::vector<std::vector<const float*>> table_state;
+    for (const auto& table : optimizer_.table_state()) {
+      table_state.emplace_back();
+      for (const auto& slot : table) table_state.back().push_back(slot.data());
+    }
+    device_.upload_optimizer_state(dense, table_state);
+  }
+
+ private:
+  device::HostBatch batch_of(const ColumnView& rows) {
+    type_.assign(rows.type, rows.type + rows.rows);
+    scenario_.assign(rows.scenario, rows.scenario + rows.rows);
+    device::HostBatch b;
+    b.rows = rows.rows;
+    b.categorical = rows.categorical;
+    b.type = type_.data(), b.scenario = scenario_.data();
+    b.dense = rows.dense;
+    b.click = rows.click, b.conv = rows.conv;
+    return b;
+  }
+
+  void download_sparse_gradients() {
+    std::vector<device::HostSparseRows> rows;
+    device_.download_sparse_gradients(rows);
+    std::vector<SparseRows>& out = model_.sparse_grads();
+    out.resize(rows.size());
+    for (std::size_t t = 0; t < rows.size(); ++t) {
+      out[t].ids = std::move(rows[t].ids);
+      out[t].grads = std::move(rows[t].grads);
+    }
+  }
+
+  MmnModel& model_;
+  Optimizer& optimizer_;
+  int device_index_;
+  device::DeviceModel device_;
+#if defined(MMN_HAVE_NCCL)
+  std::unique_ptr<NcclReducer> nccl_;
+#endif
+  std::vector<std::uint32_t> table_dims_;
+  std::vector<std::uint32_t> type_, scenario_;
+};
+
+}  // namespace
+
+std::unique_ptr<TrainingBackend> make_cuda_backend(const BackendContext& context) {
+  return std::make_unique<CudaBackend>(context);
+}
+
+void register_cuda_backend() {
+  BackendRegistration r;
+  r.unavailable_reason = []() -> std::optional<std::string> {
+    if (device::cuda_device_count() == 0) return std::string("no CUDA device is visible to this process");
+    return std::nullopt;
+  };
+  r.make = make_cuda_backend;
+  register_backend("cuda", std::move(r));
+}
+
+}  // namespace mmn

@@ -1,0 +1,137 @@
+#pragma once
+// The whole MMN model on a CUDA device (or on the SIMT emulator, from the same source):
+// parameters, gradients and optimizer state in device memory, and a training step made of
+// the kernels in mmn/kernels: the batch copied in through pinned, double-buffered staging
+// on a copy stream; domain ids, embedding gather, routing, the CTR tower and the routed
+// composed CVR tower, the weighted BCE, the backward pass with the deterministic fold, the
+// sparse embedding gradients; then the fused dense and the sparse optimizer updates.
+// This header is plain C++ (no CUDA types), so host code built by any compiler uses it.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mmn::device {
+
+struct LayerSpec {
+  std::uint32_t in = 0, out = 0;
+  bool relu = true;
+  // Offsets into the flat dense parameter array, per group (shared, type, scenario, domain);
+  // -1 where the group is off.
+  std::array<long, 4> weight_offset{-1, -1, -1, -1}, bias_offset{-1, -1, -1, -1};
+};
+
+struct TowerSpec {
+  std::vector<LayerSpec> layers;
+  bool product = true;
+  std::uint32_t n_types = 1, n_scenarios = 1;  // the parameter sets' grid (1 x 1: one set)
+  bool routed = false;                         // rows routed by domain (the MMN CVR tower)
+};
+
+struct LearningRateRange {
+  std::size_t offset = 0, size = 0;
+  float scale = 1.0f;
+};
+
+struct ModelSpec {
+  std::size_t dense_size = 0;
+  std::vector<std::uint64_t> table_rows;  // one table per embedded field, in h0 order
+  std::uint32_t categorical_fields = 0;   // the first tables; type and scenario follow when embedded
+  bool embeds_domain = false;
+  std::uint32_t dense_features = 0;
+  std::uint32_t embedding_dim = 0, input_width = 0;
+  std::uint32_t n_types = 1, n_scenarios = 1;
+  TowerSpec ctr, cvr;
+
+  bool adam = true;
+  float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // Adam, or Adagrad's lr and eps
+  std::vector<LearningRateRange> lr_ranges;                      // covering [0, dense_size)
+  std::uint32_t max_rows = 0;                                   // the largest batch it will see
+  int device = 0;                                               // CUDA device ordinal
+};
+
+// One batch's columns in host memory, row order.
+struct HostBatch {
+  std::size_t rows = 0;
+  std::vector<const std::uint32_t*> categorical;
+  const std::uint32_t* type = nullptr;
+  const std::uint32_t* scenario = nullptr;
+  std::vector<const float*> dense;
+  const std::uint8_t* click = nullptr;
+  const std::uint8_t* conv = nullptr;
+};
+
+struct LossSpec {
+  bool clicked_mode = false;
+  bool dynamic_weight = true;
+  float cvr_weight = 1.0f;
+  std::uint64_t rows = 0;                 // N of L_ctr (the global batch's)
+  std::uint64_t cvr_rows = 0;             // N of L_cvr
+  std::vector<std::uint64_t> cvr_domain;  // N^d
+};
+
+struct StepLoss {
+  float total = 0, ctr = 0, cvr = 0;
+};
+
+// One table's sparse gradient in host memory: unique ascending ids and their rows.
+struct HostSparseRows {
+  std::vector<std::uint32_t> ids;
+  std::vector<float> grads;
+};
+
+// Device memory the model takes, for the plan checked before anything is allocated.
+struct MemoryPlan {
+  std::size_t parameters = 0, optimizer_state = 0, gradients = 0, activations = 0, workspace = 0;
+  std::size_t total() const { return parameters + optimizer_state + gradients + activations + workspace; }
+};
+MemoryPlan plan_memory(const ModelSpec& spec);
+
+// CUDA devices this process sees (1 under the emulator); 0 when there are none.
+int cuda_device_count();
+
+class DeviceModel {
+ public:
+  // Selects spec.device, checks the memory plan against the free device memory (a DeviceError
+  // naming both otherwise) and allocates. Parameters start undefined: upload them.
+  explicit DeviceModel(const ModelSpec& spec);
+  ~DeviceModel();
+  DeviceModel(const DeviceModel&) = delete;
+  DeviceModel& operator=(const DeviceModel&) = delete;
+
+  std::string device_description() const;
+
+  void upload_parameters(const float* dense, const std::vector<const float*>& tables);
+  void download_parameters(float* dense, const std::vector<float*>& tables);
+  // Adam: slots (m, v); Adagrad: (accumulator); dense [slot] and tables [table][slot].
+  void upload_optimizer_state(const std::vector<const float*>& dense, const std::vector<std::vector<const float*>>& tables);
+  void download_optimizer_state(const std::vector<float*>& dense, const std::vector<std::vector<float*>>& tables);
+
+  // Forward, loss and backward: the gradients stay on the device.
+  StepLoss compute_gradients(const HostBatch& batch, const LossSpec& loss);
+  // Logits of every row, row order.
+  void forward(const HostBatch& batch, float* ctr_logit, float* cvr_logit);
+
+  // The number of NaN or infinite values among the gradients of the last step.
+  std::uint64_t non_finite_gradients();
+  // For data parallelism and diagnostics: the gradients in host memory, and back.
+  void download_dense_gradients(float* out);
+  void upload_dense_gradients(const float* in);
+  void download_sparse_gradients(std::vector<HostSparseRows>& out);
+  void upload_sparse_gradients(const std::vector<HostSparseRows>& in);
+  // Device pointer to the dense gradients and the compute stream (a cudaStream_t), for an
+  // NCCL all-reduce in place.
+  float* dense_gradients_on_device();
+  void* compute_stream();
+
+  // One optimizer step on the current gradients; step counts from 1.
+  void apply_optimizer(std::uint64_t step);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace mmn::device

@@ -1,0 +1,60 @@
+#include <map>
+#include <mutex>
+
+#include "mmn/backend/cpu_backend.h"
+#include "mmn/backend/training_backend.h"
+#include "mmn/util/error.h"
+
+namespace mmn {
+namespace {
+
+std::mutex registry_mutex;
+std::map<std::string, BackendRegistration>& registry() {
+  static std::map<std::string, BackendRegistration> r;
+  return r;
+}
+
+}  // namespace
+
+void register_backend(const std::string& device, BackendRegistration registration) {
+  const std::lock_guard<std::mutex> lock(registry_mutex);
+  registry()[device] = std::move(registration);
+}
+
+void check_device_name(const std::string& device) {
+  if (device != "cpu" && device != "cuda" && device != "auto")
+    fail("train.device must be cpu, cuda or auto (got '{}')", device);
+}
+
+std::string resolve_device(const std::string& device) {
+  check_device_name(device);
+  if (device == "cpu") return device;
+  BackendRegistration cuda;
+  {
+    const std::lock_guard<std::mutex> lock(registry_mutex);
+    const auto found = registry().find("cuda");
+    if (found != registry().end()) cuda = found->second;
+  }
+  if (!cuda.make) {
+    if (device == "auto") return "cpu";
+    fail("train.device = \"cuda\": this mmn was built without the CUDA backend (no nvcc at build time); use cpu or "
+         "auto");
+  }
+  if (const auto why = cuda.unavailable_reason()) {
+    if (device == "auto") return "cpu";
+    fail("train.device = \"cuda\": {}; use cpu or auto", *why);
+  }
+  return "cuda";
+}
+
+std::unique_ptr<TrainingBackend> make_backend(const std::string& device, const BackendContext& context) {
+  if (resolve_device(device) == "cpu") return make_cpu_backend(context);
+  BackendFactory make;
+  {
+    const std::lock_guard<std::mutex> lock(registry_mutex);
+    make = registry().at("cuda").make;
+  }
+  return make(context);
+}
+
+}  // namespace mmn

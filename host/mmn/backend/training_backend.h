@@ -1,0 +1,69 @@
+#pragma once
+// Where a training step runs. The trainer drives a TrainingBackend; the host MmnModel and
+// Optimizer stay the reference copy of the parameters (checkpoints, checksums, evaluation
+// reports): a backend that keeps its own copy (the CUDA backend, in device memory) brings it
+// back with parameters_to_host and takes it again with parameters_from_host.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "mmn/data/column_view.h"
+#include "mmn/ops/weighted_bce.h"
+
+namespace mmn {
+
+class Communicator;
+class MmnModel;
+class Optimizer;
+class ThreadPool;
+
+class TrainingBackend {
+ public:
+  virtual ~TrainingBackend() = default;
+  // "cpu, 2 threads", "cuda: NVIDIA H100 (device 0)".
+  virtual std::string description() const = 0;
+
+  // Forward, loss and backward on this process's rows; the gradients stay in the backend.
+  virtual LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) = 0;
+  // Data parallelism: every rank's gradients become their sum over the ranks.
+  virtual void exchange_gradients(Communicator& comm) = 0;
+  // What is not finite in the loss or the gradients (naming the tensor); nothing when all is.
+  virtual std::optional<std::string> non_finite_gradient(const LossValue& loss) = 0;
+  // One optimizer step on the current gradients.
+  virtual void apply_optimizer() = 0;
+  // Logits of every row, row order.
+  virtual void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit) = 0;
+
+  virtual void parameters_to_host() = 0;
+  virtual void parameters_from_host() = 0;
+};
+
+struct BackendContext {
+  MmnModel& model;
+  Optimizer& optimizer;
+  ThreadPool& pool;
+  std::uint32_t max_rows = 0;  // the largest batch compute_gradients or forward will see
+  int local_rank = 0;          // which GPU of this machine (one per process)
+};
+
+using BackendFactory = std::function<std::unique_ptr<TrainingBackend>(const BackendContext&)>;
+
+// A backend other than the CPU one makes itself known here (the CUDA backend, when linked):
+// `available` says whether it can run on this machine and, when not, why.
+struct BackendRegistration {
+  std::function<std::optional<std::string>()> unavailable_reason;  // nothing: available
+  BackendFactory make;
+};
+void register_backend(const std::string& device, BackendRegistration registration);
+
+// train.device: "cpu"; "cuda" (an error naming why when it cannot run here); "auto" (cuda
+// where it can run, else cpu).
+std::unique_ptr<TrainingBackend> make_backend(const std::string& device, const BackendContext& context);
+// The backend make_backend would pick ("cpu" or "cuda"), or the error it would give; cheap,
+// so a job checks it before reading any data.
+std::string resolve_device(const std::string& device);
+void check_device_name(const std::string& device);
+
+}  // namespace mmn
