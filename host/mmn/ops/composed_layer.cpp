@@ -5,6 +5,7 @@
 
 #include "mmn/ops/blas.h"
 #include "mmn/ops/factorised_sum_layer.h"
+#include "mmn/ops/type_grouped_fold.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -248,6 +249,10 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
   pool.run(chunks, [&](std::size_t c) {
     const auto c0 = static_cast<std::uint32_t>(c * kColumnChunk);
     const std::uint32_t c1 = std::min(c0 + kColumnChunk, l.out);
+    if (type_grouped_fold_applies(l)) {
+      type_grouped_fold(l, grid, r, x, dy, c0, c1, grad);
+      return;
+    }
     for (const std::uint32_t d : r.active) {
       const std::uint32_t begin = r.offsets[d];
       fold_domain_gradient(l, grid, d, x + std::size_t{begin} * l.in, dy + std::size_t{begin} * l.out, r.rows(d), c0,

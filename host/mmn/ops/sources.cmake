@@ -7,6 +7,7 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/masked_tower.cpp
   ${CMAKE_CURRENT_LIST_DIR}/optimizers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/routing.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/type_grouped_fold.cpp
   ${CMAKE_CURRENT_LIST_DIR}/weighted_bce.cpp
 )
 target_link_libraries(mmn_host PRIVATE PkgConfig::OPENBLAS)

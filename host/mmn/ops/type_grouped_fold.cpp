@@ -1,0 +1,108 @@
+#include "mmn/ops/type_grouped_fold.h"
+
+#include <vector>
+
+#include "mmn/ops/blas.h"
+
+namespace mmn {
+namespace {
+
+std::vector<float>& scratch(int which, std::size_t size) {
+  thread_local std::vector<float> buffers[3];
+  if (buffers[which].size() < size) buffers[which].resize(size);
+  return buffers[which];
+}
+
+struct Columns {
+  std::uint32_t in, width, stride, c0;
+  // Row k of set `set` of a [sets][in][out] array, from column c0.
+  std::size_t at(std::uint32_t set, std::uint32_t k) const { return (std::size_t{set} * in + k) * stride + c0; }
+};
+
+// P = W ⊙ Wt[t] over the columns; A = 0.
+void start_type(const ComposedLayer& l, const Columns& c, std::uint32_t t, float* __restrict__ p, float* __restrict__ a) {
+  for (std::uint32_t k = 0; k < c.in; ++k) {
+    const float* __restrict__ w = l.weight[kShared] + c.at(0, k);
+    const float* __restrict__ wt = l.weight[kType] + c.at(t, k);
+    float* __restrict__ pk = p + std::size_t{k} * c.width;
+    float* __restrict__ ak = a + std::size_t{k} * c.width;
+    for (std::uint32_t j = 0; j < c.width; ++j) {
+      pk[j] = w[j] * wt[j];
+      ak[j] = 0.0f;
+    }
+  }
+}
+
+// dW += Wt[t] ⊙ A, dWt[t] += W ⊙ A.
+void finish_type(const ComposedLayer& l, const ComposedLayerGrad& g, const Columns& c, std::uint32_t t,
+                 const float* __restrict__ a) {
+  for (std::uint32_t k = 0; k < c.in; ++k) {
+    const float* __restrict__ w = l.weight[kShared] + c.at(0, k);
+    const float* __restrict__ wt = l.weight[kType] + c.at(t, k);
+    float* __restrict__ dw = g.weight[kShared] + c.at(0, k);
+    float* __restrict__ dwt = g.weight[kType] + c.at(t, k);
+    const float* __restrict__ ak = a + std::size_t{k} * c.width;
+    for (std::uint32_t j = 0; j < c.width; ++j) {
+      dw[j] += wt[j] * ak[j];
+      dwt[j] += w[j] * ak[j];
+    }
+  }
+}
+
+// A += G ⊙ Ws[s], dWs[s] += G ⊙ P.
+void fold_domain(const ComposedLayer& l, const ComposedLayerGrad& g, const Columns& c, std::uint32_t s,
+                 const float* __restrict__ G, const float* __restrict__ p, float* __restrict__ a) {
+  for (std::uint32_t k = 0; k < c.in; ++k) {
+    const float* __restrict__ gk = G + std::size_t{k} * c.width;
+    const float* __restrict__ pk = p + std::size_t{k} * c.width;
+    const float* __restrict__ ws = l.weight[kScenario] + c.at(s, k);
+    float* __restrict__ dws = g.weight[kScenario] + c.at(s, k);
+    float* __restrict__ ak = a + std::size_t{k} * c.width;
+    for (std::uint32_t j = 0; j < c.width; ++j) {
+      ak[j] += gk[j] * ws[j];
+      dws[j] += gk[j] * pk[j];
+    }
+  }
+}
+
+}  // namespace
+
+bool type_grouped_fold_applies(const ComposedLayer& l) {
+  return l.composition == Composition::product && l.weight[kShared] != nullptr && l.weight[kType] != nullptr &&
+         l.weight[kScenario] != nullptr && l.weight[kDomain] == nullptr;
+}
+
+void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
+                       const float* dz, std::uint32_t c0, std::uint32_t c1, const ComposedLayerGrad& grad) {
+  const Columns c{l.in, c1 - c0, l.out, c0};
+  const std::size_t tile = std::size_t{l.in} * c.width;
+  float* G = scratch(0, tile).data();
+  float* P = scratch(1, tile).data();
+  float* A = scratch(2, tile).data();
+  std::uint32_t current = ~0u;
+  for (const std::uint32_t d : r.active) {  // ascending, so each type's domains are consecutive
+    const std::uint32_t t = grid.set_of(kType, d), s = grid.set_of(kScenario, d);
+    if (t != current) {
+      if (current != ~0u) finish_type(l, grad, c, current, A);
+      start_type(l, c, t, P, A);
+      current = t;
+    }
+    const std::uint32_t begin = r.offsets[d], rows = r.rows(d);
+    const float* x_seg = x + std::size_t{begin} * l.in;
+    const float* dz_seg = dz + std::size_t{begin} * l.out;
+    blas::sgemm(true, false, static_cast<int>(l.in), static_cast<int>(c.width), static_cast<int>(rows), 1.0f, x_seg,
+                static_cast<int>(l.in), dz_seg + c0, static_cast<int>(l.out), 0.0f, G, static_cast<int>(c.width));
+    fold_domain(l, grad, c, s, G, P, A);
+    for (int g = 0; g < kParamGroups; ++g) {
+      if (l.bias[g] == nullptr) continue;
+      float* gb = grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out;
+      for (std::uint32_t row = 0; row < rows; ++row) {
+        const float* dzr = dz_seg + std::size_t{row} * l.out;
+        for (std::uint32_t j = c0; j < c1; ++j) gb[j] += dzr[j];
+      }
+    }
+  }
+  if (current != ~0u) finish_type(l, grad, c, current, A);
+}
+
+}  // namespace mmn

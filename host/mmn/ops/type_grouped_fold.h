@@ -1,0 +1,24 @@
+#pragma once
+// The weight-gradient fold of the MMN layer (product of shared, type and scenario weights),
+// grouped by type. Folding each domain's G_d = X_d^T dZ_d into all three gradients costs
+// three reads of weights and three read-modify-writes of gradients per element and domain.
+// Since domain d = (t, s):
+//   dW     = sum_t Wt[t] ⊙ A_t,   dWt[t] = W ⊙ A_t,   where A_t = sum_s G_(t,s) ⊙ Ws[s]
+//   dWs[s] = sum_t (W ⊙ Wt[t]) ⊙ sum over its domains of G_(t,s)
+// so per domain only A_t and dWs[s] are updated (with P_t = W ⊙ Wt[t] made once per type),
+// and dW, dWt[t] once per type. Fixed order: deterministic for any number of threads.
+#include <cstdint>
+
+#include "mmn/ops/composed_layer.h"
+
+namespace mmn {
+
+// True for a product of exactly the shared, type and scenario groups (the MMN layer).
+bool type_grouped_fold_applies(const ComposedLayer& layer);
+
+// Every active domain's weight and bias gradients for output columns [c0, c1), accumulated
+// into grad; x and dz are the routed rows (dz with the ReLU mask applied).
+void type_grouped_fold(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing, const float* x,
+                       const float* dz, std::uint32_t c0, std::uint32_t c1, const ComposedLayerGrad& grad);
+
+}  // namespace mmn
