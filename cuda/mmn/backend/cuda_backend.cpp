@@ -1,5 +1,6 @@
 #include "mmn/backend/cuda_backend.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -20,8 +21,8 @@ namespace {
 
 device::TowerSpec tower_spec(const std::string& name, std::uint32_t in, const std::vector<std::uint32_t>& hidden,
                              const ParameterStore& store) {
-  std::map<std::string, std::size_t> offset;
-  for (const DenseTensor& t : store.tensors()) offset[t.name] = t.offset;
+  std::map<std::string, const DenseTensor*> tensor;
+  for (const DenseTensor& t : store.tensors()) tensor[t.name] = &t;
   device::TowerSpec tower;
   std::vector<std::uint32_t> widths{in};
   widths.insert(widths.end(), hidden.begin(), hidden.end());
@@ -29,19 +30,31 @@ device::TowerSpec tower_spec(const std::string& name, std::uint32_t in, const st
   for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
     device::LayerSpec layer;
     layer.in = widths[l], layer.out = widths[l + 1], layer.relu = l + 2 < widths.size();
+    std::size_t begin = store.size(), end = 0, total = 0;
     for (int g = 0; g < kParamGroups; ++g) {
-      const std::string base = fmt::format("{}.{}.", name, l);
-      const auto w = offset.find(base + "W." + param_group_name(g));
-      if (w == offset.end()) continue;
-      layer.weight_offset[g] = static_cast<long>(w->second);
-      layer.bias_offset[g] = static_cast<long>(offset.at(base + "b." + param_group_name(g)));
+      const auto w = tensor.find(fmt::format("{}.{}.W.{}", name, l, param_group_name(g)));
+      if (w == tensor.end()) continue;
+      const DenseTensor* b = tensor.at(fmt::format("{}.{}.b.{}", name, l, param_group_name(g)));
+      layer.weight_offset[g] = static_cast<long>(w->second->offset);
+      layer.bias_offset[g] = static_cast<long>(b->offset);
+      for (const DenseTensor* t : {w->second, b}) {
+        begin = std::min(begin, t->offset);
+        end = std::max(end, t->offset + t->size);
+        total += t->size;
+      }
     }
+    // The layer's parameters are one bucket of the gradient all-reduce.
+    if (end - begin != total) fail("internal: the parameters of layer {} of tower {} are not contiguous", l, name);
+    layer.params_begin = begin, layer.params_end = end;
     tower.layers.push_back(layer);
   }
   return tower;
 }
 
-device::ModelSpec model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows, int device) {
+}  // namespace
+
+device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows,
+                                    int device) {
   const ModelConfig& c = model.config();
   if (c.routing == RoutingMode::masked)
     fail("model.routing = \"masked\" runs on the CPU backend only (it is the baseline the grouped routing is measured "
@@ -75,15 +88,24 @@ device::ModelSpec model_spec(const MmnModel& model, const Optimizer& optimizer, 
   return s;
 }
 
+namespace {
+
 class CudaBackend final : public TrainingBackend {
  public:
   explicit CudaBackend(const BackendContext& c)
       : model_(c.model),
         optimizer_(c.optimizer),
         device_index_(c.local_rank % device::cuda_device_count()),
-        device_(model_spec(c.model, c.optimizer, c.max_rows, device_index_)) {
+        device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_)) {
     for (const EmbeddingTable& t : model_.embeddings()) table_dims_.push_back(t.dim);
     parameters_from_host();
+#if defined(MMN_HAVE_NCCL)
+    if (c.comm != nullptr && c.comm->size() > 1) {
+      nccl_ = std::make_unique<NcclReducer>(*c.comm, device_index_);
+      device_.set_bucket_reducer(
+          [this](float* data, std::size_t n, void* stream) { nccl_->sum_in_place(data, n, stream); });
+    }
+#endif
   }
 
   std::string description() const override { return "cuda: " + device_.device_description(); }
@@ -98,19 +120,16 @@ class CudaBackend final : public TrainingBackend {
     return {l.total, l.ctr, l.cvr};
   }
 
-  // Dense gradients: over NCCL in device memory where the build has it, else through host
-  // memory and the job's communicator. Embedding rows: merged on the host (their ids differ
-  // by rank).
+  // Dense gradients: with NCCL they were summed in device memory during the backward pass,
+  // layer by layer on the communication stream; without it they go through host memory and
+  // the job's communicator here. Embedding rows: merged on the host (their ids differ by rank).
   void exchange_gradients(Communicator& comm) override {
-#if defined(MMN_HAVE_NCCL)
-    if (!nccl_) nccl_ = std::make_unique<NcclReducer>(comm, device_index_);
-    nccl_->sum_in_place(device_.dense_gradients_on_device(), model_.dense().size(), device_.compute_stream());
-#else
-    std::vector<float>& dense = model_.dense().all_grads();
-    device_.download_dense_gradients(dense.data());
-    sum_dense_gradients(comm, dense);
-    device_.upload_dense_gradients(dense.data());
-#endif
+    if (!dense_summed_on_device()) {
+      std::vector<float>& dense = model_.dense().all_grads();
+      device_.download_dense_gradients(dense.data());
+      sum_dense_gradients(comm, dense);
+      device_.upload_dense_gradients(dense.data());
+    }
     download_sparse_gradients();
     merge_sparse_gradients(comm, model_.sparse_grads(), table_dims_);
     std::vector<device::HostSparseRows> merged(model_.sparse_grads().size());
@@ -170,6 +189,14 @@ class CudaBackend final : public TrainingBackend {
   }
 
  private:
+  bool dense_summed_on_device() const {
+#if defined(MMN_HAVE_NCCL)
+    return nccl_ != nullptr;
+#else
+    return false;
+#endif
+  }
+
   device::HostBatch batch_of(const ColumnView& rows) {
     type_.assign(rows.type, rows.type + rows.rows);
     scenario_.assign(rows.scenario, rows.scenario + rows.rows);

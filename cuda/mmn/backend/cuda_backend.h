@@ -3,6 +3,7 @@
 // TrainingBackend interface. Linked into a program (the nvcc-built library, or the
 // emulator-built one in tests), register_cuda_backend() makes train.device = cuda and auto
 // find it. One GPU per process: the process's local rank modulo the devices it sees.
+#include "mmn/backend/device_model.h"
 #include "mmn/backend/training_backend.h"
 
 namespace mmn {
@@ -10,5 +11,9 @@ namespace mmn {
 void register_cuda_backend();
 
 std::unique_ptr<TrainingBackend> make_cuda_backend(const BackendContext& context);
+
+// The device model's description of a host model and its optimizer.
+device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows,
+                                    int device);
 
 }  // namespace mmn

@@ -122,13 +122,17 @@ struct TowerState {
     return acts.back().data();
   }
 
-  // d_logit (routed, overwritten); dx: routed rows x in of the first layer.
-  void backward(const ComposedRouting& r, const float* x, float* d_logit, float* dx, cudaStream_t stream) {
+  // d_logit (routed, overwritten); dx: routed rows x in of the first layer. layer_done(l) runs
+  // once layer l's weight and bias gradient kernels are queued.
+  template <typename LayerDone>
+  void backward(const ComposedRouting& r, const float* x, float* d_logit, float* dx, cudaStream_t stream,
+                LayerDone&& layer_done) {
     float* dy = d_logit;
     for (std::size_t l = layers.size(); l-- > 0;) {
       float* dx_out = l == 0 ? dx : (dy == ping.data() ? pong.data() : ping.data());
       kernels::composed_backward(layers[l], r, l == 0 ? x : acts[l - 1].data(), acts[l].data(), dy, dx_out, grads[l],
                                  stream);
+      layer_done(spec.layers[l]);
       dy = dx_out;
     }
   }
@@ -157,7 +161,9 @@ int cuda_device_count() { return device_count(); }
 
 struct DeviceModel::State {
   ModelSpec spec;
-  Stream compute, copy;
+  Stream compute, copy, communication;
+  Event gradients_ready, buckets_reduced;
+  DeviceModel::BucketReducer reducer;
   DeviceBuffer<float> params, grads;
   std::vector<DeviceBuffer<float>> dense_state;                // per slot
   std::vector<DeviceBuffer<float>> tables;                     // per table
@@ -428,13 +434,22 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   b.d_ctr = s.d_ctr.data(), b.d_cvr = s.d_cvr.data(), b.block_sums = s.block_sums.data(), b.loss = s.loss.data();
   kernels::weighted_bce(b, st);
 
+  // Each finished layer's gradients go to the reducer on the communication stream, after the
+  // compute stream's work so far.
+  auto layer_done = [&s](const LayerSpec& layer) {
+    if (!s.reducer) return;
+    s.gradients_ready.record(s.compute);
+    s.gradients_ready.make_wait(s.communication);
+    s.reducer(s.grads.data() + layer.params_begin, layer.params_end - layer.params_begin,
+              static_cast<void*>(s.communication.get()));
+  };
   // CTR tower: rows in row order (identity routing), its input gradient written into dh0.
-  s.ctr.backward(ctr_route, s.h0.data(), s.d_ctr.data(), s.dh0.data(), st);
+  s.ctr.backward(ctr_route, s.h0.data(), s.d_ctr.data(), s.dh0.data(), st, layer_done);
   // CVR tower: routed; its input gradient scattered back and added into dh0.
   MMN_LAUNCH(kernels::gather_rows, row_copy_grid(n), row_copy_block(1), 0, st,
              static_cast<const std::uint32_t*>(cvr_route.order), n, static_cast<const float*>(s.d_cvr.data()), 1u,
              s.d_cvr_routed.data());
-  s.cvr.backward(cvr_route, s.h0_routed.data(), s.d_cvr_routed.data(), s.dh0_routed.data(), st);
+  s.cvr.backward(cvr_route, s.h0_routed.data(), s.d_cvr_routed.data(), s.dh0_routed.data(), st, layer_done);
   MMN_LAUNCH(kernels::scatter_rows, row_copy_grid(n), row_copy_block(s.spec.input_width), 0, st,
              static_cast<const std::uint32_t*>(cvr_route.order), n, static_cast<const float*>(s.dh0_routed.data()),
              s.spec.input_width, s.dh0.data(), true);
@@ -451,6 +466,10 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
     kernels::embedding_backward(s.spec.embedding_dim, fields, n, s.dh0.data(), s.spec.input_width,
                                 s.embedding_workspace, st);
   s.release_slot();
+  if (s.reducer) {
+    s.buckets_reduced.record(s.communication);
+    s.buckets_reduced.make_wait(s.compute);
+  }
   float host_loss[3];
   copy_to_host(host_loss, s.loss.data(), sizeof host_loss, s.compute);
   s.compute.synchronize();
@@ -482,6 +501,8 @@ void DeviceModel::upload_dense_gradients(const float* in) {
 }
 
 float* DeviceModel::dense_gradients_on_device() { return s_->grads.data(); }
+
+void DeviceModel::set_bucket_reducer(BucketReducer reducer) { s_->reducer = std::move(reducer); }
 
 void* DeviceModel::compute_stream() { return static_cast<void*>(s_->compute.get()); }
 

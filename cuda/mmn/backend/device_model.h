@@ -9,9 +9,12 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "mmn/backend/device_error.h"
 
 namespace mmn::device {
 
@@ -21,6 +24,9 @@ struct LayerSpec {
   // Offsets into the flat dense parameter array, per group (shared, type, scenario, domain);
   // -1 where the group is off.
   std::array<long, 4> weight_offset{-1, -1, -1, -1}, bias_offset{-1, -1, -1, -1};
+  // Every parameter of the layer, as one range [begin, end) of the flat array (a bucket of the
+  // gradient all-reduce).
+  std::size_t params_begin = 0, params_end = 0;
 };
 
 struct TowerSpec {
@@ -111,6 +117,15 @@ class DeviceModel {
 
   // Forward, loss and backward: the gradients stay on the device.
   StepLoss compute_gradients(const HostBatch& batch, const LossSpec& loss);
+
+  // Data parallelism across GPUs: with a reducer set, each layer's dense gradients (its
+  // LayerSpec range) are handed to it on the communication stream as soon as the backward pass
+  // has queued the kernels that finish them, so the all-reduce of one layer overlaps the
+  // backward of the layers before it; compute_gradients returns after every bucket is reduced.
+  // The reducer gets (device pointer, element count, stream as a cudaStream_t) and must queue
+  // its work on that stream. Buckets are disjoint and cover every dense gradient.
+  using BucketReducer = std::function<void(float* data, std::size_t n, void* stream)>;
+  void set_bucket_reducer(BucketReducer reducer);
   // Logits of every row, row order.
   void forward(const HostBatch& batch, float* ctr_logit, float* cvr_logit);
 

@@ -11,14 +11,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "mmn/backend/device_error.h"
 #include "mmn/device/kernel_api.h"
 
 namespace mmn::device {
-
-class DeviceError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 #if defined(__CUDACC__)
 

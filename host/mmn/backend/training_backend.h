@@ -46,6 +46,7 @@ struct BackendContext {
   ThreadPool& pool;
   std::uint32_t max_rows = 0;  // the largest batch compute_gradients or forward will see
   int local_rank = 0;          // which GPU of this machine (one per process)
+  Communicator* comm = nullptr;  // the job's processes (data parallelism), or null for one
 };
 
 using BackendFactory = std::function<std::unique_ptr<TrainingBackend>(const BackendContext&)>;

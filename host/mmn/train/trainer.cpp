@@ -191,7 +191,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   const std::uint32_t share = (config.train.batch_size + static_cast<std::uint32_t>(comm.size()) - 1) /
                               static_cast<std::uint32_t>(comm.size());
   const std::unique_ptr<TrainingBackend> backend = make_backend(
-      config.train.device, {model, optimizer, pool, std::max(share, config.train.eval_batch_size), local_rank()});
+      config.train.device, {model, optimizer, pool, std::max(share, config.train.eval_batch_size), local_rank(), &comm});
   if (lead && !options.quiet) fmt::print("backend: {}\n", backend->description());
 
   const std::uint64_t total_steps =

@@ -1,0 +1,137 @@
+// The device model's contracts beyond the step's values (those are compared with the CPU
+// backend in cuda_backend_test): the gradient buckets handed to an all-reduce, the memory
+// plan, batches it was not sized for.
+#include "mmn/backend/device_model.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "mmn/backend/cuda_backend.h"
+#include "mmn/model/mmn_model.h"
+#include "mmn/model/optimizer.h"
+#include "testing/random_block.h"
+
+namespace mmn {
+namespace {
+
+struct Fixture {
+  Fixture() : model(config(), schema(), 3), optimizer({}, model) {}
+  static Schema schema() {
+    Schema s;
+    s.n_types = 3;
+    s.n_scenarios = 4;
+    s.categorical = {{"user", 40}, {"item", 9}};
+    s.dense = {"price"};
+    return s;
+  }
+  static ModelConfig config() {
+    ModelConfig c;
+    c.embedding_dim = 4;
+    c.ctr_hidden = {12};
+    c.cvr_hidden = {10, 6};
+    return c;
+  }
+  std::unique_ptr<device::DeviceModel> device_model(std::uint32_t max_rows) {
+    auto d = std::make_unique<device::DeviceModel>(device_model_spec(model, optimizer, max_rows, 0));
+    std::vector<const float*> tables;
+    for (const auto& t : model.embeddings()) tables.push_back(t.values.data());
+    d->upload_parameters(model.dense().all_values().data(), tables);
+    return d;
+  }
+  device::LossSpec loss_for(const ColumnView& rows) {
+    std::vector<std::uint32_t> domain;
+    model.domains_of(rows, domain);
+    const LossCounts c = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
+    device::LossSpec l;
+    l.rows = c.rows, l.cvr_rows = c.cvr_rows, l.cvr_domain = c.cvr_domain;
+    return l;
+  }
+  static device::HostBatch batch_of(const ColumnView& v, std::vector<std::uint32_t>& type,
+                                    std::vector<std::uint32_t>& scenario) {
+    type.assign(v.type, v.type + v.rows);
+    scenario.assign(v.scenario, v.scenario + v.rows);
+    device::HostBatch b;
+    b.rows = v.rows, b.categorical = v.categorical, b.type = type.data(), b.scenario = scenario.data();
+    b.dense = v.dense, b.click = v.click, b.conv = v.conv;
+    return b;
+  }
+  MmnModel model;
+  Optimizer optimizer;
+};
+
+// Each bucket reaches the reducer finished (its values then are its final gradients), the
+// buckets are disjoint and cover every dense gradient, and what the reducer leaves in place is
+// what the step ends with: doubling each bucket (a sum over two identical ranks) doubles the
+// gradients of a step without a reducer, bit for bit.
+TEST(DeviceModel, EveryLayerReachesTheReducerFinishedAndTheBucketsCoverTheGradients) {
+  Fixture f;
+  const ColumnBlock block = testing::random_block(Fixture::schema(), 200, 4);
+  const ColumnView rows = view_of(block);
+  std::vector<std::uint32_t> type, scenario;
+  const device::HostBatch batch = Fixture::batch_of(rows, type, scenario);
+  const std::size_t n = f.model.dense().size();
+
+  auto plain = f.device_model(200);
+  plain->compute_gradients(batch, f.loss_for(rows));
+  std::vector<float> single(n);
+  plain->download_dense_gradients(single.data());
+
+  auto reduced = f.device_model(200);
+  struct Bucket {
+    std::size_t begin;
+    std::vector<float> values;
+  };
+  std::vector<Bucket> buckets;
+  const float* base = reduced->dense_gradients_on_device();
+  reduced->set_bucket_reducer([&](float* data, std::size_t count, void*) {
+    std::vector<float> all(n);
+    reduced->download_dense_gradients(all.data());
+    const auto begin = static_cast<std::size_t>(data - base);
+    buckets.push_back({begin, std::vector<float>(all.begin() + begin, all.begin() + begin + count)});
+    for (std::size_t i = begin; i < begin + count; ++i) all[i] *= 2.0f;
+    reduced->upload_dense_gradients(all.data());
+  });
+  reduced->compute_gradients(batch, f.loss_for(rows));
+  std::vector<float> doubled(n);
+  reduced->download_dense_gradients(doubled.data());
+
+  ASSERT_EQ(buckets.size(), 2u + 3u);  // the CTR tower's layers and the CVR tower's
+  std::sort(buckets.begin(), buckets.end(), [](const Bucket& a, const Bucket& b) { return a.begin < b.begin; });
+  std::size_t covered = 0;
+  for (const Bucket& b : buckets) {
+    EXPECT_EQ(b.begin, covered) << "buckets must be disjoint and leave no gap";
+    covered = b.begin + b.values.size();
+    for (std::size_t i = 0; i < b.values.size(); ++i)
+      ASSERT_EQ(b.values[i], single[b.begin + i]) << "bucket at " << b.begin << " was not final, element " << i;
+  }
+  EXPECT_EQ(covered, n);
+  for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(doubled[i], 2.0f * single[i]) << "element " << i;
+}
+
+TEST(DeviceModel, MemoryPlanGrowsWithTheBatch) {
+  Fixture f;
+  const device::MemoryPlan small = device::plan_memory(device_model_spec(f.model, f.optimizer, 100, 0));
+  const device::MemoryPlan large = device::plan_memory(device_model_spec(f.model, f.optimizer, 10000, 0));
+  EXPECT_EQ(small.parameters, large.parameters);
+  EXPECT_EQ(small.parameters, 4 * (f.model.dense().size() + (40 + 9 + 3 + 4) * 4));
+  EXPECT_EQ(small.optimizer_state, 2 * small.parameters);  // Adam: m and v
+  EXPECT_GT(large.activations, 90 * small.activations);
+}
+
+TEST(DeviceModel, RefusesABatchLargerThanItWasSizedFor) {
+  Fixture f;
+  auto d = f.device_model(50);
+  const ColumnBlock block = testing::random_block(Fixture::schema(), 51, 1);
+  std::vector<std::uint32_t> type, scenario;
+  const ColumnView rows = view_of(block);
+  try {
+    d->compute_gradients(Fixture::batch_of(rows, type, scenario), f.loss_for(rows));
+    FAIL() << "expected an error";
+  } catch (const device::DeviceError& e) {
+    EXPECT_NE(std::string(e.what()).find("51 rows exceeds the 50"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace mmn
