@@ -123,6 +123,8 @@ class CudaBackend final : public TrainingBackend {
   // Dense gradients: with NCCL they were summed in device memory during the backward pass,
   // layer by layer on the communication stream; without it they go through host memory and
   // the job's communicator here. Embedding rows: merged on the host (their ids differ by rank).
+  void prefetch(const ColumnView& next) override { device_.set_next_batch(batch_of(next, next_type_, next_scenario_)); }
+
   void exchange_gradients(Communicator& comm) override {
     if (!dense_summed_on_device()) {
       std::vector<float>& dense = model_.dense().all_grads();
@@ -197,13 +199,16 @@ class CudaBackend final : public TrainingBackend {
 #endif
   }
 
-  device::HostBatch batch_of(const ColumnView& rows) {
-    type_.assign(rows.type, rows.type + rows.rows);
-    scenario_.assign(rows.scenario, rows.scenario + rows.rows);
+  device::HostBatch batch_of(const ColumnView& rows) { return batch_of(rows, type_, scenario_); }
+  // The device takes 32-bit type and scenario ids: widened into `type` and `scenario`.
+  static device::HostBatch batch_of(const ColumnView& rows, std::vector<std::uint32_t>& type,
+                                    std::vector<std::uint32_t>& scenario) {
+    type.assign(rows.type, rows.type + rows.rows);
+    scenario.assign(rows.scenario, rows.scenario + rows.rows);
     device::HostBatch b;
     b.rows = rows.rows;
     b.categorical = rows.categorical;
-    b.type = type_.data(), b.scenario = scenario_.data();
+    b.type = type.data(), b.scenario = scenario.data();
     b.dense = rows.dense;
     b.click = rows.click, b.conv = rows.conv;
     return b;
@@ -228,7 +233,7 @@ class CudaBackend final : public TrainingBackend {
   std::unique_ptr<NcclReducer> nccl_;
 #endif
   std::vector<std::uint32_t> table_dims_;
-  std::vector<std::uint32_t> type_, scenario_;
+  std::vector<std::uint32_t> type_, scenario_, next_type_, next_scenario_;
 };
 
 }  // namespace

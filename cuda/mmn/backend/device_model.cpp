@@ -192,6 +192,12 @@ struct DeviceModel::State {
   std::vector<DeviceBuffer<float>> sparse_grads;
   std::vector<std::uint32_t> sparse_bound;  // rows each table's sparse gradient buffers hold
   std::size_t last_rows = 0;
+  // Read-ahead: the batch to stage after this step's kernels are queued, and whether the
+  // current slot already holds the batch the next compute_gradients gets.
+  HostBatch next_batch;
+  bool have_next = false, next_staged = false;
+  std::size_t staged_rows = 0;                 // which batch the staged slot holds:
+  const std::uint8_t* staged_click = nullptr;  // its size and host label column
 
   // The batch's device columns in the current slot.
   std::vector<const std::uint32_t*> ids;
@@ -305,6 +311,22 @@ struct DeviceModel::State {
 
   void release_slot() { current->consumed.record(compute); }
 
+  // Columns of a staged slot, for the step that uses it.
+  struct Columns {
+    std::vector<const std::uint32_t*> ids;
+    const std::uint8_t *click, *conv;
+    const std::uint32_t *type, *scenario;
+    const std::uint32_t* const* id_pointers;
+    const float* const* dense_pointers;
+    Slot* slot;
+  };
+  Columns columns() const { return {ids, click, conv, type, scenario, id_pointers, dense_pointers, current}; }
+  void use(const Columns& c) {
+    ids = c.ids, click = c.click, conv = c.conv, type = c.type, scenario = c.scenario;
+    id_pointers = c.id_pointers, dense_pointers = c.dense_pointers, current = c.slot;
+  }
+  Columns staged_next;
+
   // Embedding gather, domains, both towers' forward; returns the routings used.
   void forward(std::uint32_t n, ComposedRouting& ctr_route, ComposedRouting& cvr_route) {
     const cudaStream_t st = compute.get();
@@ -393,9 +415,15 @@ void DeviceModel::download_optimizer_state(const std::vector<float*>& dense,
   s.compute.synchronize();
 }
 
+void DeviceModel::set_next_batch(const HostBatch& next) {
+  s_->next_batch = next;
+  s_->have_next = true;
+}
+
 void DeviceModel::forward(const HostBatch& batch, float* ctr_logit, float* cvr_logit) {
   State& s = *s_;
   const auto n = static_cast<std::uint32_t>(batch.rows);
+  s.have_next = s.next_staged = false;  // its slot is reused here
   if (n == 0) return;
   s.stage(batch);
   ComposedRouting ctr_route, cvr_route;
@@ -418,7 +446,12 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   fill_zero(s.grads.data(), 4 * s.spec.dense_size, s.compute);
   for (std::size_t t = 0; t < s.sparse_count.size(); ++t) fill_zero(s.sparse_count[t].data(), 4, s.compute);
   if (n == 0) return {};
-  s.stage(batch);
+  if (s.next_staged && s.staged_rows == batch.rows && s.staged_click == batch.click) {
+    s.use(s.staged_next);
+  } else {
+    s.stage(batch);
+  }
+  s.next_staged = false;
   ComposedRouting ctr_route, cvr_route;
   s.forward(n, ctr_route, cvr_route);
 
@@ -466,6 +499,15 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
     kernels::embedding_backward(s.spec.embedding_dim, fields, n, s.dh0.data(), s.spec.input_width,
                                 s.embedding_workspace, st);
   s.release_slot();
+  if (s.have_next) {  // the copy of the next batch overlaps this step's kernels
+    const State::Columns mine = s.columns();
+    s.stage(s.next_batch);
+    s.staged_next = s.columns();
+    s.staged_rows = s.next_batch.rows, s.staged_click = s.next_batch.click;
+    s.use(mine);
+    s.have_next = false;
+    s.next_staged = true;
+  }
   if (s.reducer) {
     s.buckets_reduced.record(s.communication);
     s.buckets_reduced.make_wait(s.compute);

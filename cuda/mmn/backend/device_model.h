@@ -117,6 +117,10 @@ class DeviceModel {
 
   // Forward, loss and backward: the gradients stay on the device.
   StepLoss compute_gradients(const HostBatch& batch, const LossSpec& loss);
+  // The batch the next compute_gradients will get (its host memory must stay valid until
+  // then). That call copies it in through the other staging slot right after queuing its own
+  // step, so the copy overlaps the step's kernels, and the call after uses it as staged.
+  void set_next_batch(const HostBatch& next);
 
   // Data parallelism across GPUs: with a reducer set, each layer's dense gradients (its
   // LayerSpec range) are handed to it on the communication stream as soon as the backward pass

@@ -23,6 +23,8 @@ class CpuBackend final : public TrainingBackend {
     return model_.compute_gradients(rows, counts, options, pool_);
   }
 
+  void prefetch(const ColumnView&) override {}  // the rows are in memory already
+
   void exchange_gradients(Communicator& comm) override {
     sum_dense_gradients(comm, model_.dense().all_grads());
     merge_sparse_gradients(comm, model_.sparse_grads(), table_dims_);

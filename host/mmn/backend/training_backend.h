@@ -27,6 +27,9 @@ class TrainingBackend {
 
   // Forward, loss and backward on this process's rows; the gradients stay in the backend.
   virtual LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) = 0;
+  // The rows the next compute_gradients will get (they stay valid until then): a backend may
+  // start copying them in while it works on the current step. A hint; forward() drops it.
+  virtual void prefetch(const ColumnView& next) = 0;
   // Data parallelism: every rank's gradients become their sum over the ranks.
   virtual void exchange_gradients(Communicator& comm) = 0;
   // What is not finite in the loss or the gradients (naming the tensor); nothing when all is.

@@ -129,6 +129,28 @@ void compose_row(const float* const* w, float* __restrict__ out, std::uint32_t w
   }
 }
 
+// The MMN layer's W_d = P[t] ⊙ Ws[s] from the type products (type_grouped_fold.h), one read
+// fewer per element than composing from the three groups; any other layer composes as usual.
+void compose_domain_weight(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, const float* products,
+                           float* out) {
+  if (products == nullptr) {
+    compose_weight(l, grid, d, 0, l.out, out, l.out);
+    return;
+  }
+  const std::size_t size = std::size_t{l.in} * l.out;
+  const float* rows[2] = {products + grid.set_of(kType, d) * size, l.weight[kScenario] + grid.set_of(kScenario, d) * size};
+  compose_row<2, true>(rows, out, static_cast<std::uint32_t>(size));
+}
+
+// The type products of an MMN layer in a buffer of the calling thread, or null for other layers.
+const float* products_if_mmn(const ComposedLayer& l, const DomainGrid& grid, ThreadPool& pool) {
+  if (!type_grouped_fold_applies(l)) return nullptr;
+  thread_local std::vector<float> buffer;
+  buffer.resize(std::size_t{grid.n_types} * l.in * l.out);
+  type_products(l, grid, buffer.data(), pool);
+  return buffer.data();
+}
+
 }  // namespace
 
 void compose_weight(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, std::uint32_t c0,
@@ -168,11 +190,12 @@ void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const Rout
     return;
   }
   const std::vector<Task> tasks = segment_tasks(r);
+  const float* products = products_if_mmn(l, grid, pool);
   pool.run(tasks.size(), [&](std::size_t i) {
     const Task& t = tasks[i];
     float* w = thread_buffer(0, std::size_t{l.in} * l.out).data();
     float* b = thread_buffer(1, l.out).data();
-    compose_weight(l, grid, t.domain, 0, l.out, w, l.out);
+    compose_domain_weight(l, grid, t.domain, products, w);
     compose_bias(l, grid, t.domain, b);
     const std::uint32_t rows = t.row_end - t.row_begin;
     float* ys = y + std::size_t{t.row_begin} * l.out;
@@ -234,12 +257,13 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
     factorised_sum_backward(l, grid, r, x, dy, dx, grad, pool);
     return;
   }
+  const float* products = products_if_mmn(l, grid, pool);
   if (dx != nullptr) {
     const std::vector<Task> tasks = segment_tasks(r);
     pool.run(tasks.size(), [&](std::size_t i) {
       const Task& t = tasks[i];
       float* w = thread_buffer(0, std::size_t{l.in} * l.out).data();
-      compose_weight(l, grid, t.domain, 0, l.out, w, l.out);
+      compose_domain_weight(l, grid, t.domain, products, w);
       blas::sgemm(false, true, static_cast<int>(t.row_end - t.row_begin), static_cast<int>(l.in),
                   static_cast<int>(l.out), 1.0f, dy + std::size_t{t.row_begin} * l.out, static_cast<int>(l.out), w,
                   static_cast<int>(l.out), 0.0f, dx + std::size_t{t.row_begin} * l.in, static_cast<int>(l.in));
@@ -249,8 +273,8 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
   pool.run(chunks, [&](std::size_t c) {
     const auto c0 = static_cast<std::uint32_t>(c * kColumnChunk);
     const std::uint32_t c1 = std::min(c0 + kColumnChunk, l.out);
-    if (type_grouped_fold_applies(l)) {
-      type_grouped_fold(l, grid, r, x, dy, c0, c1, grad);
+    if (products != nullptr) {
+      type_grouped_fold(l, grid, r, x, dy, c0, c1, products, grad);
       return;
     }
     for (const std::uint32_t d : r.active) {

@@ -1,14 +1,16 @@
 #include "mmn/ops/type_grouped_fold.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "mmn/ops/blas.h"
+#include "mmn/util/thread_pool.h"
 
 namespace mmn {
 namespace {
 
 std::vector<float>& scratch(int which, std::size_t size) {
-  thread_local std::vector<float> buffers[3];
+  thread_local std::vector<float> buffers[2];
   if (buffers[which].size() < size) buffers[which].resize(size);
   return buffers[which];
 }
@@ -18,20 +20,6 @@ struct Columns {
   // Row k of set `set` of a [sets][in][out] array, from column c0.
   std::size_t at(std::uint32_t set, std::uint32_t k) const { return (std::size_t{set} * in + k) * stride + c0; }
 };
-
-// P = W ⊙ Wt[t] over the columns; A = 0.
-void start_type(const ComposedLayer& l, const Columns& c, std::uint32_t t, float* __restrict__ p, float* __restrict__ a) {
-  for (std::uint32_t k = 0; k < c.in; ++k) {
-    const float* __restrict__ w = l.weight[kShared] + c.at(0, k);
-    const float* __restrict__ wt = l.weight[kType] + c.at(t, k);
-    float* __restrict__ pk = p + std::size_t{k} * c.width;
-    float* __restrict__ ak = a + std::size_t{k} * c.width;
-    for (std::uint32_t j = 0; j < c.width; ++j) {
-      pk[j] = w[j] * wt[j];
-      ak[j] = 0.0f;
-    }
-  }
-}
 
 // dW += Wt[t] ⊙ A, dWt[t] += W ⊙ A.
 void finish_type(const ComposedLayer& l, const ComposedLayerGrad& g, const Columns& c, std::uint32_t t,
@@ -49,12 +37,13 @@ void finish_type(const ComposedLayer& l, const ComposedLayerGrad& g, const Colum
   }
 }
 
-// A += G ⊙ Ws[s], dWs[s] += G ⊙ P.
+// A += G ⊙ Ws[s], dWs[s] += G ⊙ P[t].
 void fold_domain(const ComposedLayer& l, const ComposedLayerGrad& g, const Columns& c, std::uint32_t s,
-                 const float* __restrict__ G, const float* __restrict__ p, float* __restrict__ a) {
+                 const float* __restrict__ G, const float* __restrict__ products, std::uint32_t t,
+                 float* __restrict__ a) {
   for (std::uint32_t k = 0; k < c.in; ++k) {
     const float* __restrict__ gk = G + std::size_t{k} * c.width;
-    const float* __restrict__ pk = p + std::size_t{k} * c.width;
+    const float* __restrict__ pk = products + c.at(t, k);
     const float* __restrict__ ws = l.weight[kScenario] + c.at(s, k);
     float* __restrict__ dws = g.weight[kScenario] + c.at(s, k);
     float* __restrict__ ak = a + std::size_t{k} * c.width;
@@ -67,24 +56,34 @@ void fold_domain(const ComposedLayer& l, const ComposedLayerGrad& g, const Colum
 
 }  // namespace
 
+void type_products(const ComposedLayer& l, const DomainGrid& grid, float* out, ThreadPool& pool) {
+  const std::size_t size = std::size_t{l.in} * l.out;
+  pool.run(grid.n_types, [&](std::size_t t) {
+    const float* __restrict__ w = l.weight[kShared];
+    const float* __restrict__ wt = l.weight[kType] + t * size;
+    float* __restrict__ p = out + t * size;
+    for (std::size_t i = 0; i < size; ++i) p[i] = w[i] * wt[i];
+  });
+}
+
 bool type_grouped_fold_applies(const ComposedLayer& l) {
   return l.composition == Composition::product && l.weight[kShared] != nullptr && l.weight[kType] != nullptr &&
          l.weight[kScenario] != nullptr && l.weight[kDomain] == nullptr;
 }
 
 void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
-                       const float* dz, std::uint32_t c0, std::uint32_t c1, const ComposedLayerGrad& grad) {
+                       const float* dz, std::uint32_t c0, std::uint32_t c1, const float* products,
+                       const ComposedLayerGrad& grad) {
   const Columns c{l.in, c1 - c0, l.out, c0};
   const std::size_t tile = std::size_t{l.in} * c.width;
   float* G = scratch(0, tile).data();
-  float* P = scratch(1, tile).data();
-  float* A = scratch(2, tile).data();
+  float* A = scratch(1, tile).data();
   std::uint32_t current = ~0u;
   for (const std::uint32_t d : r.active) {  // ascending, so each type's domains are consecutive
     const std::uint32_t t = grid.set_of(kType, d), s = grid.set_of(kScenario, d);
     if (t != current) {
       if (current != ~0u) finish_type(l, grad, c, current, A);
-      start_type(l, c, t, P, A);
+      std::fill(A, A + tile, 0.0f);
       current = t;
     }
     const std::uint32_t begin = r.offsets[d], rows = r.rows(d);
@@ -92,7 +91,7 @@ void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Rou
     const float* dz_seg = dz + std::size_t{begin} * l.out;
     blas::sgemm(true, false, static_cast<int>(l.in), static_cast<int>(c.width), static_cast<int>(rows), 1.0f, x_seg,
                 static_cast<int>(l.in), dz_seg + c0, static_cast<int>(l.out), 0.0f, G, static_cast<int>(c.width));
-    fold_domain(l, grad, c, s, G, P, A);
+    fold_domain(l, grad, c, s, G, products, t, A);
     for (int g = 0; g < kParamGroups; ++g) {
       if (l.bias[g] == nullptr) continue;
       float* gb = grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out;

@@ -13,12 +13,19 @@
 
 namespace mmn {
 
+class ThreadPool;
+
 // True for a product of exactly the shared, type and scenario groups (the MMN layer).
 bool type_grouped_fold_applies(const ComposedLayer& layer);
 
+// P[t] = W ⊙ Wt[t] for every type t: n_types x in x out floats into `out`.
+void type_products(const ComposedLayer& layer, const DomainGrid& grid, float* out, ThreadPool& pool);
+
 // Every active domain's weight and bias gradients for output columns [c0, c1), accumulated
-// into grad; x and dz are the routed rows (dz with the ReLU mask applied).
+// into grad; x and dz are the routed rows (dz with the ReLU mask applied); products as
+// type_products writes them.
 void type_grouped_fold(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing, const float* x,
-                       const float* dz, std::uint32_t c0, std::uint32_t c1, const ComposedLayerGrad& grad);
+                       const float* dz, std::uint32_t c0, std::uint32_t c1, const float* products,
+                       const ComposedLayerGrad& grad);
 
 }  // namespace mmn

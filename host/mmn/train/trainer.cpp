@@ -214,17 +214,23 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
     fail("training diverged at step {}: {}; the last good checkpoint is {}", at_step, what,
          outcome.last_checkpoint.empty() ? "(none yet)" : outcome.last_checkpoint);
   };
+  // The loop reads one batch ahead and hands it to the backend, which may copy it in while it
+  // works on the current one (the CUDA backend does). Checkpoints record the position after
+  // the current batch, not after the one read ahead.
+  ColumnBlock batch, next_batch;
+  bool next_ready = false, at_epoch_end = false;
+  LoaderPosition after_batch, after_next;
+  auto position = [&] { return next_ready ? after_batch : loader.position(); };
   auto save = [&] {
     backend->parameters_to_host();
     if (const auto bad = non_finite_parameter(model)) diverged(step, *bad + " is not finite after the update");
     outcome.parameter_checksum = check_replicas_agree(comm, model, step);
-    if (lead) outcome.last_checkpoint = checkpoints->save(model, optimizer, {step, loader.position(), {}});
+    if (lead) outcome.last_checkpoint = checkpoints->save(model, optimizer, {step, position(), {}});
     comm.broadcast(outcome.last_checkpoint, 0);
   };
   const bool skip_diverged = config.train.on_divergence == "skip_batch";
   std::uint32_t skipped_in_a_row = 0;
 
-  ColumnBlock batch;
   std::vector<std::uint32_t> domain;
   double interval_loss = 0, interval_ctr = 0, interval_cvr = 0;
   std::uint64_t interval_steps = 0, interval_rows = 0, trained_rows = 0;
@@ -232,9 +238,24 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   auto interval_start = Clock::now();
   while (step < total_steps) {
     const auto t0 = Clock::now();
-    if (!loader.next(batch)) {  // every rank reaches an epoch's end at the same batch
+    if (next_ready) {
+      std::swap(batch, next_batch);
+      after_batch = after_next;
+      next_ready = false;
+    } else if (at_epoch_end || !loader.next(batch)) {  // every rank reaches an epoch's end at the same batch
+      at_epoch_end = false;
       if (config.train.max_steps == 0 && loader.position().epoch >= config.train.epochs) break;
       continue;
+    } else {
+      after_batch = loader.position();
+    }
+    if (step + 1 < total_steps) {
+      next_ready = loader.next(next_batch);
+      at_epoch_end = !next_ready;
+      if (next_ready) {
+        after_next = loader.position();
+        backend->prefetch(view_of(next_batch));
+      }
     }
     const ColumnView rows = view_of(batch);
     model.domains_of(rows, domain);
@@ -280,7 +301,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
       if (lead)
         run->append_metrics({{"kind", "train"},
                              {"step", step},
-                             {"epoch", loader.position().epoch},
+                             {"epoch", position().epoch},
                              {"loss", interval_loss / static_cast<double>(interval_steps)},
                              {"ctr_loss", interval_ctr / static_cast<double>(interval_steps)},
                              {"cvr_loss", interval_cvr / static_cast<double>(interval_steps)},

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "mmn/backend/cuda_backend.h"
 #include "mmn/model/mmn_model.h"
@@ -37,6 +38,14 @@ struct Fixture {
     std::vector<const float*> tables;
     for (const auto& t : model.embeddings()) tables.push_back(t.values.data());
     d->upload_parameters(model.dense().all_values().data(), tables);
+    std::vector<const float*> dense_state;
+    for (const auto& slot : optimizer.dense_state()) dense_state.push_back(slot.data());
+    std::vector<std::vector<const float*>> table_state;
+    for (const auto& table : optimizer.table_state()) {
+      table_state.emplace_back();
+      for (const auto& slot : table) table_state.back().push_back(slot.data());
+    }
+    d->upload_optimizer_state(dense_state, table_state);
     return d;
   }
   device::LossSpec loss_for(const ColumnView& rows) {
@@ -107,6 +116,49 @@ TEST(DeviceModel, EveryLayerReachesTheReducerFinishedAndTheBucketsCoverTheGradie
   }
   EXPECT_EQ(covered, n);
   for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(doubled[i], 2.0f * single[i]) << "element " << i;
+}
+
+// Reading ahead changes when a batch is copied in, never what a step computes: the same
+// losses and parameters bit for bit, also when an evaluation pass drops the read-ahead and
+// when the caller ends up passing a different batch than the one announced.
+TEST(DeviceModel, ReadAheadGivesTheSameStepsAsNone) {
+  Fixture f;
+  const std::vector<std::size_t> sizes = {200, 150, 200, 90, 120};
+  std::vector<ColumnBlock> blocks;
+  for (std::size_t i = 0; i < sizes.size(); ++i)
+    blocks.push_back(testing::random_block(Fixture::schema(), sizes[i], static_cast<std::uint32_t>(20 + i)));
+  const ColumnBlock stranger = testing::random_block(Fixture::schema(), 90, 99);
+  const ColumnBlock held = testing::random_block(Fixture::schema(), 64, 7);
+
+  auto run = [&](bool read_ahead) {
+    auto d = f.device_model(200);
+    std::vector<std::vector<std::uint32_t>> type(sizes.size() + 2), scenario(sizes.size() + 2);
+    std::vector<float> losses;
+    for (std::size_t i = 0; i < sizes.size(); ++i) {
+      const ColumnView rows = view_of(blocks[i]);
+      if (read_ahead && i + 1 < sizes.size())  // announce step 4's batch, then pass another at step 4
+        d->set_next_batch(Fixture::batch_of(view_of(i + 1 == 3 ? stranger : blocks[i + 1]), type[i + 1],
+                                            scenario[i + 1]));
+      losses.push_back(d->compute_gradients(Fixture::batch_of(rows, type[i], scenario[i]), f.loss_for(rows)).total);
+      d->apply_optimizer(i + 1);
+      if (i == 1) {  // an evaluation between steps
+        std::vector<float> ctr(64), cvr(64);
+        std::vector<std::uint32_t> t, sc;
+        d->forward(Fixture::batch_of(view_of(held), t, sc), ctr.data(), cvr.data());
+      }
+    }
+    std::vector<float> params(f.model.dense().size());
+    std::vector<std::vector<float>> tables;
+    std::vector<float*> table_pointers;
+    for (const auto& t : f.model.embeddings()) tables.emplace_back(t.values.size());
+    for (auto& t : tables) table_pointers.push_back(t.data());
+    d->download_parameters(params.data(), table_pointers);
+    return std::make_tuple(losses, params, tables);
+  };
+  const auto plain = run(false), ahead = run(true);
+  EXPECT_EQ(std::get<0>(ahead), std::get<0>(plain));
+  EXPECT_EQ(std::get<1>(ahead), std::get<1>(plain));
+  EXPECT_EQ(std::get<2>(ahead), std::get<2>(plain));
 }
 
 TEST(DeviceModel, MemoryPlanGrowsWithTheBatch) {

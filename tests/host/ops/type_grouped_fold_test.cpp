@@ -10,6 +10,8 @@
 #include <random>
 #include <vector>
 
+#include "mmn/util/thread_pool.h"
+
 namespace mmn {
 namespace {
 
@@ -71,7 +73,13 @@ void expect_same_fold(std::uint32_t rows, std::uint32_t in, std::uint32_t out, s
     fold_domain_gradient(le, grid, d, x.data() + std::size_t{begin} * in, dz.data() + std::size_t{begin} * out,
                          r.rows(d), c0, c1, grad_of(expected));
   }
-  type_grouped_fold(lg, grid, r, x.data(), dz.data(), c0, c1, grad_of(got));
+  ThreadPool pool(2);
+  std::vector<float> products(std::size_t{grid.n_types} * in * out);
+  type_products(lg, grid, products.data(), pool);
+  for (std::uint32_t t = 0; t < grid.n_types; ++t)
+    for (std::size_t i = 0; i < std::size_t{in} * out; ++i)
+      ASSERT_EQ(products[t * in * out + i], got.w[kShared][i] * got.w[kType][t * in * out + i]) << "P[" << t << "]";
+  type_grouped_fold(lg, grid, r, x.data(), dz.data(), c0, c1, products.data(), grad_of(got));
   for (int g = 0; g < kScenario + 1; ++g) {
     float scale = 0;
     for (const float v : expected.gw[g]) scale = std::max(scale, std::fabs(v));
