@@ -162,33 +162,8 @@ class CudaBackend final : public TrainingBackend {
     device_.forward(batch_of(rows), ctr_logit, cvr_logit);
   }
 
-  void parameters_to_host() override {
-    std::vector<float*> tables;
-    for (EmbeddingTable& t : model_.embeddings()) tables.push_back(t.values.data());
-    device_.download_parameters(model_.dense().all_values().data(), tables);
-    std::vector<float*> dense;
-    for (auto& slot : optimizer_.dense_state()) dense.push_back(slot.data());
-    std::vector<std::vector<float*>> table_state;
-    for (auto& table : optimizer_.table_state()) {
-      table_state.emplace_back();
-      for (auto& slot : table) table_state.back().push_back(slot.data());
-    }
-    device_.download_optimizer_state(dense, table_state);
-  }
-
-  void parameters_from_host() override {
-    std::vector<const float*> tables;
-    for (const EmbeddingTable& t : model_.embeddings()) tables.push_back(t.values.data());
-    device_.upload_parameters(model_.dense().all_values().data(), tables);
-    std::vector<const float*> dense;
-    for (const auto& slot : optimizer_.dense_state()) dense.push_back(slot.data());
-    std::vector<std::vector<const float*>> table_state;
-    for (const auto& table : optimizer_.table_state()) {
-      table_state.emplace_back();
-      for (const auto& slot : table) table_state.back().push_back(slot.data());
-    }
-    device_.upload_optimizer_state(dense, table_state);
-  }
+  void parameters_to_host() override { download_host_state(device_, model_, optimizer_); }
+  void parameters_from_host() override { upload_host_state(device_, model_, optimizer_); }
 
  private:
   bool dense_summed_on_device() const {
@@ -237,6 +212,34 @@ class CudaBackend final : public TrainingBackend {
 };
 
 }  // namespace
+
+void upload_host_state(device::DeviceModel& device, const MmnModel& model, const Optimizer& optimizer) {
+  std::vector<const float*> tables;
+  for (const EmbeddingTable& t : model.embeddings()) tables.push_back(t.values.data());
+  device.upload_parameters(model.dense().all_values().data(), tables);
+  std::vector<const float*> dense;
+  for (const auto& slot : optimizer.dense_state()) dense.push_back(slot.data());
+  std::vector<std::vector<const float*>> table_state;
+  for (const auto& table : optimizer.table_state()) {
+    table_state.emplace_back();
+    for (const auto& slot : table) table_state.back().push_back(slot.data());
+  }
+  device.upload_optimizer_state(dense, table_state);
+}
+
+void download_host_state(device::DeviceModel& device, MmnModel& model, Optimizer& optimizer) {
+  std::vector<float*> tables;
+  for (EmbeddingTable& t : model.embeddings()) tables.push_back(t.values.data());
+  device.download_parameters(model.dense().all_values().data(), tables);
+  std::vector<float*> dense;
+  for (auto& slot : optimizer.dense_state()) dense.push_back(slot.data());
+  std::vector<std::vector<float*>> table_state;
+  for (auto& table : optimizer.table_state()) {
+    table_state.emplace_back();
+    for (auto& slot : table) table_state.back().push_back(slot.data());
+  }
+  device.download_optimizer_state(dense, table_state);
+}
 
 std::unique_ptr<TrainingBackend> make_cuda_backend(const BackendContext& context) {
   return std::make_unique<CudaBackend>(context);

@@ -12,6 +12,10 @@ void register_cuda_backend();
 
 std::unique_ptr<TrainingBackend> make_cuda_backend(const BackendContext& context);
 
+// The host model's parameters and the optimizer's state into the device model, and back.
+void upload_host_state(device::DeviceModel& device, const MmnModel& model, const Optimizer& optimizer);
+void download_host_state(device::DeviceModel& device, MmnModel& model, Optimizer& optimizer);
+
 // The device model's description of a host model and its optimizer.
 device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows,
                                     int device);

@@ -54,31 +54,14 @@ class Event {
 };
 
 // Page-locked host memory, so that host-to-device copies run asynchronously.
-template <typename T>
-class PinnedBuffer {
-  static_assert(std::is_trivially_copyable_v<T>, "PinnedBuffer holds trivially copyable elements");
-
- public:
-  PinnedBuffer() = default;
-  explicit PinnedBuffer(std::size_t size) : size_(size) {
-    if (size_ > 0) MMN_CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&data_), size_ * sizeof(T)));
-  }
-  ~PinnedBuffer() {
-    if (data_ != nullptr) cudaFreeHost(data_);
-  }
-  PinnedBuffer(PinnedBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
-  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
-    std::swap(data_, o.data_);
-    std::swap(size_, o.size_);
-    return *this;
-  }
-  T* data() { return data_; }
-  std::size_t size() const { return size_; }
-
- private:
-  T* data_ = nullptr;
-  std::size_t size_ = 0;
-};
+inline void* allocate_pinned(std::size_t bytes) {
+  void* p = nullptr;
+  if (bytes > 0) MMN_CUDA_CHECK(cudaMallocHost(&p, bytes));
+  return p;
+}
+inline void free_pinned(void* p) {
+  if (p != nullptr) cudaFreeHost(p);
+}
 
 inline void copy_to_device(void* device, const void* host, std::size_t bytes, const Stream& stream) {
   if (bytes > 0) MMN_CUDA_CHECK(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, stream.get()));
@@ -128,27 +111,8 @@ class Event {
   void synchronize() const {}
 };
 
-template <typename T>
-class PinnedBuffer {
-  static_assert(std::is_trivially_copyable_v<T>, "PinnedBuffer holds trivially copyable elements");
-
- public:
-  PinnedBuffer() = default;
-  explicit PinnedBuffer(std::size_t size) : data_(size > 0 ? new T[size] : nullptr), size_(size) {}
-  ~PinnedBuffer() { delete[] data_; }
-  PinnedBuffer(PinnedBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
-  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
-    std::swap(data_, o.data_);
-    std::swap(size_, o.size_);
-    return *this;
-  }
-  T* data() { return data_; }
-  std::size_t size() const { return size_; }
-
- private:
-  T* data_ = nullptr;
-  std::size_t size_ = 0;
-};
+inline void* allocate_pinned(std::size_t bytes) { return bytes > 0 ? ::operator new(bytes) : nullptr; }
+inline void free_pinned(void* p) { ::operator delete(p); }
 
 inline void copy_to_device(void* device, const void* host, std::size_t bytes, const Stream&) {
   if (bytes > 0) std::memcpy(device, host, bytes);
@@ -174,5 +138,29 @@ inline std::string device_name(int) { return "SIMT emulator (CPU)"; }
 constexpr bool kEmulated = true;
 
 #endif
+
+template <typename T>
+class PinnedBuffer {
+  static_assert(std::is_trivially_copyable_v<T>, "PinnedBuffer holds trivially copyable elements");
+
+ public:
+  PinnedBuffer() = default;
+  explicit PinnedBuffer(std::size_t size) : data_(static_cast<T*>(allocate_pinned(size * sizeof(T)))), size_(size) {}
+  ~PinnedBuffer() { free_pinned(data_); }
+  PinnedBuffer(PinnedBuffer&& o) noexcept : data_(std::exchange(o.data_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    return *this;
+  }
+  PinnedBuffer(const PinnedBuffer&) = delete;
+  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+  T* data() { return data_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
 
 }  // namespace mmn::device

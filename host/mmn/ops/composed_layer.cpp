@@ -236,6 +236,11 @@ void fold_domain_gradient(const ComposedLayer& l, const DomainGrid& grid, std::u
     case 3: fold_weights<3>(G, l.in, width, l.out, w, gw, product); break;
     default: fold_weights<4>(G, l.in, width, l.out, w, gw, product); break;
   }
+  fold_domain_bias_gradient(l, grid, d, dz_seg, rows, c0, c1, grad);
+}
+
+void fold_domain_bias_gradient(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, const float* dz_seg,
+                               std::uint32_t rows, std::uint32_t c0, std::uint32_t c1, const ComposedLayerGrad& grad) {
   for (int g = 0; g < kParamGroups; ++g) {
     if (l.bias[g] == nullptr) continue;
     float* gb = grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out;

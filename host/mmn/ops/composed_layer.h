@@ -53,5 +53,9 @@ void composed_backward(const ComposedLayer& layer, const DomainGrid& grid, const
 void fold_domain_gradient(const ComposedLayer& layer, const DomainGrid& grid, std::uint32_t d, const float* x_seg,
                           const float* dz_seg, std::uint32_t rows, std::uint32_t col_begin, std::uint32_t col_end,
                           const ComposedLayerGrad& grad);
+// Its bias part alone: every enabled group's bias gradient += the column sums of dz_seg.
+void fold_domain_bias_gradient(const ComposedLayer& layer, const DomainGrid& grid, std::uint32_t d,
+                               const float* dz_seg, std::uint32_t rows, std::uint32_t col_begin, std::uint32_t col_end,
+                               const ComposedLayerGrad& grad);
 
 }  // namespace mmn

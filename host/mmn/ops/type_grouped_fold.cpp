@@ -92,14 +92,7 @@ void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Rou
     blas::sgemm(true, false, static_cast<int>(l.in), static_cast<int>(c.width), static_cast<int>(rows), 1.0f, x_seg,
                 static_cast<int>(l.in), dz_seg + c0, static_cast<int>(l.out), 0.0f, G, static_cast<int>(c.width));
     fold_domain(l, grad, c, s, G, products, t, A);
-    for (int g = 0; g < kParamGroups; ++g) {
-      if (l.bias[g] == nullptr) continue;
-      float* gb = grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out;
-      for (std::uint32_t row = 0; row < rows; ++row) {
-        const float* dzr = dz_seg + std::size_t{row} * l.out;
-        for (std::uint32_t j = c0; j < c1; ++j) gb[j] += dzr[j];
-      }
-    }
+    fold_domain_bias_gradient(l, grid, d, dz_seg, rows, c0, c1, grad);
   }
   if (current != ~0u) finish_type(l, grad, c, current, A);
 }

@@ -35,17 +35,7 @@ struct Fixture {
   }
   std::unique_ptr<device::DeviceModel> device_model(std::uint32_t max_rows) {
     auto d = std::make_unique<device::DeviceModel>(device_model_spec(model, optimizer, max_rows, 0));
-    std::vector<const float*> tables;
-    for (const auto& t : model.embeddings()) tables.push_back(t.values.data());
-    d->upload_parameters(model.dense().all_values().data(), tables);
-    std::vector<const float*> dense_state;
-    for (const auto& slot : optimizer.dense_state()) dense_state.push_back(slot.data());
-    std::vector<std::vector<const float*>> table_state;
-    for (const auto& table : optimizer.table_state()) {
-      table_state.emplace_back();
-      for (const auto& slot : table) table_state.back().push_back(slot.data());
-    }
-    d->upload_optimizer_state(dense_state, table_state);
+    upload_host_state(*d, model, optimizer);
     return d;
   }
   device::LossSpec loss_for(const ColumnView& rows) {
