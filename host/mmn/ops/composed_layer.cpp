@@ -12,7 +12,7 @@ namespace mmn {
 namespace {
 
 constexpr std::uint32_t kRowBlock = 512;   // rows per forward / dx task
-constexpr std::uint32_t kColumnChunk = 64; // output columns per weight-gradient task
+constexpr std::uint32_t kColumnChunk = 64; // output columns per weight-gradient task (at most)
 
 struct EnabledGroups {
   int count = 0;
@@ -37,6 +37,13 @@ struct Task {
   std::uint32_t row_begin;  // routed positions
   std::uint32_t row_end;
 };
+
+// Output columns per weight-gradient task: one task per thread where the layer is wide enough,
+// in multiples of 16 (fewer, larger GEMMs for G_d), at least kColumnChunk wide.
+std::uint32_t fold_chunk(std::uint32_t out, std::size_t threads) {
+  const auto per_thread = static_cast<std::uint32_t>((out + threads - 1) / threads);
+  return std::max(kColumnChunk, (per_thread + 15) / 16 * 16);
+}
 
 // (domain, row block) tasks, largest first so the pool balances Zipf-sized segments.
 std::vector<Task> segment_tasks(const Routing& r) {
@@ -274,10 +281,11 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
                   static_cast<int>(l.out), 0.0f, dx + std::size_t{t.row_begin} * l.in, static_cast<int>(l.in));
     });
   }
-  const std::uint32_t chunks = (l.out + kColumnChunk - 1) / kColumnChunk;
+  const std::uint32_t chunk = fold_chunk(l.out, pool.size());
+  const std::uint32_t chunks = (l.out + chunk - 1) / chunk;
   pool.run(chunks, [&](std::size_t c) {
-    const auto c0 = static_cast<std::uint32_t>(c * kColumnChunk);
-    const std::uint32_t c1 = std::min(c0 + kColumnChunk, l.out);
+    const auto c0 = static_cast<std::uint32_t>(c * chunk);
+    const std::uint32_t c1 = std::min(c0 + chunk, l.out);
     if (products != nullptr) {
       type_grouped_fold(l, grid, r, x, dy, c0, c1, products, grad);
       return;
