@@ -218,6 +218,21 @@ TEST(CudaBackendStep, NonFiniteGradientIsNamed) {
   EXPECT_NE(what->find("not finite"), std::string::npos) << *what;
 }
 
+// Device failures reach the user as mmn errors (exit 1, "mmn: error: ..."), naming the problem.
+TEST(CudaBackendStep, DeviceErrorsAreReportedAsErrors) {
+  Pair p(step_model(ModelKind::mmn), adagrad(), 50);
+  const ColumnBlock block = batch(step_schema(), 51, 3);
+  std::vector<float> ctr(51), cvr(51);
+  try {
+    p.gpu->forward(view_of(block), ctr.data(), cvr.data());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("CUDA backend: DeviceModel: a batch of 51 rows exceeds the 50"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CudaBackendStep, MaskedRoutingIsRefusedWithAReason) {
   ModelConfig c = step_model(ModelKind::mmn);
   c.routing = RoutingMode::masked;
