@@ -1,6 +1,8 @@
 mmn_add_test(trainer_command_tests
   trainer/predict_command_test.cpp
 )
+target_compile_definitions(trainer_command_tests PRIVATE MMN_EMULATED_CUDA_BINARY="$<TARGET_FILE:mmn-emulated-cuda>")
+add_dependencies(trainer_command_tests mmn-emulated-cuda)
 
 if(MMN_MPI_ENABLED)
   mmn_add_test(data_parallel_tests trainer/data_parallel_test.cpp)

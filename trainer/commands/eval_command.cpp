@@ -1,4 +1,4 @@
-// mmn eval RUN_DIR... --data DATASET [--checkpoint FILE] [--report FILE.json]
+// mmn eval RUN_DIR... --data DATASET [--checkpoint FILE] [--report FILE.json] [--device cpu|cuda|auto]
 // One column per run (and the oracle's when the data carries true probabilities). Under
 // mpirun the ranks share the batches and rank 0 reports: the same figures as one process.
 #include <fmt/format.h>
@@ -10,6 +10,7 @@
 #include "mmn/train/report_table.h"
 #include "mmn/train/run_directory.h"
 #include "mmn/train/run_loader.h"
+#include "mmn/train/run_predictions.h"
 #include "mmn/util/error.h"
 #include "mmn/util/file_writer.h"
 #include "mmn/util/thread_pool.h"
@@ -20,7 +21,7 @@ void add_eval_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("eval", "Evaluate trained runs on a data set");
   struct Args {
     std::vector<std::string> runs;
-    std::string data, checkpoint, report, title;
+    std::string data, checkpoint, report, title, device = "cpu";
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("runs", args->runs, "Run directories of `mmn train`")->required();
@@ -28,6 +29,8 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file (default: each run's newest; one run only)");
   cmd->add_option("--report", args->report, "Also write the figures as JSON to this file");
   cmd->add_option("--title", args->title, "Title of the table (default: the data set)");
+  cmd->add_option("--device", args->device, "Where to run the model: cpu (default), cuda or auto")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   cmd->callback([args] {
     if (!args->checkpoint.empty() && args->runs.size() != 1) fail("--checkpoint names one checkpoint: give one run");
     Communicator& comm = job_communicator();
@@ -37,7 +40,7 @@ void add_eval_command(CLI::App& app) {
     nlohmann::json json = nlohmann::json::object();
     for (const auto& dir : args->runs) {
       LoadedRun run = load_run(dir, args->checkpoint, data.schema());
-      const Predictions p = predict(*run.model, data, run.config.train.eval_batch_size, pool, &comm);
+      const Predictions p = predict_run(run, data, args->device, pool, &comm);
       if (comm.rank() != 0) continue;  // rank 0 holds every row's predictions and reports
       reports.emplace_back(run.config.model.label(), evaluate(data, p));
       fmt::print("{}: {} at step {} ({})\n", dir, run.config.model.label(), run.step, run.checkpoint);

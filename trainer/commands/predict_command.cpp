@@ -1,4 +1,4 @@
-// mmn predict RUN_DIR (--data DATASET | --csv INPUT --schema SCHEMA.toml) --out FILE.csv
+// mmn predict RUN_DIR (--data DATASET | --csv INPUT --schema SCHEMA.toml) --out FILE.csv [--device cpu|cuda|auto]
 // Writes "p_ctr,p_cvr" and one line per input row, in input order.
 #include <unistd.h>
 
@@ -12,6 +12,7 @@
 #include "mmn/ingest/ingester.h"
 #include "mmn/train/evaluator.h"
 #include "mmn/train/run_loader.h"
+#include "mmn/train/run_predictions.h"
 #include "mmn/util/error.h"
 #include "mmn/util/file_writer.h"
 #include "mmn/util/thread_pool.h"
@@ -22,7 +23,7 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Args {
-  std::string run_dir, data, csv, schema, out, checkpoint;
+  std::string run_dir, data, csv, schema, out, checkpoint, device = "cpu";
 };
 
 // A CSV input becomes a temporary data set whose type, scenario and categorical
@@ -62,7 +63,7 @@ void run_predict(const Args& args) {
 
   const Dataset data = Dataset::open(data_dir, Verify::full, &pool);
   LoadedRun run = load_run(args.run_dir, args.checkpoint, data.schema());
-  const Predictions p = predict(*run.model, data, run.config.train.eval_batch_size, pool);
+  const Predictions p = predict_run(run, data, args.device, pool);
   std::string text = "p_ctr,p_cvr\n";
   text.reserve(text.size() + p.p_ctr.size() * 24);
   for (std::size_t i = 0; i < p.p_ctr.size(); ++i) text += fmt::format("{:.9g},{:.9g}\n", p.p_ctr[i], p.p_cvr[i]);
@@ -81,6 +82,8 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--schema", args->schema, "Ingest schema (TOML) for --csv");
   cmd->add_option("--out", args->out, "Output CSV file")->required();
   cmd->add_option("--checkpoint", args->checkpoint, "Checkpoint file (default: the run's newest)");
+  cmd->add_option("--device", args->device, "Where to run the model: cpu (default), cuda or auto")
+      ->check(CLI::IsMember({"cpu", "cuda", "auto"}));
   cmd->callback([args] { run_predict(*args); });
 }
 

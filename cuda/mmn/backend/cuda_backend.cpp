@@ -54,7 +54,7 @@ device::TowerSpec tower_spec(const std::string& name, std::uint32_t in, const st
 }  // namespace
 
 device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows,
-                                    int device) {
+                                    int device, bool train) {
   const ModelConfig& c = model.config();
   if (c.routing == RoutingMode::masked)
     fail("model.routing = \"masked\" runs on the CPU backend only (it is the baseline the grouped routing is measured "
@@ -85,6 +85,7 @@ device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& opti
   for (const Optimizer::Range& r : optimizer.lr_ranges()) s.lr_ranges.push_back({r.offset, r.size, r.lr_scale});
   s.max_rows = max_rows;
   s.device = device;
+  s.train = train;
   return s;
 }
 
@@ -96,7 +97,7 @@ class CudaBackend final : public TrainingBackend {
       : model_(c.model),
         optimizer_(c.optimizer),
         device_index_(c.local_rank % device::cuda_device_count()),
-        device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_)) {
+        device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_, !c.inference_only)) {
     for (const EmbeddingTable& t : model_.embeddings()) table_dims_.push_back(t.dim);
     parameters_from_host();
 #if defined(MMN_HAVE_NCCL)

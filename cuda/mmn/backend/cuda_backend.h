@@ -18,6 +18,6 @@ void download_host_state(device::DeviceModel& device, MmnModel& model, Optimizer
 
 // The device model's description of a host model and its optimizer.
 device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows,
-                                    int device);
+                                    int device, bool train = true);
 
 }  // namespace mmn

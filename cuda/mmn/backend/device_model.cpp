@@ -146,7 +146,7 @@ dim3 row_copy_grid(std::uint32_t rows) { return dim3(std::max(1u, std::min(rows,
 MemoryPlan plan_memory(const ModelSpec& spec) {
   MemoryPlan p;
   const std::size_t rows = spec.max_rows, tables = embedded_floats(spec);
-  const std::size_t slots = spec.adam ? 2 : 1;
+  const std::size_t slots = !spec.train ? 0 : spec.adam ? 2 : 1;
   p.parameters = 4 * (spec.dense_size + tables);
   p.optimizer_state = 4 * slots * (spec.dense_size + tables);
   p.gradients = 4 * spec.dense_size + spec.table_rows.size() * rows * 4 * (spec.embedding_dim + 1);
@@ -233,7 +233,7 @@ struct DeviceModel::State {
         ctr(s.ctr, params.data(), grads.data(), s.max_rows),
         cvr(s.cvr, params.data(), grads.data(), s.max_rows),
         embedding_workspace(s.max_rows) {
-    const std::size_t state_slots = s.adam ? 2 : 1;
+    const std::size_t state_slots = !s.train ? 0 : s.adam ? 2 : 1;
     for (std::size_t k = 0; k < state_slots; ++k) dense_state.emplace_back(s.dense_size);
     std::vector<const float*> pointers;
     for (const auto rows : s.table_rows) {
@@ -587,6 +587,7 @@ void DeviceModel::upload_sparse_gradients(const std::vector<HostSparseRows>& in)
 
 void DeviceModel::apply_optimizer(std::uint64_t step) {
   State& s = *s_;
+  if (!s.spec.train) throw DeviceError("DeviceModel: apply_optimizer on a model made for forward passes only");
   const cudaStream_t st = s.compute.get();
   const std::uint32_t dim = s.spec.embedding_dim;
   if (s.spec.adam) {

@@ -51,6 +51,7 @@ struct ModelSpec {
   std::uint32_t n_types = 1, n_scenarios = 1;
   TowerSpec ctr, cvr;
 
+  bool train = true;  // false: forward passes only, no optimizer state on the device
   bool adam = true;
   float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // Adam, or Adagrad's lr and eps
   std::vector<LearningRateRange> lr_ranges;                      // covering [0, dense_size)
@@ -145,7 +146,7 @@ class DeviceModel {
   float* dense_gradients_on_device();
   void* compute_stream();
 
-  // One optimizer step on the current gradients; step counts from 1.
+  // One optimizer step on the current gradients; step counts from 1. Training models only.
   void apply_optimizer(std::uint64_t step);
 
  private:

@@ -50,6 +50,7 @@ struct BackendContext {
   std::uint32_t max_rows = 0;  // the largest batch compute_gradients or forward will see
   int local_rank = 0;          // which GPU of this machine (one per process)
   Communicator* comm = nullptr;  // the job's processes (data parallelism), or null for one
+  bool inference_only = false;   // forward passes only: a backend may leave out what training needs
 };
 
 using BackendFactory = std::function<std::unique_ptr<TrainingBackend>(const BackendContext&)>;

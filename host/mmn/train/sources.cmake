@@ -4,6 +4,7 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/checkpoint.cpp
   ${CMAKE_CURRENT_LIST_DIR}/evaluator.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_loader.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/run_predictions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp
 )
 include(${CMAKE_CURRENT_LIST_DIR}/sources_reporting.cmake)
