@@ -190,7 +190,7 @@ struct DeviceModel::State {
   kernels::EmbeddingBackwardWorkspace embedding_workspace;
   std::vector<DeviceBuffer<std::uint32_t>> unique_ids, sparse_count;
   std::vector<DeviceBuffer<float>> sparse_grads;
-  std::vector<std::uint32_t> sparse_bound;  // rows each table's sparse gradient buffers hold
+  std::vector<std::uint32_t> sparse_bound;  // per table, at least its sparse gradient's row count (sizes grids)
   std::size_t last_rows = 0;
   // Read-ahead: the batch to stage after this step's kernels are queued, and whether the
   // current slot already holds the batch the next compute_gradients gets.
@@ -493,7 +493,7 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
     f.ids = s.ids[t], f.vocab = static_cast<std::uint32_t>(s.spec.table_rows[t]);
     f.unique_ids = s.unique_ids[t].data(), f.grads = s.sparse_grads[t].data(), f.count = s.sparse_count[t].data();
     fields.push_back(f);
-    s.sparse_bound[t] = std::min<std::uint32_t>(s.sparse_bound[t], static_cast<std::uint32_t>(s.unique_ids[t].size()));
+    s.sparse_bound[t] = n;  // this step's count is at most its rows
   }
   if (!fields.empty())
     kernels::embedding_backward(s.spec.embedding_dim, fields, n, s.dh0.data(), s.spec.input_width,
