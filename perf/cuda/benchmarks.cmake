@@ -53,8 +53,7 @@ mmn_set_warnings(gpu_bench_dry_run)
 # The kernel lab: versions of the grouped composed GEMM, each checked against the CPU op and
 # timed with CUDA events (nvcc; exits 0 with a message where no GPU exists).
 add_executable(grouped_gemm_lab cuda/grouped_gemm_lab.cu)
-target_link_libraries(grouped_gemm_lab PRIVATE mmn_host CUDA::cudart)
-target_include_directories(grouped_gemm_lab PRIVATE ${PROJECT_SOURCE_DIR}/cuda)
+target_link_libraries(grouped_gemm_lab PRIVATE mmn_gpu_bench_support)
 mmn_set_warnings(grouped_gemm_lab)
 
 # The whole training step on a GPU through the CUDA backend (host code linking the nvcc-built

@@ -23,6 +23,7 @@
 #include "mmn/ops/composed_layer.h"
 #include "mmn/ops/routing.h"
 #include "mmn/util/thread_pool.h"
+#include "gpu_timer.h"
 
 namespace {
 
@@ -66,27 +67,17 @@ Layer random_layer(std::uint32_t in, std::uint32_t out, std::mt19937& rng) {
   return l;
 }
 
-// Median milliseconds of `run` over 20 repeats, the L2 flushed before each.
+// Median milliseconds of `run` over 20 repeats (after one to warm up), the L2 flushed before each.
 template <typename F>
-float time_ms(F&& run, DeviceBuffer<char>& flush) {
-  cudaEvent_t start, stop;
-  check(cudaEventCreate(&start), "cudaEventCreate");
-  check(cudaEventCreate(&stop), "cudaEventCreate");
-  std::vector<float> times;
+float time_ms(F&& run) {
+  perf::GpuTimer timer;
+  std::vector<double> seconds;
   for (int i = 0; i < 21; ++i) {
-    check(cudaMemset(flush.data(), i, flush.size()), "L2 flush");
-    check(cudaEventRecord(start), "cudaEventRecord");
-    run();
-    check(cudaEventRecord(stop), "cudaEventRecord");
-    check(cudaEventSynchronize(stop), "cudaEventSynchronize");
-    float ms = 0;
-    check(cudaEventElapsedTime(&ms, start, stop), "cudaEventElapsedTime");
-    if (i > 0) times.push_back(ms);  // the first run warms up
+    const double t = timer.seconds(run);
+    if (i > 0) seconds.push_back(t);
   }
-  cudaEventDestroy(start);
-  cudaEventDestroy(stop);
-  std::sort(times.begin(), times.end());
-  return times[times.size() / 2];
+  std::sort(seconds.begin(), seconds.end());
+  return static_cast<float>(seconds[seconds.size() / 2] * 1e3);
 }
 
 float max_relative_error(const std::vector<float>& got, const std::vector<float>& want) {
@@ -115,7 +106,6 @@ int main() {
   const kernels::DeviceRouting routed(domain, kDomains, nullptr);
   const kernels::ComposedRouting& r = routed.routing();
 
-  DeviceBuffer<char> flush(std::size_t{256} << 20);
   ThreadPool pool;
   bool all_agree = true;
   std::printf("%-22s %-14s %10s %12s %12s\n", "layer", "version", "ms", "GFLOP/s", "max rel err");
@@ -163,7 +153,7 @@ int main() {
       v.run();
       check(cudaDeviceSynchronize(), v.name);
       const float error = max_relative_error(y.download(), want);
-      const float ms = time_ms(v.run, flush);
+      const float ms = time_ms(v.run);
       const bool agrees = error <= 1e-4f;
       all_agree = all_agree && agrees;
       std::printf("%3u -> %-15u %-14s %10.3f %12.1f %12.2e%s\n", in, out, v.name, ms, flops / (ms * 1e6), error,

@@ -99,13 +99,7 @@ void dense_gpu(benchmark::State& state, Rule rule) {
   });
 }
 
-SparseRows touched_rows() {
-  SparseRows rows;
-  for (std::size_t i = 0; i < kTouched; ++i)
-    rows.ids.push_back(static_cast<std::uint32_t>(i * (kTableRows / kTouched)));
-  rows.grads = perf::random_floats(kTouched * kDim, 4, 0.01f);
-  return rows;
-}
+SparseRows touched_rows() { return perf::evenly_touched_rows(kTableRows, kTouched, kDim); }
 
 void sparse_gpu(benchmark::State& state, Rule rule) {
   perf::run_on_gpu(state, [rule](benchmark::State& s) {

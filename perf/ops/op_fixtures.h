@@ -11,6 +11,7 @@
 #include <benchmark/benchmark.h>
 
 #include "mmn/ops/composed_layer.h"
+#include "mmn/ops/embedding.h"
 #include "run_mode.h"
 
 namespace mmn::perf {
@@ -81,6 +82,27 @@ inline double compose_flops(const LayerParams& p) {
 inline double gemm_flops(const ComposedLayer& l, double rows) { return 2.0 * rows * l.in * l.out; }
 
 // Registration shared by the per-layer benchmarks: one run per layer of the criteo-like tower.
+// Labels of n rows: every 5th row clicked, a clicked row every 7th converted.
+struct Labels {
+  std::vector<std::uint8_t> click, conv;
+};
+inline Labels fixed_labels(std::size_t n) {
+  Labels l{std::vector<std::uint8_t>(n), std::vector<std::uint8_t>(n)};
+  for (std::size_t i = 0; i < n; ++i) {
+    l.click[i] = i % 5 == 0;
+    l.conv[i] = l.click[i] != 0 && i % 7 == 0;
+  }
+  return l;
+}
+
+// A sparse gradient of `touched` rows spread evenly over a table of `table_rows` rows.
+inline SparseRows evenly_touched_rows(std::size_t table_rows, std::size_t touched, std::uint32_t dim) {
+  SparseRows rows;
+  for (std::size_t i = 0; i < touched; ++i) rows.ids.push_back(static_cast<std::uint32_t>(i * (table_rows / touched)));
+  rows.grads = random_floats(touched * dim, 4, 0.01f);
+  return rows;
+}
+
 inline void per_layer(benchmark::internal::Benchmark* b) {
   b->ArgName("layer")->DenseRange(0, 2)->Unit(benchmark::kMicrosecond)->UseRealTime()->MinTime(min_time(0.5));
 }

@@ -20,13 +20,7 @@ const std::size_t kDense = perf::size_for_run<std::size_t>(std::size_t{4} << 20,
 const std::size_t kTableRows = perf::size_for_run<std::size_t>(1'000'000, 50'000);
 constexpr std::size_t kTouched = 20'000;
 
-SparseRows touched_rows() {
-  SparseRows rows;
-  for (std::size_t i = 0; i < kTouched; ++i)
-    rows.ids.push_back(static_cast<std::uint32_t>(i * (kTableRows / kTouched)));
-  rows.grads = perf::random_floats(kTouched * kDim, 4, 0.01f);
-  return rows;
-}
+SparseRows touched_rows() { return perf::evenly_touched_rows(kTableRows, kTouched, kDim); }
 
 void BM_AdamDense(benchmark::State& state) {
   std::vector<float> p = perf::random_floats(kDense, 1), g = perf::random_floats(kDense, 2, 0.01f);

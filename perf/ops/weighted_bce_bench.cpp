@@ -18,11 +18,9 @@ void BM_WeightedBce(benchmark::State& state) {
   const std::uint32_t n_domains = perf::kCriteoGrid.n_domains();
   const std::vector<float> ctr = perf::random_floats(n, 1, 2.0f), cvr = perf::random_floats(n, 2, 2.0f);
   const std::vector<std::uint32_t> domain = perf::zipf_domains(n, n_domains, 3);
-  std::vector<std::uint8_t> click(n), conv(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    click[i] = i % 5 == 0;
-    conv[i] = click[i] != 0 && i % 7 == 0;
-  }
+  const perf::Labels labels = perf::fixed_labels(n);
+  const std::vector<std::uint8_t>& click = labels.click;
+  const std::vector<std::uint8_t>& conv = labels.conv;
   const LossCounts counts = count_loss_rows(click.data(), domain.data(), n, n_domains, CvrMode::ctcvr);
   std::vector<float> d_ctr(n), d_cvr(n);
   for (auto _ : state)

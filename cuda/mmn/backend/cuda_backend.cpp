@@ -124,7 +124,9 @@ class CudaBackend final : public TrainingBackend {
   // Dense gradients: with NCCL they were summed in device memory during the backward pass,
   // layer by layer on the communication stream; without it they go through host memory and
   // the job's communicator here. Embedding rows: merged on the host (their ids differ by rank).
-  void prefetch(const ColumnView& next) override { device_.set_next_batch(batch_of(next, next_type_, next_scenario_)); }
+  void prefetch(const ColumnView& next) override {
+    device_.set_next_batch(host_batch_of(next, next_type_, next_scenario_));
+  }
 
   void exchange_gradients(Communicator& comm) override {
     if (!dense_summed_on_device()) {
@@ -175,20 +177,7 @@ class CudaBackend final : public TrainingBackend {
 #endif
   }
 
-  device::HostBatch batch_of(const ColumnView& rows) { return batch_of(rows, type_, scenario_); }
-  // The device takes 32-bit type and scenario ids: widened into `type` and `scenario`.
-  static device::HostBatch batch_of(const ColumnView& rows, std::vector<std::uint32_t>& type,
-                                    std::vector<std::uint32_t>& scenario) {
-    type.assign(rows.type, rows.type + rows.rows);
-    scenario.assign(rows.scenario, rows.scenario + rows.rows);
-    device::HostBatch b;
-    b.rows = rows.rows;
-    b.categorical = rows.categorical;
-    b.type = type.data(), b.scenario = scenario.data();
-    b.dense = rows.dense;
-    b.click = rows.click, b.conv = rows.conv;
-    return b;
-  }
+  device::HostBatch batch_of(const ColumnView& rows) { return host_batch_of(rows, type_, scenario_); }
 
   void download_sparse_gradients() {
     std::vector<device::HostSparseRows> rows;
@@ -213,6 +202,19 @@ class CudaBackend final : public TrainingBackend {
 };
 
 }  // namespace
+
+device::HostBatch host_batch_of(const ColumnView& rows, std::vector<std::uint32_t>& type,
+                                std::vector<std::uint32_t>& scenario) {
+  type.assign(rows.type, rows.type + rows.rows);
+  scenario.assign(rows.scenario, rows.scenario + rows.rows);
+  device::HostBatch b;
+  b.rows = rows.rows;
+  b.categorical = rows.categorical;
+  b.type = type.data(), b.scenario = scenario.data();
+  b.dense = rows.dense;
+  b.click = rows.click, b.conv = rows.conv;
+  return b;
+}
 
 void upload_host_state(device::DeviceModel& device, const MmnModel& model, const Optimizer& optimizer) {
   std::vector<const float*> tables;

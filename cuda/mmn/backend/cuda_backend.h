@@ -12,6 +12,11 @@ void register_cuda_backend();
 
 std::unique_ptr<TrainingBackend> make_cuda_backend(const BackendContext& context);
 
+// A batch as the device model takes it: 32-bit type and scenario ids, widened into `type` and
+// `scenario` (which must outlive the result).
+device::HostBatch host_batch_of(const ColumnView& rows, std::vector<std::uint32_t>& type,
+                                std::vector<std::uint32_t>& scenario);
+
 // The host model's parameters and the optimizer's state into the device model, and back.
 void upload_host_state(device::DeviceModel& device, const MmnModel& model, const Optimizer& optimizer);
 void download_host_state(device::DeviceModel& device, MmnModel& model, Optimizer& optimizer);

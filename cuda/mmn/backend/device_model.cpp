@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "mmn/backend/device_runtime.h"
 #include "mmn/device/device_buffer.h"
@@ -191,23 +192,23 @@ struct DeviceModel::State {
   std::vector<DeviceBuffer<std::uint32_t>> unique_ids, sparse_count;
   std::vector<DeviceBuffer<float>> sparse_grads;
   std::vector<std::uint32_t> sparse_bound;  // per table, at least its sparse gradient's row count (sizes grids)
-  std::size_t last_rows = 0;
-  // Read-ahead: the batch to stage after this step's kernels are queued, and whether the
-  // current slot already holds the batch the next compute_gradients gets.
-  HostBatch next_batch;
-  bool have_next = false, next_staged = false;
-  std::size_t staged_rows = 0;                 // which batch the staged slot holds:
-  const std::uint8_t* staged_click = nullptr;  // its size and host label column
 
-  // The batch's device columns in the current slot.
-  std::vector<const std::uint32_t*> ids;
-  const std::uint8_t* click = nullptr;
-  const std::uint8_t* conv = nullptr;
-  const std::uint32_t* type = nullptr;
-  const std::uint32_t* scenario = nullptr;
-  const std::uint32_t* const* id_pointers = nullptr;
-  const float* const* dense_pointers = nullptr;
-  Slot* current = nullptr;
+  // A batch in a staging slot: its device columns, and which host batch it came from.
+  struct Staged {
+    std::vector<const std::uint32_t*> ids;  // one per embedded field
+    const std::uint8_t *click = nullptr, *conv = nullptr;
+    const std::uint32_t *type = nullptr, *scenario = nullptr;
+    const std::uint32_t* const* id_pointers = nullptr;
+    const float* const* dense_pointers = nullptr;
+    Slot* slot = nullptr;
+    std::size_t rows = 0;
+    const std::uint8_t* host_click = nullptr;
+    bool holds(const HostBatch& b) const { return slot != nullptr && rows == b.rows && host_click == b.click; }
+  };
+  Staged current;  // the batch the step in progress works on
+  // Read-ahead: the batch announced for the next step, and once copied in, its slot.
+  std::optional<HostBatch> announced;
+  Staged next;
 
   explicit State(const ModelSpec& s)
       : spec(s),
@@ -257,7 +258,7 @@ struct DeviceModel::State {
   // Copies the batch in through the next staging slot: packed into pinned memory, then one
   // asynchronous copy on the copy stream, which the compute stream waits for. A slot is
   // reused only after the compute stream has finished with its previous batch.
-  void stage(const HostBatch& b) {
+  Staged stage(const HostBatch& b) {
     if (b.rows > spec.max_rows)
       throw DeviceError("DeviceModel: a batch of " + std::to_string(b.rows) + " rows exceeds the " +
                         std::to_string(spec.max_rows) + " it was sized for");
@@ -273,29 +274,30 @@ struct DeviceModel::State {
     const std::size_t header = staged_header_bytes(spec);
     auto column = [&](std::size_t k) { return dev + header + 4 * n * k; };  // the k-th 4-byte column
 
-    ids.clear();
+    Staged st;
+    st.slot = &slot, st.rows = n, st.host_click = b.click;
     for (std::uint32_t f = 0; f < spec.categorical_fields; ++f)
-      ids.push_back(reinterpret_cast<const std::uint32_t*>(column(f)));
-    type = reinterpret_cast<const std::uint32_t*>(column(spec.categorical_fields));
-    scenario = reinterpret_cast<const std::uint32_t*>(column(spec.categorical_fields + 1));
+      st.ids.push_back(reinterpret_cast<const std::uint32_t*>(column(f)));
+    st.type = reinterpret_cast<const std::uint32_t*>(column(spec.categorical_fields));
+    st.scenario = reinterpret_cast<const std::uint32_t*>(column(spec.categorical_fields + 1));
     if (spec.embeds_domain) {
-      ids.push_back(type);
-      ids.push_back(scenario);
+      st.ids.push_back(st.type);
+      st.ids.push_back(st.scenario);
     }
     std::vector<const float*> dense;
     for (std::uint32_t c = 0; c < spec.dense_features; ++c)
       dense.push_back(reinterpret_cast<const float*>(column(spec.categorical_fields + 2 + c)));
-    click = column(spec.categorical_fields + 2 + spec.dense_features);
-    conv = click + n;
-    id_pointers = reinterpret_cast<const std::uint32_t* const*>(dev);
-    dense_pointers = reinterpret_cast<const float* const*>(dev + 8 * ids.size());
+    st.click = column(spec.categorical_fields + 2 + spec.dense_features);
+    st.conv = st.click + n;
+    st.id_pointers = reinterpret_cast<const std::uint32_t* const*>(dev);
+    st.dense_pointers = reinterpret_cast<const float* const*>(dev + 8 * st.ids.size());
 
     std::size_t at = 0;
     auto put = [&](const void* from, std::size_t bytes) {
       if (bytes > 0) std::memcpy(host + at, from, bytes);
       at += bytes;
     };
-    put(ids.data(), 8 * ids.size());
+    put(st.ids.data(), 8 * st.ids.size());
     put(dense.data(), 8 * dense.size());
     for (const auto* c : b.categorical) put(c, 4 * n);
     put(b.type, 4 * n);
@@ -306,33 +308,22 @@ struct DeviceModel::State {
     copy_to_device(slot.device.data(), host, at, copy);
     slot.ready.record(copy);
     slot.ready.make_wait(compute);
-    current = &slot;
+    return st;
   }
 
-  void release_slot() { current->consumed.record(compute); }
-
-  // Columns of a staged slot, for the step that uses it.
-  struct Columns {
-    std::vector<const std::uint32_t*> ids;
-    const std::uint8_t *click, *conv;
-    const std::uint32_t *type, *scenario;
-    const std::uint32_t* const* id_pointers;
-    const float* const* dense_pointers;
-    Slot* slot;
-  };
-  Columns columns() const { return {ids, click, conv, type, scenario, id_pointers, dense_pointers, current}; }
-  void use(const Columns& c) {
-    ids = c.ids, click = c.click, conv = c.conv, type = c.type, scenario = c.scenario;
-    id_pointers = c.id_pointers, dense_pointers = c.dense_pointers, current = c.slot;
+  // The step's batch: the one read ahead when it is that batch, else copied in now.
+  void take(const HostBatch& b) {
+    current = next.holds(b) ? next : stage(b);
+    next = Staged{};
   }
-  Columns staged_next;
+  void release_current() { current.slot->consumed.record(compute); }
 
   // Embedding gather, domains, both towers' forward; returns the routings used.
   void forward(std::uint32_t n, ComposedRouting& ctr_route, ComposedRouting& cvr_route) {
     const cudaStream_t st = compute.get();
-    kernels::domains_of_rows(type, scenario, n, spec.n_scenarios, domain.data(), st);
+    kernels::domains_of_rows(current.type, current.scenario, n, spec.n_scenarios, domain.data(), st);
     kernels::EmbeddingGatherArgs g;
-    g.tables = table_pointers.data(), g.ids = id_pointers, g.dense = dense_pointers;
+    g.tables = table_pointers.data(), g.ids = current.id_pointers, g.dense = current.dense_pointers;
     g.fields = static_cast<std::uint32_t>(spec.table_rows.size()), g.dim = spec.embedding_dim;
     g.dense_count = spec.dense_features, g.rows = n, g.h0 = h0.data();
     kernels::embedding_gather(g, st);
@@ -416,19 +407,19 @@ void DeviceModel::download_optimizer_state(const std::vector<float*>& dense,
 }
 
 void DeviceModel::set_next_batch(const HostBatch& next) {
-  s_->next_batch = next;
-  s_->have_next = true;
+  s_->announced = next;
 }
 
 void DeviceModel::forward(const HostBatch& batch, float* ctr_logit, float* cvr_logit) {
   State& s = *s_;
   const auto n = static_cast<std::uint32_t>(batch.rows);
-  s.have_next = s.next_staged = false;  // its slot is reused here
+  s.announced.reset();  // a batch read ahead is dropped: its slot is reused here
+  s.next = {};
   if (n == 0) return;
-  s.stage(batch);
+  s.take(batch);
   ComposedRouting ctr_route, cvr_route;
   s.forward(n, ctr_route, cvr_route);
-  s.release_slot();
+  s.release_current();
   copy_to_host(ctr_logit, s.ctr_logit.data(), 4 * std::size_t{n}, s.compute);
   copy_to_host(cvr_logit, s.cvr_logit.data(), 4 * std::size_t{n}, s.compute);
   s.compute.synchronize();
@@ -442,16 +433,10 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   if (loss.cvr_domain.size() != n_domains)
     throw DeviceError("DeviceModel: the loss counts cover " + std::to_string(loss.cvr_domain.size()) +
                       " domains, the model " + std::to_string(n_domains));
-  s.last_rows = n;
   fill_zero(s.grads.data(), 4 * s.spec.dense_size, s.compute);
   for (std::size_t t = 0; t < s.sparse_count.size(); ++t) fill_zero(s.sparse_count[t].data(), 4, s.compute);
   if (n == 0) return {};
-  if (s.next_staged && s.staged_rows == batch.rows && s.staged_click == batch.click) {
-    s.use(s.staged_next);
-  } else {
-    s.stage(batch);
-  }
-  s.next_staged = false;
+  s.take(batch);
   ComposedRouting ctr_route, cvr_route;
   s.forward(n, ctr_route, cvr_route);
 
@@ -459,7 +444,7 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   counts.push_back(loss.cvr_rows);
   copy_to_device(s.counts.data(), counts.data(), 8 * counts.size(), s.compute);
   kernels::WeightedBceArgs b;
-  b.ctr_logit = s.ctr_logit.data(), b.cvr_logit = s.cvr_logit.data(), b.click = s.click, b.conv = s.conv;
+  b.ctr_logit = s.ctr_logit.data(), b.cvr_logit = s.cvr_logit.data(), b.click = s.current.click, b.conv = s.current.conv;
   b.domain = s.domain.data(), b.rows = n, b.n_domains = n_domains, b.counts = s.counts.data(), b.count_here = false;
   b.rows_total = loss.rows;
   b.params.clicked_mode = loss.clicked_mode, b.params.dynamic_weight = loss.dynamic_weight;
@@ -490,7 +475,7 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   std::vector<kernels::EmbeddingFieldGrad> fields;
   for (std::size_t t = 0; t < s.tables.size(); ++t) {
     kernels::EmbeddingFieldGrad f;
-    f.ids = s.ids[t], f.vocab = static_cast<std::uint32_t>(s.spec.table_rows[t]);
+    f.ids = s.current.ids[t], f.vocab = static_cast<std::uint32_t>(s.spec.table_rows[t]);
     f.unique_ids = s.unique_ids[t].data(), f.grads = s.sparse_grads[t].data(), f.count = s.sparse_count[t].data();
     fields.push_back(f);
     s.sparse_bound[t] = n;  // this step's count is at most its rows
@@ -498,15 +483,10 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   if (!fields.empty())
     kernels::embedding_backward(s.spec.embedding_dim, fields, n, s.dh0.data(), s.spec.input_width,
                                 s.embedding_workspace, st);
-  s.release_slot();
-  if (s.have_next) {  // the copy of the next batch overlaps this step's kernels
-    const State::Columns mine = s.columns();
-    s.stage(s.next_batch);
-    s.staged_next = s.columns();
-    s.staged_rows = s.next_batch.rows, s.staged_click = s.next_batch.click;
-    s.use(mine);
-    s.have_next = false;
-    s.next_staged = true;
+  s.release_current();
+  if (s.announced) {  // the copy of the next batch overlaps this step's kernels
+    s.next = s.stage(*s.announced);
+    s.announced.reset();
   }
   if (s.reducer) {
     s.buckets_reduced.record(s.communication);
@@ -545,8 +525,6 @@ void DeviceModel::upload_dense_gradients(const float* in) {
 float* DeviceModel::dense_gradients_on_device() { return s_->grads.data(); }
 
 void DeviceModel::set_bucket_reducer(BucketReducer reducer) { s_->reducer = std::move(reducer); }
-
-void* DeviceModel::compute_stream() { return static_cast<void*>(s_->compute.get()); }
 
 void DeviceModel::download_sparse_gradients(std::vector<HostSparseRows>& out) {
   State& s = *s_;

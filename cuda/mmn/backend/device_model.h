@@ -141,10 +141,8 @@ class DeviceModel {
   void upload_dense_gradients(const float* in);
   void download_sparse_gradients(std::vector<HostSparseRows>& out);
   void upload_sparse_gradients(const std::vector<HostSparseRows>& in);
-  // Device pointer to the dense gradients and the compute stream (a cudaStream_t), for an
-  // NCCL all-reduce in place.
+  // Device pointer to the dense gradients (a bucket handed to the reducer lies inside).
   float* dense_gradients_on_device();
-  void* compute_stream();
 
   // One optimizer step on the current gradients; step counts from 1. Training models only.
   void apply_optimizer(std::uint64_t step);

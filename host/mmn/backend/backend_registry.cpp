@@ -14,11 +14,11 @@ std::map<std::string, BackendRegistration>& registry() {
   return r;
 }
 
-}  // namespace
-
-void register_backend(const std::string& device, BackendRegistration registration) {
+// The registration of `device`, or an empty one.
+BackendRegistration registered(const std::string& device) {
   const std::lock_guard<std::mutex> lock(registry_mutex);
-  registry()[device] = std::move(registration);
+  const auto found = registry().find(device);
+  return found != registry().end() ? found->second : BackendRegistration{};
 }
 
 void check_device_name(const std::string& device) {
@@ -26,15 +26,17 @@ void check_device_name(const std::string& device) {
     fail("train.device must be cpu, cuda or auto (got '{}')", device);
 }
 
+}  // namespace
+
+void register_backend(const std::string& device, BackendRegistration registration) {
+  const std::lock_guard<std::mutex> lock(registry_mutex);
+  registry()[device] = std::move(registration);
+}
+
 std::string resolve_device(const std::string& device) {
   check_device_name(device);
   if (device == "cpu") return device;
-  BackendRegistration cuda;
-  {
-    const std::lock_guard<std::mutex> lock(registry_mutex);
-    const auto found = registry().find("cuda");
-    if (found != registry().end()) cuda = found->second;
-  }
+  const BackendRegistration cuda = registered("cuda");
   if (!cuda.make) {
     if (device == "auto") return "cpu";
     fail("train.device = \"cuda\": this mmn was built without the CUDA backend (no nvcc at build time); use cpu or "
@@ -49,12 +51,7 @@ std::string resolve_device(const std::string& device) {
 
 std::unique_ptr<TrainingBackend> make_backend(const std::string& device, const BackendContext& context) {
   if (resolve_device(device) == "cpu") return make_cpu_backend(context);
-  BackendFactory make;
-  {
-    const std::lock_guard<std::mutex> lock(registry_mutex);
-    make = registry().at("cuda").make;
-  }
-  return make(context);
+  return registered("cuda").make(context);
 }
 
 }  // namespace mmn

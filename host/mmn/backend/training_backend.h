@@ -69,6 +69,5 @@ std::unique_ptr<TrainingBackend> make_backend(const std::string& device, const B
 // The backend make_backend would pick ("cpu" or "cuda"), or the error it would give; cheap,
 // so a job checks it before reading any data.
 std::string resolve_device(const std::string& device);
-void check_device_name(const std::string& device);
 
 }  // namespace mmn

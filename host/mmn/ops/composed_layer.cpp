@@ -5,6 +5,7 @@
 
 #include "mmn/ops/blas.h"
 #include "mmn/ops/factorised_sum_layer.h"
+#include "mmn/ops/thread_scratch.h"
 #include "mmn/ops/type_grouped_fold.h"
 #include "mmn/util/thread_pool.h"
 
@@ -54,12 +55,6 @@ std::vector<Task> segment_tasks(const Routing& r) {
   std::stable_sort(tasks.begin(), tasks.end(),
                    [](const Task& a, const Task& b) { return a.row_end - a.row_begin > b.row_end - b.row_begin; });
   return tasks;
-}
-
-std::vector<float>& thread_buffer(int which, std::size_t size) {
-  thread_local std::vector<float> buffers[3];
-  if (buffers[which].size() < size) buffers[which].resize(size);
-  return buffers[which];
 }
 
 // One row of the fold: each group's gradient += g ⊙ (the product of the other groups' weights).
@@ -200,8 +195,8 @@ void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const Rout
   const float* products = products_if_mmn(l, grid, pool);
   pool.run(tasks.size(), [&](std::size_t i) {
     const Task& t = tasks[i];
-    float* w = thread_buffer(0, std::size_t{l.in} * l.out).data();
-    float* b = thread_buffer(1, l.out).data();
+    float* w = thread_scratch(Scratch::composed_weight, std::size_t{l.in} * l.out);
+    float* b = thread_scratch(Scratch::composed_bias, l.out);
     compose_domain_weight(l, grid, t.domain, products, w);
     compose_bias(l, grid, t.domain, b);
     const std::uint32_t rows = t.row_end - t.row_begin;
@@ -225,7 +220,7 @@ void fold_domain_gradient(const ComposedLayer& l, const DomainGrid& grid, std::u
                           const ComposedLayerGrad& grad) {
   const EnabledGroups e = enabled_groups(l);
   const std::uint32_t width = c1 - c0;
-  float* G = thread_buffer(2, std::size_t{l.in} * width).data();
+  float* G = thread_scratch(Scratch::fold_gradient, std::size_t{l.in} * width);
   blas::sgemm(true, false, static_cast<int>(l.in), static_cast<int>(width), static_cast<int>(rows), 1.0f, x_seg,
               static_cast<int>(l.in), dz_seg + c0, static_cast<int>(l.out), 0.0f, G, static_cast<int>(width));
   const float* w[kParamGroups];
@@ -274,7 +269,7 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
     const std::vector<Task> tasks = segment_tasks(r);
     pool.run(tasks.size(), [&](std::size_t i) {
       const Task& t = tasks[i];
-      float* w = thread_buffer(0, std::size_t{l.in} * l.out).data();
+      float* w = thread_scratch(Scratch::composed_weight, std::size_t{l.in} * l.out);
       compose_domain_weight(l, grid, t.domain, products, w);
       blas::sgemm(false, true, static_cast<int>(t.row_end - t.row_begin), static_cast<int>(l.in),
                   static_cast<int>(l.out), 1.0f, dy + std::size_t{t.row_begin} * l.out, static_cast<int>(l.out), w,

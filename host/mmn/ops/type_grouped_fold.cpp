@@ -4,16 +4,11 @@
 #include <vector>
 
 #include "mmn/ops/blas.h"
+#include "mmn/ops/thread_scratch.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
 namespace {
-
-std::vector<float>& scratch(int which, std::size_t size) {
-  thread_local std::vector<float> buffers[2];
-  if (buffers[which].size() < size) buffers[which].resize(size);
-  return buffers[which];
-}
 
 struct Columns {
   std::uint32_t in, width, stride, c0;
@@ -76,8 +71,8 @@ void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Rou
                        const ComposedLayerGrad& grad) {
   const Columns c{l.in, c1 - c0, l.out, c0};
   const std::size_t tile = std::size_t{l.in} * c.width;
-  float* G = scratch(0, tile).data();
-  float* A = scratch(1, tile).data();
+  float* G = thread_scratch(Scratch::type_fold_gradient, tile);
+  float* A = thread_scratch(Scratch::type_fold_sum, tile);
   std::uint32_t current = ~0u;
   for (const std::uint32_t d : r.active) {  // ascending, so each type's domains are consecutive
     const std::uint32_t t = grid.set_of(kType, d), s = grid.set_of(kScenario, d);

@@ -46,15 +46,6 @@ struct Fixture {
     l.rows = c.rows, l.cvr_rows = c.cvr_rows, l.cvr_domain = c.cvr_domain;
     return l;
   }
-  static device::HostBatch batch_of(const ColumnView& v, std::vector<std::uint32_t>& type,
-                                    std::vector<std::uint32_t>& scenario) {
-    type.assign(v.type, v.type + v.rows);
-    scenario.assign(v.scenario, v.scenario + v.rows);
-    device::HostBatch b;
-    b.rows = v.rows, b.categorical = v.categorical, b.type = type.data(), b.scenario = scenario.data();
-    b.dense = v.dense, b.click = v.click, b.conv = v.conv;
-    return b;
-  }
   MmnModel model;
   Optimizer optimizer;
 };
@@ -68,7 +59,7 @@ TEST(DeviceModel, EveryLayerReachesTheReducerFinishedAndTheBucketsCoverTheGradie
   const ColumnBlock block = testing::random_block(Fixture::schema(), 200, 4);
   const ColumnView rows = view_of(block);
   std::vector<std::uint32_t> type, scenario;
-  const device::HostBatch batch = Fixture::batch_of(rows, type, scenario);
+  const device::HostBatch batch = host_batch_of(rows, type, scenario);
   const std::size_t n = f.model.dense().size();
 
   auto plain = f.device_model(200);
@@ -127,14 +118,14 @@ TEST(DeviceModel, ReadAheadGivesTheSameStepsAsNone) {
     for (std::size_t i = 0; i < sizes.size(); ++i) {
       const ColumnView rows = view_of(blocks[i]);
       if (read_ahead && i + 1 < sizes.size())  // announce step 4's batch, then pass another at step 4
-        d->set_next_batch(Fixture::batch_of(view_of(i + 1 == 3 ? stranger : blocks[i + 1]), type[i + 1],
+        d->set_next_batch(host_batch_of(view_of(i + 1 == 3 ? stranger : blocks[i + 1]), type[i + 1],
                                             scenario[i + 1]));
-      losses.push_back(d->compute_gradients(Fixture::batch_of(rows, type[i], scenario[i]), f.loss_for(rows)).total);
+      losses.push_back(d->compute_gradients(host_batch_of(rows, type[i], scenario[i]), f.loss_for(rows)).total);
       d->apply_optimizer(i + 1);
       if (i == 1) {  // an evaluation between steps
         std::vector<float> ctr(64), cvr(64);
         std::vector<std::uint32_t> t, sc;
-        d->forward(Fixture::batch_of(view_of(held), t, sc), ctr.data(), cvr.data());
+        d->forward(host_batch_of(view_of(held), t, sc), ctr.data(), cvr.data());
       }
     }
     std::vector<float> params(f.model.dense().size());
@@ -168,7 +159,7 @@ TEST(DeviceModel, RefusesABatchLargerThanItWasSizedFor) {
   std::vector<std::uint32_t> type, scenario;
   const ColumnView rows = view_of(block);
   try {
-    d->compute_gradients(Fixture::batch_of(rows, type, scenario), f.loss_for(rows));
+    d->compute_gradients(host_batch_of(rows, type, scenario), f.loss_for(rows));
     FAIL() << "expected an error";
   } catch (const device::DeviceError& e) {
     EXPECT_NE(std::string(e.what()).find("51 rows exceeds the 50"), std::string::npos) << e.what();
