@@ -5,6 +5,7 @@
 
 #include "mmn/ops/blas.h"
 #include "mmn/ops/factorised_sum_layer.h"
+#include "mmn/ops/product_layer.h"
 #include "mmn/ops/thread_scratch.h"
 #include "mmn/ops/type_grouped_fold.h"
 #include "mmn/util/thread_pool.h"
@@ -14,6 +15,9 @@ namespace {
 
 constexpr std::uint32_t kRowBlock = 512;   // rows per forward / dx task
 constexpr std::uint32_t kColumnChunk = 64; // output columns per weight-gradient task (at most)
+// Narrower MMN layers (the towers' last) run their forward as composed GEMMs: the register
+// kernels' vectors would be mostly empty.
+constexpr std::uint32_t kProductKernelMinOut = 16;
 
 struct EnabledGroups {
   int count = 0;
@@ -191,8 +195,12 @@ void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const Rout
     factorised_sum_forward(l, grid, r, x, y, pool);
     return;
   }
-  const std::vector<Task> tasks = segment_tasks(r);
+  if (type_grouped_fold_applies(l) && l.out >= kProductKernelMinOut) {
+    product_layer_forward(l, grid, r, x, y, pool);
+    return;
+  }
   const float* products = products_if_mmn(l, grid, pool);
+  const std::vector<Task> tasks = segment_tasks(r);
   pool.run(tasks.size(), [&](std::size_t i) {
     const Task& t = tasks[i];
     float* w = thread_scratch(Scratch::composed_weight, std::size_t{l.in} * l.out);
@@ -265,7 +273,9 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
     return;
   }
   const float* products = products_if_mmn(l, grid, pool);
-  if (dx != nullptr) {
+  if (dx != nullptr && products != nullptr) {
+    product_layer_input_gradient(l, grid, r, dy, products, dx, pool);
+  } else if (dx != nullptr) {
     const std::vector<Task> tasks = segment_tasks(r);
     pool.run(tasks.size(), [&](std::size_t i) {
       const Task& t = tasks[i];
@@ -276,7 +286,7 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
                   static_cast<int>(l.out), 0.0f, dx + std::size_t{t.row_begin} * l.in, static_cast<int>(l.in));
     });
   }
-  const std::uint32_t chunk = fold_chunk(l.out, pool.size());
+  const std::uint32_t chunk = products != nullptr ? column_share(l.out, pool.size()) : fold_chunk(l.out, pool.size());
   const std::uint32_t chunks = (l.out + chunk - 1) / chunk;
   pool.run(chunks, [&](std::size_t c) {
     const auto c0 = static_cast<std::uint32_t>(c * chunk);

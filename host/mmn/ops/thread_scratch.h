@@ -6,7 +6,7 @@
 
 namespace mmn {
 
-enum class Scratch { composed_weight, composed_bias, fold_gradient, type_fold_gradient, type_fold_sum, count };
+enum class Scratch { composed_weight, composed_bias, fold_gradient, count };
 
 // At least `size` floats, contents undefined.
 inline float* thread_scratch(Scratch slot, std::size_t size) {

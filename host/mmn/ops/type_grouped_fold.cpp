@@ -3,8 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "mmn/ops/blas.h"
-#include "mmn/ops/thread_scratch.h"
+#include "mmn/ops/product_microkernels.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -16,37 +15,15 @@ struct Columns {
   std::size_t at(std::uint32_t set, std::uint32_t k) const { return (std::size_t{set} * in + k) * stride + c0; }
 };
 
-// dW += Wt[t] ⊙ A, dWt[t] += W ⊙ A.
-void finish_type(const ComposedLayer& l, const ComposedLayerGrad& g, const Columns& c, std::uint32_t t,
-                 const float* __restrict__ a) {
-  for (std::uint32_t k = 0; k < c.in; ++k) {
-    const float* __restrict__ w = l.weight[kShared] + c.at(0, k);
-    const float* __restrict__ wt = l.weight[kType] + c.at(t, k);
-    float* __restrict__ dw = g.weight[kShared] + c.at(0, k);
-    float* __restrict__ dwt = g.weight[kType] + c.at(t, k);
-    const float* __restrict__ ak = a + std::size_t{k} * c.width;
-    for (std::uint32_t j = 0; j < c.width; ++j) {
-      dw[j] += wt[j] * ak[j];
-      dwt[j] += w[j] * ak[j];
-    }
-  }
-}
+// Bytes of scenario weights and gradients a block of the depth may span: every Ws[s] and dWs[s]
+// for the block's rows stay in a core's L2 while each type's domains pass over them.
+constexpr std::size_t kDepthBlockBytes = 512 * 1024;
+constexpr std::uint32_t kDepthBlockMultiple = 6;  // the fold kernel's register tile
 
-// A += G ⊙ Ws[s], dWs[s] += G ⊙ P[t].
-void fold_domain(const ComposedLayer& l, const ComposedLayerGrad& g, const Columns& c, std::uint32_t s,
-                 const float* __restrict__ G, const float* __restrict__ products, std::uint32_t t,
-                 float* __restrict__ a) {
-  for (std::uint32_t k = 0; k < c.in; ++k) {
-    const float* __restrict__ gk = G + std::size_t{k} * c.width;
-    const float* __restrict__ pk = products + c.at(t, k);
-    const float* __restrict__ ws = l.weight[kScenario] + c.at(s, k);
-    float* __restrict__ dws = g.weight[kScenario] + c.at(s, k);
-    float* __restrict__ ak = a + std::size_t{k} * c.width;
-    for (std::uint32_t j = 0; j < c.width; ++j) {
-      ak[j] += gk[j] * ws[j];
-      dws[j] += gk[j] * pk[j];
-    }
-  }
+std::uint32_t depth_block(const DomainGrid& grid, const Columns& c) {
+  const std::size_t per_row = 2 * std::size_t{grid.n_scenarios} * c.width * sizeof(float);
+  const auto rows = static_cast<std::uint32_t>(kDepthBlockBytes / per_row / kDepthBlockMultiple * kDepthBlockMultiple);
+  return std::min(std::max(rows, kDepthBlockMultiple), c.in);
 }
 
 }  // namespace
@@ -70,26 +47,29 @@ void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Rou
                        const float* dz, std::uint32_t c0, std::uint32_t c1, const float* products,
                        const ComposedLayerGrad& grad) {
   const Columns c{l.in, c1 - c0, l.out, c0};
-  const std::size_t tile = std::size_t{l.in} * c.width;
-  float* G = thread_scratch(Scratch::type_fold_gradient, tile);
-  float* A = thread_scratch(Scratch::type_fold_sum, tile);
-  std::uint32_t current = ~0u;
-  for (const std::uint32_t d : r.active) {  // ascending, so each type's domains are consecutive
-    const std::uint32_t t = grid.set_of(kType, d), s = grid.set_of(kScenario, d);
-    if (t != current) {
-      if (current != ~0u) finish_type(l, grad, c, current, A);
-      std::fill(A, A + tile, 0.0f);
-      current = t;
+  const std::uint32_t block = depth_block(grid, c);
+  std::vector<product_kernels::FoldSegment> segments;
+  for (std::uint32_t k0 = 0; k0 < l.in; k0 += block) {
+    const std::uint32_t depth = std::min(block, l.in - k0);
+    for (std::size_t first = 0; first < r.active.size();) {  // one type's domains at a time (routing is type-major)
+      const std::uint32_t t = grid.set_of(kType, r.active[first]);
+      segments.clear();
+      for (; first < r.active.size() && grid.set_of(kType, r.active[first]) == t; ++first) {
+        const std::uint32_t d = r.active[first], s = grid.set_of(kScenario, d);
+        segments.push_back({r.offsets[d], r.rows(d), l.weight[kScenario] + c.at(s, k0),
+                            grad.weight[kScenario] + c.at(s, k0)});
+      }
+      product_kernels::type_fold({x + k0, l.in, dz + c0, l.out, segments.data(),
+                                  static_cast<std::uint32_t>(segments.size()), depth, c.width, l.out,
+                                  products + c.at(t, k0), l.weight[kShared] + c.at(0, k0),
+                                  l.weight[kType] + c.at(t, k0), grad.weight[kShared] + c.at(0, k0),
+                                  grad.weight[kType] + c.at(t, k0)});
     }
-    const std::uint32_t begin = r.offsets[d], rows = r.rows(d);
-    const float* x_seg = x + std::size_t{begin} * l.in;
-    const float* dz_seg = dz + std::size_t{begin} * l.out;
-    blas::sgemm(true, false, static_cast<int>(l.in), static_cast<int>(c.width), static_cast<int>(rows), 1.0f, x_seg,
-                static_cast<int>(l.in), dz_seg + c0, static_cast<int>(l.out), 0.0f, G, static_cast<int>(c.width));
-    fold_domain(l, grad, c, s, G, products, t, A);
-    fold_domain_bias_gradient(l, grid, d, dz_seg, rows, c0, c1, grad);
   }
-  if (current != ~0u) finish_type(l, grad, c, current, A);
+  for (const std::uint32_t d : r.active) {
+    const std::uint32_t begin = r.offsets[d];
+    fold_domain_bias_gradient(l, grid, d, dz + std::size_t{begin} * l.out, r.rows(d), c0, c1, grad);
+  }
 }
 
 }  // namespace mmn

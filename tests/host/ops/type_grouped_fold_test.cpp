@@ -93,6 +93,9 @@ void expect_same_fold(std::uint32_t rows, std::uint32_t in, std::uint32_t out, s
 TEST(TypeGroupedFold, EqualsThePerDomainFold) { expect_same_fold(300, 13, 9, 0, 9, 1); }
 TEST(TypeGroupedFold, EqualsThePerDomainFoldOnAColumnRange) { expect_same_fold(500, 20, 70, 64, 70, 2); }
 TEST(TypeGroupedFold, OneRow) { expect_same_fold(1, 8, 5, 0, 5, 3); }
+// Wide enough that the depth is folded in several blocks (see type_grouped_fold.cpp), with
+// domains longer than the kernel's row loop needs to be.
+TEST(TypeGroupedFold, SeveralDepthBlocks) { expect_same_fold(900, 70, 300, 0, 300, 4); }
 
 TEST(TypeGroupedFold, AppliesOnlyToTheMmnProduct) {
   float w = 1;

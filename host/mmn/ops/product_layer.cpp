@@ -1,0 +1,114 @@
+#include "mmn/ops/product_layer.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "mmn/ops/product_microkernels.h"
+#include "mmn/ops/thread_scratch.h"
+#include "mmn/util/thread_pool.h"
+
+namespace mmn {
+namespace {
+
+using product_kernels::kMaxRows;
+
+// body(first_row, rows) over [begin, end) in near-equal blocks of at most kMaxRows rows.
+template <class Body>
+void for_row_blocks(std::uint32_t begin, std::uint32_t end, const Body& body) {
+  const std::uint32_t n = end - begin;
+  if (n == 0) return;
+  const std::uint32_t blocks = (n + kMaxRows - 1) / kMaxRows;
+  const std::uint32_t base = n / blocks, extra = n % blocks;
+  for (std::uint32_t b = 0, row = begin; b < blocks; ++b) {
+    const std::uint32_t rows = base + (b < extra ? 1 : 0);
+    body(row, rows);
+    row += rows;
+  }
+}
+
+// body(c0, c1) for each thread's share of `width` columns, on the pool.
+template <class Body>
+void over_column_shares(std::uint32_t width, ThreadPool& pool, const Body& body) {
+  const std::uint32_t share = column_share(width, pool.size());
+  pool.run((width + share - 1) / share, [&](std::size_t i) {
+    const auto c0 = static_cast<std::uint32_t>(i * share);
+    body(c0, std::min(c0 + share, width));
+  });
+}
+
+// Every type product P[t] = W ⊙ Wt[t] and every scenario weight Ws[s] packed as panels, in a
+// buffer of the calling thread; transposed to [out][in] (from `products`) for the input-gradient
+// pass, which runs over the inputs.
+struct PackedWeights {
+  const float* products;
+  const float* scenario;
+  std::size_t size;  // floats per matrix
+};
+
+PackedWeights pack_weights(const ComposedLayer& l, const DomainGrid& grid, const float* products, bool transposed,
+                           ThreadPool& pool) {
+  const std::size_t size = std::size_t{l.in} * l.out;
+  const std::size_t packed = transposed ? product_kernels::panels_size(l.out, l.in)
+                                        : product_kernels::panels_size(l.in, l.out);
+  thread_local std::vector<float> buffer;
+  buffer.resize((std::size_t{grid.n_types} + grid.n_scenarios) * packed);
+  float* pp = buffer.data();
+  float* sp = pp + grid.n_types * packed;
+  pool.run(grid.n_types + grid.n_scenarios, [&](std::size_t m) {
+    const bool type = m < grid.n_types;
+    float* out = type ? pp + m * packed : sp + (m - grid.n_types) * packed;
+    if (transposed) {
+      const float* in = type ? products + m * size : l.weight[kScenario] + (m - grid.n_types) * size;
+      product_kernels::pack_panels_transposed(in, l.out, l.in, l.out, out);
+    } else if (type) {
+      product_kernels::pack_panels(l.weight[kType] + m * size, l.out, l.in, l.out, out, l.weight[kShared]);
+    } else {
+      product_kernels::pack_panels(l.weight[kScenario] + (m - grid.n_types) * size, l.out, l.in, l.out, out);
+    }
+  });
+  return {pp, sp, packed};
+}
+
+}  // namespace
+
+std::uint32_t column_share(std::uint32_t width, std::size_t threads) {
+  const std::uint32_t vectors = (width + 15) / 16;
+  const auto per_thread = static_cast<std::uint32_t>((vectors + threads - 1) / threads);
+  return std::max(1u, per_thread) * 16;
+}
+
+void product_layer_forward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
+                           float* y, ThreadPool& pool) {
+  const PackedWeights w = pack_weights(l, grid, nullptr, false, pool);
+  over_column_shares(l.out, pool, [&](std::uint32_t c0, std::uint32_t c1) {
+    float* bias = thread_scratch(Scratch::composed_bias, l.out);
+    const std::size_t panel = std::size_t{c0} / product_kernels::kPanelWidth * l.in * product_kernels::kPanelWidth;
+    for (const std::uint32_t d : r.active) {
+      compose_bias(l, grid, d, bias);
+      const float* a = w.products + grid.set_of(kType, d) * w.size + panel;
+      const float* b = w.scenario + grid.set_of(kScenario, d) * w.size + panel;
+      for_row_blocks(r.offsets[d], r.offsets[d + 1], [&](std::uint32_t row, std::uint32_t rows) {
+        product_kernels::gemm({x + std::size_t{row} * l.in, l.in, rows, l.in, c1 - c0, a, b, bias + c0, l.relu,
+                               y + std::size_t{row} * l.out + c0, l.out});
+      });
+    }
+  });
+}
+
+void product_layer_input_gradient(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* dz,
+                                  const float* products, float* dx, ThreadPool& pool) {
+  const PackedWeights w = pack_weights(l, grid, products, true, pool);
+  over_column_shares(l.in, pool, [&](std::uint32_t c0, std::uint32_t c1) {
+    const std::size_t panel = std::size_t{c0} / product_kernels::kPanelWidth * l.out * product_kernels::kPanelWidth;
+    for (const std::uint32_t d : r.active) {
+      const float* a = w.products + grid.set_of(kType, d) * w.size + panel;
+      const float* b = w.scenario + grid.set_of(kScenario, d) * w.size + panel;
+      for_row_blocks(r.offsets[d], r.offsets[d + 1], [&](std::uint32_t row, std::uint32_t rows) {
+        product_kernels::gemm({dz + std::size_t{row} * l.out, l.out, rows, l.out, c1 - c0, a, b, nullptr, false,
+                               dx + std::size_t{row} * l.in + c0, l.in});
+      });
+    }
+  });
+}
+
+}  // namespace mmn

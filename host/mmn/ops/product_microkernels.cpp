@@ -1,0 +1,252 @@
+#include "mmn/ops/product_microkernels.h"
+
+#include <algorithm>
+#include <vector>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace mmn::product_kernels {
+
+namespace portable {
+
+void gemm(const GemmArgs& g) {
+  const std::size_t panel = std::size_t{g.depth} * kPanelWidth;
+  for (std::uint32_t i = 0; i < g.rows; ++i) {
+    float* y = g.y + i * g.ldy;
+    for (std::uint32_t c = 0; c < g.cols; ++c) y[c] = 0.0f;
+    for (std::uint32_t k = 0; k < g.depth; ++k) {
+      const float xk = g.x[i * g.ldx + k];
+      for (std::uint32_t c = 0; c < g.cols; ++c) {
+        const std::size_t w = c / kPanelWidth * panel + k * kPanelWidth + c % kPanelWidth;
+        y[c] += xk * (g.a[w] * g.b[w]);
+      }
+    }
+    for (std::uint32_t c = 0; c < g.cols; ++c) {
+      const float v = y[c] + (g.bias != nullptr ? g.bias[c] : 0.0f);
+      y[c] = g.relu ? std::max(v, 0.0f) : v;
+    }
+  }
+}
+
+void type_fold(const TypeFoldArgs& f) {
+  std::vector<float> a(std::size_t{f.depth} * f.cols, 0.0f);
+  for (std::uint32_t n = 0; n < f.n_segments; ++n) {
+    const FoldSegment& seg = f.segments[n];
+    for (std::uint32_t k = 0; k < f.depth; ++k)
+      for (std::uint32_t c = 0; c < f.cols; ++c) {
+        float g = 0.0f;
+        for (std::uint32_t i = seg.first_row; i < seg.first_row + seg.rows; ++i)
+          g += f.x[i * f.ldx + k] * f.dz[i * f.lddz + c];
+        const std::size_t w = k * f.ldw + c;
+        seg.scenario_grad[w] += g * f.product[w];
+        a[k * f.cols + c] += g * seg.scenario_weight[w];
+      }
+  }
+  for (std::uint32_t k = 0; k < f.depth; ++k)
+    for (std::uint32_t c = 0; c < f.cols; ++c) {
+      const std::size_t w = k * f.ldw + c;
+      f.shared_grad[w] += a[k * f.cols + c] * f.type_weight[w];
+      f.type_grad[w] += a[k * f.cols + c] * f.shared[w];
+    }
+}
+
+}  // namespace portable
+
+#if defined(__AVX512F__)
+namespace {
+
+constexpr int kLanes = 16;
+
+// A tile of `MR` rows by NV vectors of columns from column c; the last vector's lanes by `last`.
+template <int MR, int NV>
+void gemm_tile(const GemmArgs& g, std::uint32_t c, __mmask16 last) {
+  __m512 acc[MR][NV];
+  #pragma GCC unroll 16
+  for (int i = 0; i < MR; ++i)
+    #pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
+  const std::size_t panel = std::size_t{g.depth} * kPanelWidth;
+  const float* a = g.a + c / kPanelWidth * panel;
+  const float* b = g.b + c / kPanelWidth * panel;
+  for (std::uint32_t k = 0; k < g.depth; ++k, a += kPanelWidth, b += kPanelWidth) {
+    __m512 w[NV];
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v)
+      w[v] = _mm512_mul_ps(_mm512_loadu_ps(a + v * panel), _mm512_loadu_ps(b + v * panel));
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      const __m512 xi = _mm512_set1_ps(g.x[i * g.ldx + k]);
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(xi, w[v], acc[i][v]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int v = 0; v < NV; ++v) {
+    const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
+    const __m512 bias = g.bias != nullptr ? _mm512_maskz_loadu_ps(m, g.bias + c + v * kLanes) : _mm512_setzero_ps();
+    #pragma GCC unroll 16
+    for (int i = 0; i < MR; ++i) {
+      __m512 r = _mm512_add_ps(acc[i][v], bias);
+      if (g.relu) r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NLT_UQ), r);  // NaN stays
+      _mm512_mask_storeu_ps(g.y + i * g.ldy + c + v * kLanes, m, r);
+    }
+  }
+}
+
+__mmask16 lanes_mask(std::uint32_t n) { return n >= kLanes ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u); }
+
+template <int MR>
+void gemm_rows(const GemmArgs& g) {
+  std::uint32_t c = 0;
+  for (; c + 2 * kLanes <= g.cols; c += 2 * kLanes) gemm_tile<MR, 2>(g, c, 0xFFFF);
+  const std::uint32_t left = g.cols - c;
+  if (left > kLanes) gemm_tile<MR, 2>(g, c, lanes_mask(left - kLanes));
+  else if (left > 0) gemm_tile<MR, 1>(g, c, lanes_mask(left));
+}
+
+// KR rows of the depth (from k) by NV vectors of columns (from c): A and each segment's G in
+// registers.
+template <int KR, int NV>
+void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __mmask16 last) {
+  __m512 a[KR][NV];
+#pragma GCC unroll 16
+  for (int r = 0; r < KR; ++r)
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) a[r][v] = _mm512_setzero_ps();
+  for (std::uint32_t n = 0; n < f.n_segments; ++n) {
+    const FoldSegment& seg = f.segments[n];
+    __m512 g[KR][NV];
+#pragma GCC unroll 16
+    for (int r = 0; r < KR; ++r)
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) g[r][v] = _mm512_setzero_ps();
+    const float* x = f.x + std::size_t{seg.first_row} * f.ldx + k;
+    const float* dz = f.dz + std::size_t{seg.first_row} * f.lddz + c;
+    for (std::uint32_t i = 0; i < seg.rows; ++i, x += f.ldx, dz += f.lddz) {
+      __m512 d[NV];
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v)
+        d[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? last : __mmask16(0xFFFF), dz + v * kLanes);
+#pragma GCC unroll 16
+      for (int r = 0; r < KR; ++r) {
+        const __m512 xr = _mm512_set1_ps(x[r]);
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v) g[r][v] = _mm512_fmadd_ps(xr, d[v], g[r][v]);
+      }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < KR; ++r)
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) {
+        const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
+        const std::size_t w = (k + r) * f.ldw + c + v * kLanes;
+        a[r][v] = _mm512_fmadd_ps(g[r][v], _mm512_maskz_loadu_ps(m, seg.scenario_weight + w), a[r][v]);
+        const __m512 p = _mm512_maskz_loadu_ps(m, f.product + w);
+        _mm512_mask_storeu_ps(seg.scenario_grad + w, m,
+                              _mm512_fmadd_ps(g[r][v], p, _mm512_maskz_loadu_ps(m, seg.scenario_grad + w)));
+      }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < KR; ++r)
+#pragma GCC unroll 16
+    for (int v = 0; v < NV; ++v) {
+      const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
+      const std::size_t w = (k + r) * f.ldw + c + v * kLanes;
+      _mm512_mask_storeu_ps(f.shared_grad + w, m,
+                            _mm512_fmadd_ps(a[r][v], _mm512_maskz_loadu_ps(m, f.type_weight + w),
+                                            _mm512_maskz_loadu_ps(m, f.shared_grad + w)));
+      _mm512_mask_storeu_ps(f.type_grad + w, m,
+                            _mm512_fmadd_ps(a[r][v], _mm512_maskz_loadu_ps(m, f.shared + w),
+                                            _mm512_maskz_loadu_ps(m, f.type_grad + w)));
+    }
+}
+
+template <int KR>
+void type_fold_depth_rows(const TypeFoldArgs& f, std::uint32_t k) {
+  std::uint32_t c = 0;
+  for (; c + 2 * kLanes <= f.cols; c += 2 * kLanes) type_fold_tile<KR, 2>(f, k, c, 0xFFFF);
+  const std::uint32_t left = f.cols - c;
+  if (left > kLanes) type_fold_tile<KR, 2>(f, k, c, lanes_mask(left - kLanes));
+  else if (left > 0) type_fold_tile<KR, 1>(f, k, c, lanes_mask(left));
+}
+
+constexpr int kFoldDepthRows = 6;
+
+}  // namespace
+
+void gemm(const GemmArgs& g) {
+  switch (g.rows) {
+    case 0: return;
+    case 1: gemm_rows<1>(g); return;
+    case 2: gemm_rows<2>(g); return;
+    case 3: gemm_rows<3>(g); return;
+    case 4: gemm_rows<4>(g); return;
+    case 5: gemm_rows<5>(g); return;
+    case 6: gemm_rows<6>(g); return;
+    case 7: gemm_rows<7>(g); return;
+    case 8: gemm_rows<8>(g); return;
+    case 9: gemm_rows<9>(g); return;
+    case 10: gemm_rows<10>(g); return;
+    case 11: gemm_rows<11>(g); return;
+    default: gemm_rows<12>(g); return;
+  }
+}
+
+void type_fold(const TypeFoldArgs& f) {
+  std::uint32_t k = 0;
+  for (; k + kFoldDepthRows <= f.depth; k += kFoldDepthRows) type_fold_depth_rows<kFoldDepthRows>(f, k);
+  switch (f.depth - k) {
+    case 0: return;
+    case 1: type_fold_depth_rows<1>(f, k); return;
+    case 2: type_fold_depth_rows<2>(f, k); return;
+    case 3: type_fold_depth_rows<3>(f, k); return;
+    case 4: type_fold_depth_rows<4>(f, k); return;
+    default: type_fold_depth_rows<5>(f, k); return;
+  }
+}
+
+#else
+
+void gemm(const GemmArgs& g) { portable::gemm(g); }
+void type_fold(const TypeFoldArgs& f) { portable::type_fold(f); }
+
+#endif
+
+void pack_panels(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out,
+                 const float* scale) {
+  for (std::uint32_t c0 = 0; c0 < cols; c0 += kPanelWidth) {
+    const std::uint32_t width = std::min(kPanelWidth, cols - c0);
+    for (std::uint32_t k = 0; k < rows; ++k, out += kPanelWidth) {
+      const float* __restrict__ row = in + k * ld_in + c0;
+      const float* __restrict__ by = scale != nullptr ? scale + k * ld_in + c0 : nullptr;
+      float* __restrict__ o = out;
+      if (width == kPanelWidth && by != nullptr) {
+        for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = row[j] * by[j];
+      } else if (width == kPanelWidth) {
+        for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = row[j];
+      } else {
+        for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = j < width ? row[j] * (by != nullptr ? by[j] : 1.0f) : 0.0f;
+      }
+    }
+  }
+}
+
+void pack_panels_transposed(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out) {
+  // Panel p of in^T holds rows [16p, 16p + 16) of in, one column of in per panel row.
+  for (std::uint32_t k0 = 0; k0 < rows; k0 += kPanelWidth, out += std::size_t{cols} * kPanelWidth) {
+    const std::uint32_t height = std::min(kPanelWidth, rows - k0);
+    for (std::uint32_t c0 = 0; c0 < cols; c0 += kPanelWidth) {
+      const std::uint32_t width = std::min(kPanelWidth, cols - c0);
+      for (std::uint32_t c = 0; c < width; ++c) {
+        float* o = out + std::size_t{c0 + c} * kPanelWidth;
+        std::uint32_t j = 0;
+        for (; j < height; ++j) o[j] = in[(k0 + j) * ld_in + c0 + c];
+        for (; j < kPanelWidth; ++j) o[j] = 0.0f;
+      }
+    }
+  }
+}
+
+}  // namespace mmn::product_kernels

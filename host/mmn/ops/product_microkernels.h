@@ -1,0 +1,81 @@
+#pragma once
+// Register-tiled kernels of the MMN layer, whose domain weights are an elementwise product
+// W_d = A ⊙ B (A = W ⊙ Wt[t], B = Ws[s]). They never write W_d or a domain's G_d = X_d^T dZ_d
+// to memory: the forward multiplies A and B while loading them, and the fold keeps G_d in
+// registers while it updates the gradients. Where the compiler targets AVX-512 they use it; the
+// portable versions (also compiled there, for the tests) are plain loops with the same results
+// up to rounding order.
+#include <cstddef>
+#include <cstdint>
+
+namespace mmn::product_kernels {
+
+// Rows per call of `gemm`.
+constexpr std::uint32_t kMaxRows = 12;
+// Columns per panel: `gemm` reads its weights packed as panels, [cols / 16][rows][16] (the last
+// panel zero-padded), so that each tile streams contiguous memory. Read with a stride across
+// whole rows, matrices coming from L3 arrive several times slower.
+constexpr std::uint32_t kPanelWidth = 16;
+
+// Floats of a rows x cols matrix packed as panels.
+inline std::size_t panels_size(std::uint32_t rows, std::uint32_t cols) {
+  return std::size_t{rows} * ((cols + kPanelWidth - 1) / kPanelWidth * kPanelWidth);
+}
+// in (rows x cols, row stride ld_in) packed as panels into out; multiplied elementwise by
+// `scale` (same shape and stride) unless it is null.
+void pack_panels(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out,
+                 const float* scale = nullptr);
+// in^T (cols x rows) packed as panels into out.
+void pack_panels_transposed(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out);
+
+// y[i][c] = act(bias[c] + sum_k x[i][k] * a[k][c] * b[k][c]) for i < rows <= kMaxRows,
+// c < cols, k < depth; act is ReLU when relu, identity otherwise; bias may be null. a and b are
+// packed as panels `depth` rows high, from the panel of y's first column.
+struct GemmArgs {
+  const float* x;
+  std::size_t ldx;
+  std::uint32_t rows, depth, cols;
+  const float* a;
+  const float* b;
+  const float* bias;
+  bool relu;
+  float* y;
+  std::size_t ldy;
+};
+void gemm(const GemmArgs& args);
+
+// One type's share of the MMN layer's weight gradients. For each segment (the routed rows of
+// one domain (t, s) of the type) G = x_seg^T dz_seg, then
+//   dWs[s] += G ⊙ P[t],   A += G ⊙ Ws[s];
+// and after the last segment dW += A ⊙ Wt[t], dWt[t] += A ⊙ W. A and each G stay in registers.
+// All weight and gradient pointers start at the block's first row and column and share the
+// row stride ldw; x starts at the block's first column (depth of them are read), dz at its
+// first column (cols of them are read).
+struct FoldSegment {
+  std::uint32_t first_row, rows;
+  const float* scenario_weight;  // Ws[s]
+  float* scenario_grad;          // dWs[s]
+};
+struct TypeFoldArgs {
+  const float* x;
+  std::size_t ldx;
+  const float* dz;
+  std::size_t lddz;
+  const FoldSegment* segments;
+  std::uint32_t n_segments;
+  std::uint32_t depth, cols;
+  std::size_t ldw;
+  const float* product;      // P[t] = W ⊙ Wt[t]
+  const float* shared;       // W
+  const float* type_weight;  // Wt[t]
+  float* shared_grad;        // dW
+  float* type_grad;          // dWt[t]
+};
+void type_fold(const TypeFoldArgs& args);
+
+namespace portable {
+void gemm(const GemmArgs& args);
+void type_fold(const TypeFoldArgs& args);
+}  // namespace portable
+
+}  // namespace mmn::product_kernels

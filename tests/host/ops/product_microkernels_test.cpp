@@ -1,0 +1,169 @@
+// The MMN layer's register kernels (and their portable versions) against double-precision
+// loops over the same definitions, on shapes that exercise every register tile, partial
+// vector and remainder; and the panel packing element by element.
+#include "mmn/ops/product_microkernels.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+#include <vector>
+
+namespace mmn::product_kernels {
+namespace {
+
+std::vector<float> random_floats(std::size_t n, std::mt19937& rng) {
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = normal(rng);
+  return v;
+}
+
+std::size_t panel_index(std::uint32_t depth, std::uint32_t k, std::uint32_t c) {
+  return std::size_t{c / kPanelWidth} * depth * kPanelWidth + std::size_t{k} * kPanelWidth + c % kPanelWidth;
+}
+
+TEST(PackPanels, PlacesEveryElementAndPadsWithZeros) {
+  std::mt19937 rng(1);
+  const std::uint32_t rows = 5, cols = 37, ld = 40;
+  const std::vector<float> in = random_floats(rows * ld, rng), scale = random_floats(rows * ld, rng);
+  std::vector<float> out(panels_size(rows, cols), -1.0f), scaled(out.size(), -1.0f), t(panels_size(cols, rows), -1.0f);
+  pack_panels(in.data(), ld, rows, cols, out.data());
+  pack_panels(in.data(), ld, rows, cols, scaled.data(), scale.data());
+  pack_panels_transposed(in.data(), ld, rows, cols, t.data());
+  ASSERT_EQ(out.size(), std::size_t{rows} * 48);
+  for (std::uint32_t k = 0; k < rows; ++k)
+    for (std::uint32_t c = 0; c < 48; ++c) {
+      const std::size_t p = panel_index(rows, k, c);
+      EXPECT_EQ(out[p], c < cols ? in[k * ld + c] : 0.0f) << k << "," << c;
+      EXPECT_EQ(scaled[p], c < cols ? in[k * ld + c] * scale[k * ld + c] : 0.0f) << k << "," << c;
+    }
+  ASSERT_EQ(t.size(), std::size_t{cols} * 16);
+  for (std::uint32_t c = 0; c < cols; ++c)
+    for (std::uint32_t k = 0; k < 16; ++k)
+      EXPECT_EQ(t[panel_index(cols, c, k)], k < rows ? in[k * ld + c] : 0.0f) << c << "," << k;
+}
+
+struct GemmCase {
+  std::uint32_t rows, depth, cols;
+  bool bias, relu;
+};
+
+void expect_gemm(void (*kernel)(const GemmArgs&), const GemmCase& g, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  const std::size_t ldx = g.depth + 3, ldy = g.cols + 5;
+  const std::vector<float> x = random_floats(g.rows * ldx, rng), a = random_floats(g.depth * g.cols, rng),
+                           b = random_floats(g.depth * g.cols, rng), bias = random_floats(g.cols, rng);
+  std::vector<float> ap(panels_size(g.depth, g.cols)), bp(ap.size());
+  pack_panels(a.data(), g.cols, g.depth, g.cols, ap.data());
+  pack_panels(b.data(), g.cols, g.depth, g.cols, bp.data());
+  const float sentinel = 12345.0f;
+  std::vector<float> y(g.rows * ldy, sentinel);
+  kernel({x.data(), ldx, g.rows, g.depth, g.cols, ap.data(), bp.data(), g.bias ? bias.data() : nullptr, g.relu,
+          y.data(), ldy});
+  for (std::uint32_t i = 0; i < g.rows; ++i) {
+    for (std::uint32_t c = 0; c < g.cols; ++c) {
+      double z = g.bias ? bias[c] : 0.0, magnitude = std::abs(z);
+      for (std::uint32_t k = 0; k < g.depth; ++k) {
+        const double term = double{x[i * ldx + k]} * a[k * g.cols + c] * b[k * g.cols + c];
+        z += term;
+        magnitude += std::abs(term);
+      }
+      if (g.relu) z = std::max(z, 0.0);
+      ASSERT_NEAR(y[i * ldy + c], z, 1e-5 * (1 + magnitude))
+          << "rows " << g.rows << " depth " << g.depth << " cols " << g.cols << " at " << i << "," << c;
+    }
+    for (std::size_t c = g.cols; c < ldy; ++c) ASSERT_EQ(y[i * ldy + c], sentinel) << "wrote past the columns";
+  }
+}
+
+TEST(ProductGemm, MatchesTheDefinitionForEveryRowCountAndColumnRemainder) {
+  std::uint32_t seed = 0;
+  for (auto kernel : {&gemm, &portable::gemm})
+    for (std::uint32_t rows = 1; rows <= kMaxRows; ++rows)
+      for (std::uint32_t cols : {1u, 15u, 16u, 17u, 32u, 33u, 70u})
+        for (std::uint32_t depth : {1u, 9u})
+          expect_gemm(kernel, {rows, depth, cols, (seed & 1) != 0, (seed & 2) != 0}, ++seed);
+}
+
+TEST(ProductGemm, ReluKeepsNaN) {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  for (auto kernel : {&gemm, &portable::gemm}) {
+    std::vector<float> x = {1.0f, 1.0f}, a(panels_size(2, 3), 1.0f), b = a, y(3);
+    a[0] = nan;  // column 0 of row 0
+    a[1] = -5.0f;
+    kernel({x.data(), 2, 1, 2, 3, a.data(), b.data(), nullptr, true, y.data(), 3});
+    EXPECT_TRUE(std::isnan(y[0]));
+    EXPECT_EQ(y[1], 0.0f);
+    EXPECT_EQ(y[2], 2.0f);
+  }
+}
+
+struct Segment {
+  std::uint32_t rows, scenario;
+};
+
+void expect_type_fold(void (*kernel)(const TypeFoldArgs&), std::uint32_t depth, std::uint32_t cols,
+                      const std::vector<Segment>& segments, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  const std::uint32_t scenarios = 3, ldw = cols + 2, ldx = depth + 1, lddz = cols + 4;
+  std::uint32_t total = 0;
+  for (const Segment& s : segments) total += s.rows;
+  const std::vector<float> x = random_floats(std::size_t{total} * ldx, rng), dz = random_floats(std::size_t{total} * lddz, rng);
+  const std::size_t size = std::size_t{depth} * ldw;
+  const std::vector<float> ws = random_floats(scenarios * size, rng), w = random_floats(size, rng),
+                           wt = random_floats(size, rng);
+  std::vector<float> p(size);
+  for (std::size_t i = 0; i < size; ++i) p[i] = w[i] * wt[i];
+  std::vector<float> dws = random_floats(scenarios * size, rng), dw = random_floats(size, rng),
+                     dwt = random_floats(size, rng);
+  std::vector<double> e_dws(dws.begin(), dws.end()), e_dw(dw.begin(), dw.end()), e_dwt(dwt.begin(), dwt.end()),
+      a(size, 0.0);
+  std::vector<FoldSegment> args;
+  std::uint32_t first = 0;
+  for (const Segment& s : segments) {
+    args.push_back({first, s.rows, ws.data() + s.scenario * size, dws.data() + s.scenario * size});
+    for (std::uint32_t k = 0; k < depth; ++k)
+      for (std::uint32_t c = 0; c < cols; ++c) {
+        double g = 0;
+        for (std::uint32_t i = first; i < first + s.rows; ++i) g += double{x[i * ldx + k]} * dz[i * lddz + c];
+        const std::size_t e = k * ldw + c;
+        e_dws[s.scenario * size + e] += g * p[e];
+        a[e] += g * ws[s.scenario * size + e];
+      }
+    first += s.rows;
+  }
+  for (std::size_t e = 0; e < size; ++e) {
+    e_dw[e] += a[e] * wt[e];
+    e_dwt[e] += a[e] * w[e];
+  }
+  kernel({x.data(), ldx, dz.data(), lddz, args.data(), static_cast<std::uint32_t>(args.size()), depth, cols, ldw,
+          p.data(), w.data(), wt.data(), dw.data(), dwt.data()});
+  const double tol = 1e-4 * (1 + std::sqrt(static_cast<double>(total)) * static_cast<double>(segments.size()));
+  for (std::uint32_t k = 0; k < depth; ++k)
+    for (std::uint32_t c = 0; c < ldw; ++c) {
+      const std::size_t e = k * ldw + c;
+      // Columns past `cols` (the row stride's padding) are left as they were.
+      ASSERT_NEAR(dw[e], e_dw[e], tol) << "dW " << k << "," << c << " depth " << depth << " cols " << cols;
+      ASSERT_NEAR(dwt[e], e_dwt[e], tol) << "dWt " << k << "," << c;
+      for (std::uint32_t s = 0; s < scenarios; ++s)
+        ASSERT_NEAR(dws[s * size + e], e_dws[s * size + e], tol) << "dWs[" << s << "] " << k << "," << c;
+    }
+}
+
+TEST(ProductTypeFold, MatchesTheDefinitionOnEveryTileAndRemainder) {
+  // A repeated scenario, a one-row and an empty segment, and one longer than any register tile.
+  const std::vector<Segment> segments = {{3, 0}, {1, 2}, {0, 1}, {30, 1}, {5, 0}};
+  std::uint32_t seed = 100;
+  for (auto kernel : {&type_fold, &portable::type_fold})
+    for (std::uint32_t depth : {1u, 5u, 6u, 7u, 13u})
+      for (std::uint32_t cols : {1u, 16u, 17u, 32u, 40u}) expect_type_fold(kernel, depth, cols, segments, ++seed);
+}
+
+TEST(ProductTypeFold, NoSegmentsLeavesTheGradientsUnchanged) {
+  for (auto kernel : {&type_fold, &portable::type_fold}) expect_type_fold(kernel, 6, 32, {}, 7);
+}
+
+}  // namespace
+}  // namespace mmn::product_kernels
