@@ -1,7 +1,7 @@
 // One product-composed MMN layer (shared ⊙ type ⊙ scenario) on a routed criteo-like
-// batch, for each layer of the CVR tower: forward (compose once per active domain,
-// one GEMM per segment), backward (dx, then G_d folded into every group), and the
-// fold alone. Counted FLOPs against the sgemm roofline: GEMMs 2 per multiply-add;
+// batch, for each layer of the CVR tower: forward and backward as the trainer runs them
+// (product_layer.h and type_grouped_fold.h; the last layer's forward composes W_d per
+// domain), and the general per-domain fold alone. Counted FLOPs against the sgemm roofline: GEMMs 2 per multiply-add;
 // composing (groups - 1) per weight and active domain; the fold 3 per group, weight
 // and active domain.
 #include <benchmark/benchmark.h>

@@ -6,7 +6,9 @@
 // domain's weights are composed once per call into a per-thread buffer: memory stays
 // in the sum space. Backward folds G_d = X_d^T dZ_d straight into every group's
 // gradient, e.g. dWt[t] += G_d ⊙ W ⊙ Ws[s], in a fixed order (deterministic for any
-// number of threads).
+// number of threads). The MMN layer itself (shared ⊙ type ⊙ scenario) takes faster
+// paths that compose nothing: product_layer.h and type_grouped_fold.h; a sum of those
+// groups factorises (factorised_sum_layer.h).
 #include <array>
 #include <cstddef>
 #include <cstdint>

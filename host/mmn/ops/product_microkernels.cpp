@@ -233,12 +233,50 @@ void pack_panels(const float* in, std::size_t ld_in, std::uint32_t rows, std::ui
   }
 }
 
+namespace {
+
+#if defined(__AVX512F__)
+// The 16 x 16 block of in at (k0, c0), transposed: out row c (16 floats apart) = column c0 + c.
+void transpose_block(const float* in, std::size_t ld_in, float* out) {
+  __m512 r[16], t[16];
+  for (int j = 0; j < 16; ++j) r[j] = _mm512_loadu_ps(in + j * ld_in);
+  for (int i = 0; i < 16; i += 4) {  // 4 x 4 transposes within each 128-bit lane
+    t[i] = _mm512_maskz_unpacklo_ps(0xFFFF, r[i], r[i + 1]);
+    t[i + 1] = _mm512_maskz_unpackhi_ps(0xFFFF, r[i], r[i + 1]);
+    t[i + 2] = _mm512_maskz_unpacklo_ps(0xFFFF, r[i + 2], r[i + 3]);
+    t[i + 3] = _mm512_maskz_unpackhi_ps(0xFFFF, r[i + 2], r[i + 3]);
+    r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+    r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+    r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+    r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+  }
+  // r[4i + m], lane L: rows 4i..4i+3 of column 4L + m; gather the lanes across row groups.
+  for (int m = 0; m < 4; ++m) {
+    const __m512 w0 = _mm512_maskz_shuffle_f32x4(0xFFFF, r[m], r[4 + m], 0x88), w1 = _mm512_maskz_shuffle_f32x4(0xFFFF, r[m], r[4 + m], 0xDD);
+    const __m512 w2 = _mm512_maskz_shuffle_f32x4(0xFFFF, r[8 + m], r[12 + m], 0x88),
+                 w3 = _mm512_maskz_shuffle_f32x4(0xFFFF, r[8 + m], r[12 + m], 0xDD);
+    _mm512_storeu_ps(out + (0 + m) * 16, _mm512_maskz_shuffle_f32x4(0xFFFF, w0, w2, 0x88));
+    _mm512_storeu_ps(out + (8 + m) * 16, _mm512_maskz_shuffle_f32x4(0xFFFF, w0, w2, 0xDD));
+    _mm512_storeu_ps(out + (4 + m) * 16, _mm512_maskz_shuffle_f32x4(0xFFFF, w1, w3, 0x88));
+    _mm512_storeu_ps(out + (12 + m) * 16, _mm512_maskz_shuffle_f32x4(0xFFFF, w1, w3, 0xDD));
+  }
+}
+#endif
+
+}  // namespace
+
 void pack_panels_transposed(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out) {
   // Panel p of in^T holds rows [16p, 16p + 16) of in, one column of in per panel row.
   for (std::uint32_t k0 = 0; k0 < rows; k0 += kPanelWidth, out += std::size_t{cols} * kPanelWidth) {
     const std::uint32_t height = std::min(kPanelWidth, rows - k0);
     for (std::uint32_t c0 = 0; c0 < cols; c0 += kPanelWidth) {
       const std::uint32_t width = std::min(kPanelWidth, cols - c0);
+#if defined(__AVX512F__)
+      if (height == kPanelWidth && width == kPanelWidth) {
+        transpose_block(in + k0 * ld_in + c0, ld_in, out + std::size_t{c0} * kPanelWidth);
+        continue;
+      }
+#endif
       for (std::uint32_t c = 0; c < width; ++c) {
         float* o = out + std::size_t{c0 + c} * kPanelWidth;
         std::uint32_t j = 0;

@@ -24,25 +24,32 @@ std::size_t panel_index(std::uint32_t depth, std::uint32_t k, std::uint32_t c) {
   return std::size_t{c / kPanelWidth} * depth * kPanelWidth + std::size_t{k} * kPanelWidth + c % kPanelWidth;
 }
 
-TEST(PackPanels, PlacesEveryElementAndPadsWithZeros) {
-  std::mt19937 rng(1);
-  const std::uint32_t rows = 5, cols = 37, ld = 40;
+void expect_packed(std::uint32_t rows, std::uint32_t cols, std::uint32_t ld, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  const std::uint32_t padded_cols = (cols + 15) / 16 * 16, padded_rows = (rows + 15) / 16 * 16;
   const std::vector<float> in = random_floats(rows * ld, rng), scale = random_floats(rows * ld, rng);
   std::vector<float> out(panels_size(rows, cols), -1.0f), scaled(out.size(), -1.0f), t(panels_size(cols, rows), -1.0f);
   pack_panels(in.data(), ld, rows, cols, out.data());
   pack_panels(in.data(), ld, rows, cols, scaled.data(), scale.data());
   pack_panels_transposed(in.data(), ld, rows, cols, t.data());
-  ASSERT_EQ(out.size(), std::size_t{rows} * 48);
+  ASSERT_EQ(out.size(), std::size_t{rows} * padded_cols);
   for (std::uint32_t k = 0; k < rows; ++k)
-    for (std::uint32_t c = 0; c < 48; ++c) {
+    for (std::uint32_t c = 0; c < padded_cols; ++c) {
       const std::size_t p = panel_index(rows, k, c);
-      EXPECT_EQ(out[p], c < cols ? in[k * ld + c] : 0.0f) << k << "," << c;
-      EXPECT_EQ(scaled[p], c < cols ? in[k * ld + c] * scale[k * ld + c] : 0.0f) << k << "," << c;
+      ASSERT_EQ(out[p], c < cols ? in[k * ld + c] : 0.0f) << k << "," << c;
+      ASSERT_EQ(scaled[p], c < cols ? in[k * ld + c] * scale[k * ld + c] : 0.0f) << k << "," << c;
     }
-  ASSERT_EQ(t.size(), std::size_t{cols} * 16);
+  ASSERT_EQ(t.size(), std::size_t{cols} * padded_rows);
   for (std::uint32_t c = 0; c < cols; ++c)
-    for (std::uint32_t k = 0; k < 16; ++k)
-      EXPECT_EQ(t[panel_index(cols, c, k)], k < rows ? in[k * ld + c] : 0.0f) << c << "," << k;
+    for (std::uint32_t k = 0; k < padded_rows; ++k)
+      ASSERT_EQ(t[panel_index(cols, c, k)], k < rows ? in[k * ld + c] : 0.0f) << c << "," << k;
+}
+
+// Partial panels only, then whole 16 x 16 blocks (transposed in registers) beside partial ones.
+TEST(PackPanels, PlacesEveryElementAndPadsWithZeros) {
+  expect_packed(5, 37, 40, 1);
+  expect_packed(37, 40, 43, 2);
+  expect_packed(32, 16, 16, 3);
 }
 
 struct GemmCase {
