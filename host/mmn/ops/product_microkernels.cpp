@@ -107,24 +107,29 @@ void gemm_rows(const GemmArgs& g) {
 }
 
 // KR rows of the depth (from k) by NV vectors of columns (from c): A and each segment's G in
-// registers.
+// registers. Everything the loops need is copied to locals and the weight rows are walked with
+// pointers, so that stores to the gradients do not force reloads of the arguments.
 template <int KR, int NV>
 void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __mmask16 last) {
+  const std::size_t ldw = f.ldw, ldx = f.ldx, lddz = f.lddz, base = k * ldw + c;
+  const float* const product = f.product + base;
+  const FoldSegment* seg = f.segments;
+  const FoldSegment* const end = seg + f.n_segments;
   __m512 a[KR][NV];
 #pragma GCC unroll 16
   for (int r = 0; r < KR; ++r)
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) a[r][v] = _mm512_setzero_ps();
-  for (std::uint32_t n = 0; n < f.n_segments; ++n) {
-    const FoldSegment& seg = f.segments[n];
+  for (; seg != end; ++seg) {
     __m512 g[KR][NV];
 #pragma GCC unroll 16
     for (int r = 0; r < KR; ++r)
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) g[r][v] = _mm512_setzero_ps();
-    const float* x = f.x + std::size_t{seg.first_row} * f.ldx + k;
-    const float* dz = f.dz + std::size_t{seg.first_row} * f.lddz + c;
-    for (std::uint32_t i = 0; i < seg.rows; ++i, x += f.ldx, dz += f.lddz) {
+    const float* x = f.x + seg->first_row * ldx + k;
+    const float* dz = f.dz + seg->first_row * lddz + c;
+    const float* const x_end = x + seg->rows * ldx;
+    for (; x != x_end; x += ldx, dz += lddz) {
       __m512 d[NV];
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v)
@@ -136,31 +141,46 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
         for (int v = 0; v < NV; ++v) g[r][v] = _mm512_fmadd_ps(xr, d[v], g[r][v]);
       }
     }
+    const float* ws = seg->scenario_weight + base;
+    float* dws = seg->scenario_grad + base;
+    const float* p = product;
+    asm("" : "+r"(p));  // P's rows are the same for every segment; loading them again beats keeping them
 #pragma GCC unroll 16
-    for (int r = 0; r < KR; ++r)
+    for (int r = 0; r < KR; ++r) {
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) {
         const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-        const std::size_t w = (k + r) * f.ldw + c + v * kLanes;
-        a[r][v] = _mm512_fmadd_ps(g[r][v], _mm512_maskz_loadu_ps(m, seg.scenario_weight + w), a[r][v]);
-        const __m512 p = _mm512_maskz_loadu_ps(m, f.product + w);
-        _mm512_mask_storeu_ps(seg.scenario_grad + w, m,
-                              _mm512_fmadd_ps(g[r][v], p, _mm512_maskz_loadu_ps(m, seg.scenario_grad + w)));
+        a[r][v] = _mm512_fmadd_ps(g[r][v], _mm512_maskz_loadu_ps(m, ws + v * kLanes), a[r][v]);
+        _mm512_mask_storeu_ps(dws + v * kLanes, m,
+                              _mm512_fmadd_ps(g[r][v], _mm512_maskz_loadu_ps(m, p + v * kLanes),
+                                              _mm512_maskz_loadu_ps(m, dws + v * kLanes)));
       }
+      ws += ldw;
+      dws += ldw;
+      p += ldw;
+    }
   }
+  const float* w = f.shared + base;
+  const float* wt = f.type_weight + base;
+  float* dw = f.shared_grad + base;
+  float* dwt = f.type_grad + base;
 #pragma GCC unroll 16
-  for (int r = 0; r < KR; ++r)
+  for (int r = 0; r < KR; ++r) {
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) {
       const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-      const std::size_t w = (k + r) * f.ldw + c + v * kLanes;
-      _mm512_mask_storeu_ps(f.shared_grad + w, m,
-                            _mm512_fmadd_ps(a[r][v], _mm512_maskz_loadu_ps(m, f.type_weight + w),
-                                            _mm512_maskz_loadu_ps(m, f.shared_grad + w)));
-      _mm512_mask_storeu_ps(f.type_grad + w, m,
-                            _mm512_fmadd_ps(a[r][v], _mm512_maskz_loadu_ps(m, f.shared + w),
-                                            _mm512_maskz_loadu_ps(m, f.type_grad + w)));
+      _mm512_mask_storeu_ps(dw + v * kLanes, m,
+                            _mm512_fmadd_ps(a[r][v], _mm512_maskz_loadu_ps(m, wt + v * kLanes),
+                                            _mm512_maskz_loadu_ps(m, dw + v * kLanes)));
+      _mm512_mask_storeu_ps(dwt + v * kLanes, m,
+                            _mm512_fmadd_ps(a[r][v], _mm512_maskz_loadu_ps(m, w + v * kLanes),
+                                            _mm512_maskz_loadu_ps(m, dwt + v * kLanes)));
     }
+    w += ldw;
+    wt += ldw;
+    dw += ldw;
+    dwt += ldw;
+  }
 }
 
 template <int KR>
