@@ -157,6 +157,23 @@ const float* products_if_mmn(const ComposedLayer& l, const DomainGrid& grid, Thr
   return buffer.data();
 }
 
+// The MMN layer's weight gradients on every thread: each takes a share of the output columns,
+// or, for a layer narrower than one vector, a share of the inputs.
+void mmn_weight_gradients(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
+                          const float* dz, const float* products, const ComposedLayerGrad& grad, ThreadPool& pool) {
+  const bool by_inputs = l.out < kProductKernelMinOut;
+  const std::uint32_t extent = by_inputs ? l.in : l.out;
+  const std::uint32_t share = by_inputs ? std::max<std::uint32_t>(1, static_cast<std::uint32_t>(
+                                                                        (l.in + pool.size() - 1) / pool.size()))
+                                        : column_share(l.out, pool.size());
+  pool.run((extent + share - 1) / share, [&](std::size_t i) {
+    const auto begin = static_cast<std::uint32_t>(i * share);
+    const std::uint32_t end = std::min(begin + share, extent);
+    const FoldRange range = by_inputs ? FoldRange{0, l.out, begin, end} : FoldRange{begin, end, 0, l.in};
+    type_grouped_fold(l, grid, r, x, dz, range, products, grad);
+  });
+}
+
 }  // namespace
 
 void compose_weight(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, std::uint32_t c0,
@@ -286,15 +303,15 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
                   static_cast<int>(l.out), 0.0f, dx + std::size_t{t.row_begin} * l.in, static_cast<int>(l.in));
     });
   }
-  const std::uint32_t chunk = products != nullptr ? column_share(l.out, pool.size()) : fold_chunk(l.out, pool.size());
+  if (products != nullptr) {
+    mmn_weight_gradients(l, grid, r, x, dy, products, grad, pool);
+    return;
+  }
+  const std::uint32_t chunk = fold_chunk(l.out, pool.size());
   const std::uint32_t chunks = (l.out + chunk - 1) / chunk;
   pool.run(chunks, [&](std::size_t c) {
     const auto c0 = static_cast<std::uint32_t>(c * chunk);
     const std::uint32_t c1 = std::min(c0 + chunk, l.out);
-    if (products != nullptr) {
-      type_grouped_fold(l, grid, r, x, dy, c0, c1, products, grad);
-      return;
-    }
     for (const std::uint32_t d : r.active) {
       const std::uint32_t begin = r.offsets[d];
       fold_domain_gradient(l, grid, d, x + std::size_t{begin} * l.in, dy + std::size_t{begin} * l.out, r.rows(d), c0,

@@ -44,13 +44,12 @@ bool type_grouped_fold_applies(const ComposedLayer& l) {
 }
 
 void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
-                       const float* dz, std::uint32_t c0, std::uint32_t c1, const float* products,
-                       const ComposedLayerGrad& grad) {
-  const Columns c{l.in, c1 - c0, l.out, c0};
+                       const float* dz, const FoldRange& range, const float* products, const ComposedLayerGrad& grad) {
+  const Columns c{l.in, range.c1 - range.c0, l.out, range.c0};
   const std::uint32_t block = depth_block(grid, c);
   std::vector<product_kernels::FoldSegment> segments;
-  for (std::uint32_t k0 = 0; k0 < l.in; k0 += block) {
-    const std::uint32_t depth = std::min(block, l.in - k0);
+  for (std::uint32_t k0 = range.k0; k0 < range.k1; k0 += block) {
+    const std::uint32_t depth = std::min(block, range.k1 - k0);
     for (std::size_t first = 0; first < r.active.size();) {  // one type's domains at a time (routing is type-major)
       const std::uint32_t t = grid.set_of(kType, r.active[first]);
       segments.clear();
@@ -59,16 +58,17 @@ void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Rou
         segments.push_back({r.offsets[d], r.rows(d), l.weight[kScenario] + c.at(s, k0),
                             grad.weight[kScenario] + c.at(s, k0)});
       }
-      product_kernels::type_fold({x + k0, l.in, dz + c0, l.out, segments.data(),
+      product_kernels::type_fold({x + k0, l.in, dz + range.c0, l.out, segments.data(),
                                   static_cast<std::uint32_t>(segments.size()), depth, c.width, l.out,
                                   products + c.at(t, k0), l.weight[kShared] + c.at(0, k0),
                                   l.weight[kType] + c.at(t, k0), grad.weight[kShared] + c.at(0, k0),
                                   grad.weight[kType] + c.at(t, k0)});
     }
   }
+  if (range.k0 != 0) return;
   for (const std::uint32_t d : r.active) {
     const std::uint32_t begin = r.offsets[d];
-    fold_domain_bias_gradient(l, grid, d, dz + std::size_t{begin} * l.out, r.rows(d), c0, c1, grad);
+    fold_domain_bias_gradient(l, grid, d, dz + std::size_t{begin} * l.out, r.rows(d), range.c0, range.c1, grad);
   }
 }
 

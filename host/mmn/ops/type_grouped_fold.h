@@ -24,11 +24,15 @@ bool type_grouped_fold_applies(const ComposedLayer& layer);
 // P[t] = W ⊙ Wt[t] for every type t: n_types x in x out floats into `out`.
 void type_products(const ComposedLayer& layer, const DomainGrid& grid, float* out, ThreadPool& pool);
 
-// Every active domain's weight and bias gradients for output columns [c0, c1), accumulated
-// into grad; x and dz are the routed rows (dz with the ReLU mask applied); products as
-// type_products writes them.
+// The block of the weights a call folds: output columns [c0, c1) of input rows [k0, k1).
+struct FoldRange {
+  std::uint32_t c0, c1, k0, k1;
+};
+
+// Every active domain's weight gradients for `range`, and, when the range starts at input row 0,
+// its bias gradients for the range's columns; accumulated into grad. x and dz are the routed
+// rows (dz with the ReLU mask applied); products as type_products writes them.
 void type_grouped_fold(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing, const float* x,
-                       const float* dz, std::uint32_t c0, std::uint32_t c1, const float* products,
-                       const ComposedLayerGrad& grad);
+                       const float* dz, const FoldRange& range, const float* products, const ComposedLayerGrad& grad);
 
 }  // namespace mmn

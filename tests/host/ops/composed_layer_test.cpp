@@ -156,13 +156,15 @@ TEST(ComposedLayer, BackwardMatchesCentralDifferences) {
     }
 }
 
+// Wide layers split their output columns between threads; the narrow last layer its inputs.
 TEST(ComposedLayer, ResultsDoNotDependOnThreadCount) {
-  for (Composition comp : {Composition::product, Composition::sum}) {
+  for (Composition comp : {Composition::product, Composition::sum})
+  for (std::uint32_t out : {130u, 1u}) {
     std::mt19937 rng(13);
     Fixture f(37, rng);
-    LayerStorage one(f.grid, 37, 130, kConfigs[0].groups, comp, true, rng);
+    LayerStorage one(f.grid, 37, out, kConfigs[0].groups, comp, true, rng);
     LayerStorage two = one;
-    std::vector<float> y1(f.domain.size() * 130), y2 = y1, dy1(y1.size(), 0.5f), dy2 = dy1, dx1(f.x.size()), dx2 = dx1;
+    std::vector<float> y1(f.domain.size() * out), y2 = y1, dy1(y1.size(), 0.5f), dy2 = dy1, dx1(f.x.size()), dx2 = dx1;
     ThreadPool p1(1), p3(3);
     composed_forward(one.layer(), f.grid, f.routing, f.x.data(), y1.data(), p1);
     composed_forward(two.layer(), f.grid, f.routing, f.x.data(), y2.data(), p3);
