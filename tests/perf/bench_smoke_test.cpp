@@ -22,7 +22,7 @@ const char* const kContextKeys[] = {"mmn_git_commit", "mmn_cpu_model", "mmn_thre
 const char* const kRooflineSuites[] = {
     "routing_bench",      "composed_layer_bench", "factorised_sum_layer_bench", "masked_tower_bench",
     "weighted_bce_bench", "embedding_bench",      "optimizers_bench",           "auc_bench",
-    "auto_masking_bench", "train_step_bench"};
+    "auto_masking_bench", "train_step_bench",     "product_microkernels_bench"};
 
 int run(const std::string& cmd) {
   const int raw = std::system(cmd.c_str());
