@@ -106,6 +106,11 @@ void gemm_rows(const GemmArgs& g) {
   else if (left > 0) gemm_tile<MR, 1>(g, c, lanes_mask(left));
 }
 
+// out += g ⊙ w on the lanes of m.
+inline void add_product(float* out, __m512 g, const float* w, __mmask16 m) {
+  _mm512_mask_storeu_ps(out, m, _mm512_fmadd_ps(g, _mm512_maskz_loadu_ps(m, w), _mm512_maskz_loadu_ps(m, out)));
+}
+
 // KR rows of the depth (from k) by NV vectors of columns (from c): A and each segment's G in
 // registers. Everything the loops need is copied to locals and the weight rows are walked with
 // pointers, so that stores to the gradients do not force reloads of the arguments.
@@ -151,9 +156,7 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
       for (int v = 0; v < NV; ++v) {
         const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
         a[r][v] = _mm512_fmadd_ps(g[r][v], _mm512_maskz_loadu_ps(m, ws + v * kLanes), a[r][v]);
-        _mm512_mask_storeu_ps(dws + v * kLanes, m,
-                              _mm512_fmadd_ps(g[r][v], _mm512_maskz_loadu_ps(m, p + v * kLanes),
-                                              _mm512_maskz_loadu_ps(m, dws + v * kLanes)));
+        add_product(dws + v * kLanes, g[r][v], p + v * kLanes, m);
       }
       ws += ldw;
       dws += ldw;
@@ -169,12 +172,8 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
 #pragma GCC unroll 16
     for (int v = 0; v < NV; ++v) {
       const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-      _mm512_mask_storeu_ps(dw + v * kLanes, m,
-                            _mm512_fmadd_ps(a[r][v], _mm512_maskz_loadu_ps(m, wt + v * kLanes),
-                                            _mm512_maskz_loadu_ps(m, dw + v * kLanes)));
-      _mm512_mask_storeu_ps(dwt + v * kLanes, m,
-                            _mm512_fmadd_ps(a[r][v], _mm512_maskz_loadu_ps(m, w + v * kLanes),
-                                            _mm512_maskz_loadu_ps(m, dwt + v * kLanes)));
+      add_product(dw + v * kLanes, a[r][v], wt + v * kLanes, m);
+      add_product(dwt + v * kLanes, a[r][v], w + v * kLanes, m);
     }
     w += ldw;
     wt += ldw;
