@@ -38,12 +38,20 @@ const char* kSmallModel =
     " --set model.embedding_dim=4 --set model.ctr_hidden=8 --set model.cvr_hidden=8 --set train.batch_size=256"
     " --set run.plots=false --quiet";
 
+// Tiny synthetic data in tmp/data and the small model trained on its train split in tmp/run;
+// 0 when both commands succeed.
+int train_on_synthetic_data(const testing::TempDir& tmp, int rows, int seed, int steps) {
+  if (int status = run("synth --preset tiny --rows " + std::to_string(rows) + " --seed " + std::to_string(seed) +
+                       " --out " + (tmp / "data"));
+      status != 0)
+    return status;
+  return run("train /dev/null --set data.train=" + (tmp / "data/train") + " --set run.dir=" + (tmp / "run") +
+             " --set train.max_steps=" + std::to_string(steps) + kSmallModel);
+}
+
 TEST(PredictCommand, AucFromPredictionsEqualsTheEvalReport) {
   testing::TempDir tmp;
-  ASSERT_EQ(run("synth --preset tiny --rows 20000 --seed 3 --out " + (tmp / "data")), 0);
-  ASSERT_EQ(run("train /dev/null --set data.train=" + (tmp / "data/train") + " --set run.dir=" + (tmp / "run") +
-                " --set train.max_steps=30" + kSmallModel),
-            0);
+  ASSERT_EQ(train_on_synthetic_data(tmp, 20000, 3, 30), 0);
   ASSERT_EQ(run("predict " + (tmp / "run") + " --data " + (tmp / "data/test") + " --out " + (tmp / "p.csv")), 0);
   ASSERT_EQ(run("eval " + (tmp / "run") + " --data " + (tmp / "data/test") + " --report " + (tmp / "r.json")), 0);
   const auto predictions = read_predictions(tmp / "p.csv");
@@ -91,10 +99,7 @@ TEST(PredictCommand, CsvInputThroughItsSchemaMatchesTheIngestedDataSet) {
 // the CPU predicts, within the device kernels' fp32 tolerance; eval reports the same figures.
 TEST(PredictCommand, CudaDevicePredictsWhatTheCpuPredicts) {
   testing::TempDir tmp;
-  ASSERT_EQ(run("synth --preset tiny --rows 8000 --seed 4 --out " + (tmp / "data")), 0);
-  ASSERT_EQ(run("train /dev/null --set data.train=" + (tmp / "data/train") + " --set run.dir=" + (tmp / "run") +
-                " --set train.max_steps=20" + kSmallModel),
-            0);
+  ASSERT_EQ(train_on_synthetic_data(tmp, 8000, 4, 20), 0);
   const std::string emulated = std::string(MMN_EMULATED_CUDA_BINARY) + " ";
   ASSERT_EQ(run("predict " + (tmp / "run") + " --data " + (tmp / "data/test") + " --out " + (tmp / "cpu.csv")), 0);
   ASSERT_EQ(std::system((emulated + "predict " + (tmp / "run") + " --data " + (tmp / "data/test") + " --out " +
@@ -121,10 +126,7 @@ TEST(PredictCommand, CudaDevicePredictsWhatTheCpuPredicts) {
 
 TEST(PredictCommand, CudaDeviceWithoutTheBackendIsAClearError) {
   testing::TempDir tmp;
-  ASSERT_EQ(run("synth --preset tiny --rows 4000 --seed 4 --out " + (tmp / "data")), 0);
-  ASSERT_EQ(run("train /dev/null --set data.train=" + (tmp / "data/train") + " --set run.dir=" + (tmp / "run") +
-                " --set train.max_steps=2" + kSmallModel),
-            0);
+  ASSERT_EQ(train_on_synthetic_data(tmp, 4000, 4, 2), 0);
   const std::string cmd = std::string(MMN_BINARY) + " predict " + (tmp / "run") + " --data " + (tmp / "data/test") +
                           " --out " + (tmp / "p.csv") + " --device cuda 2>&1";
   std::FILE* pipe = ::popen(cmd.c_str(), "r");

@@ -191,8 +191,6 @@ void type_fold_depth_rows(const TypeFoldArgs& f, std::uint32_t k) {
   else if (left > 0) type_fold_tile<KR, 1>(f, k, c, lanes_mask(left));
 }
 
-constexpr int kFoldDepthRows = 6;
-
 }  // namespace
 
 void gemm(const GemmArgs& g) {
@@ -215,7 +213,7 @@ void gemm(const GemmArgs& g) {
 
 void type_fold(const TypeFoldArgs& f) {
   std::uint32_t k = 0;
-  for (; k + kFoldDepthRows <= f.depth; k += kFoldDepthRows) type_fold_depth_rows<kFoldDepthRows>(f, k);
+  for (; k + kFoldTileRows <= f.depth; k += kFoldTileRows) type_fold_depth_rows<kFoldTileRows>(f, k);
   switch (f.depth - k) {
     case 0: return;
     case 1: type_fold_depth_rows<1>(f, k); return;

@@ -44,6 +44,10 @@ struct GemmArgs {
 };
 void gemm(const GemmArgs& args);
 
+// Rows of the weights in `type_fold`'s register tile: a depth that is a multiple of it leaves
+// no partial tiles.
+constexpr std::uint32_t kFoldTileRows = 6;
+
 // One type's share of the MMN layer's weight gradients. For each segment (the routed rows of
 // one domain (t, s) of the type) G = x_seg^T dz_seg, then
 //   dWs[s] += G ⊙ P[t],   A += G ⊙ Ws[s];

@@ -18,12 +18,12 @@ struct Columns {
 // Bytes of scenario weights and gradients a block of the depth may span: every Ws[s] and dWs[s]
 // for the block's rows stay in a core's L2 while each type's domains pass over them.
 constexpr std::size_t kDepthBlockBytes = 512 * 1024;
-constexpr std::uint32_t kDepthBlockMultiple = 6;  // the fold kernel's register tile
 
 std::uint32_t depth_block(const DomainGrid& grid, const Columns& c) {
   const std::size_t per_row = 2 * std::size_t{grid.n_scenarios} * c.width * sizeof(float);
-  const auto rows = static_cast<std::uint32_t>(kDepthBlockBytes / per_row / kDepthBlockMultiple * kDepthBlockMultiple);
-  return std::min(std::max(rows, kDepthBlockMultiple), c.in);
+  constexpr std::uint32_t tile = product_kernels::kFoldTileRows;
+  const auto rows = static_cast<std::uint32_t>(kDepthBlockBytes / per_row / tile * tile);
+  return std::min(std::max(rows, tile), c.in);
 }
 
 }  // namespace
