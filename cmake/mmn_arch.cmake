@@ -9,3 +9,7 @@ if(MMN_NATIVE)
     add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-march=native>)
   endif()
 endif()
+
+# No product code reads errno after a math call; without this flag GCC will not
+# vectorise loops that take a square root (the optimizers).
+add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-fno-math-errno>)

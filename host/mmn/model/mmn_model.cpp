@@ -156,7 +156,7 @@ LossValue MmnModel::compute_gradients(const ColumnView& rows, const LossCounts& 
   const LossValue loss = weighted_bce(ctr_logit_.data(), cvr_logit_.data(), rows.click, rows.conv, domain_.data(), n,
                                       counts, options, d_ctr_.data(), d_cvr_.data());
 
-  dense_.zero_grads();
+  dense_.zero_grads(pool);
   dh0_.resize(n * input_width_);
   ctr_tower_.backward(dense_, identity_, h0_.data(), d_ctr_.data(), dh0_.data(), pool);
   dh0_routed_.resize(n * input_width_);

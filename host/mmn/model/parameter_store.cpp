@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "mmn/util/thread_pool.h"
+
 namespace mmn {
 
 std::size_t ParameterStore::add(std::string name, std::vector<std::size_t> shape) {
@@ -24,6 +26,13 @@ void ParameterStore::finalize() {
   finalized_ = true;
 }
 
-void ParameterStore::zero_grads() { std::fill(grads_.begin(), grads_.end(), 0.0f); }
+void ParameterStore::zero_grads(ThreadPool& pool) {
+  constexpr std::size_t kSlice = std::size_t{1} << 18;
+  const std::size_t slices = (grads_.size() + kSlice - 1) / kSlice;
+  pool.run(slices, [&](std::size_t i) {
+    const auto begin = grads_.begin() + static_cast<std::ptrdiff_t>(i * kSlice);
+    std::fill(begin, begin + static_cast<std::ptrdiff_t>(std::min(kSlice, grads_.size() - i * kSlice)), 0.0f);
+  });
+}
 
 }  // namespace mmn

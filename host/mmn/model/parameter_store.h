@@ -9,6 +9,8 @@
 
 namespace mmn {
 
+class ThreadPool;
+
 struct DenseTensor {
   std::string name;
   std::vector<std::size_t> shape;
@@ -31,7 +33,7 @@ class ParameterStore {
   std::vector<float>& all_grads() { return grads_; }
   const std::vector<DenseTensor>& tensors() const { return tensors_; }
   std::size_t size() const { return values_.size(); }
-  void zero_grads();
+  void zero_grads(ThreadPool& pool);  // in slices over the pool: the array is megabytes for MMN
 
  private:
   std::vector<DenseTensor> tensors_;

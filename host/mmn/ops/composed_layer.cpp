@@ -148,6 +148,16 @@ void compose_domain_weight(const ComposedLayer& l, const DomainGrid& grid, std::
   compose_row<2, true>(rows, out, static_cast<std::uint32_t>(size));
 }
 
+// W_d for a forward or dx GEMM: a lone group's weights as they are, otherwise composed into
+// the calling thread's scratch.
+const float* domain_weight(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, const float* products) {
+  const EnabledGroups e = enabled_groups(l);
+  if (e.count == 1) return l.weight[e.group[0]] + std::size_t{grid.set_of(e.group[0], d)} * l.in * l.out;
+  float* w = thread_scratch(Scratch::composed_weight, std::size_t{l.in} * l.out);
+  compose_domain_weight(l, grid, d, products, w);
+  return w;
+}
+
 // The type products of an MMN layer in a buffer of the calling thread, or null for other layers.
 const float* products_if_mmn(const ComposedLayer& l, const DomainGrid& grid, ThreadPool& pool) {
   if (!type_grouped_fold_applies(l)) return nullptr;
@@ -220,9 +230,8 @@ void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const Rout
   const std::vector<Task> tasks = segment_tasks(r);
   pool.run(tasks.size(), [&](std::size_t i) {
     const Task& t = tasks[i];
-    float* w = thread_scratch(Scratch::composed_weight, std::size_t{l.in} * l.out);
+    const float* w = domain_weight(l, grid, t.domain, products);
     float* b = thread_scratch(Scratch::composed_bias, l.out);
-    compose_domain_weight(l, grid, t.domain, products, w);
     compose_bias(l, grid, t.domain, b);
     const std::uint32_t rows = t.row_end - t.row_begin;
     float* ys = y + std::size_t{t.row_begin} * l.out;
@@ -245,6 +254,13 @@ void fold_domain_gradient(const ComposedLayer& l, const DomainGrid& grid, std::u
                           const ComposedLayerGrad& grad) {
   const EnabledGroups e = enabled_groups(l);
   const std::uint32_t width = c1 - c0;
+  if (e.count == 1) {  // the gradient of a lone group's weight is G_d itself: accumulate it in place
+    float* gw = grad.weight[e.group[0]] + std::size_t{grid.set_of(e.group[0], d)} * l.in * l.out + c0;
+    blas::sgemm(true, false, static_cast<int>(l.in), static_cast<int>(width), static_cast<int>(rows), 1.0f, x_seg,
+                static_cast<int>(l.in), dz_seg + c0, static_cast<int>(l.out), 1.0f, gw, static_cast<int>(l.out));
+    fold_domain_bias_gradient(l, grid, d, dz_seg, rows, c0, c1, grad);
+    return;
+  }
   float* G = thread_scratch(Scratch::fold_gradient, std::size_t{l.in} * width);
   blas::sgemm(true, false, static_cast<int>(l.in), static_cast<int>(width), static_cast<int>(rows), 1.0f, x_seg,
               static_cast<int>(l.in), dz_seg + c0, static_cast<int>(l.out), 0.0f, G, static_cast<int>(width));
@@ -296,8 +312,7 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
     const std::vector<Task> tasks = segment_tasks(r);
     pool.run(tasks.size(), [&](std::size_t i) {
       const Task& t = tasks[i];
-      float* w = thread_scratch(Scratch::composed_weight, std::size_t{l.in} * l.out);
-      compose_domain_weight(l, grid, t.domain, products, w);
+      const float* w = domain_weight(l, grid, t.domain, products);
       blas::sgemm(false, true, static_cast<int>(t.row_end - t.row_begin), static_cast<int>(l.in),
                   static_cast<int>(l.out), 1.0f, dy + std::size_t{t.row_begin} * l.out, static_cast<int>(l.out), w,
                   static_cast<int>(l.out), 0.0f, dx + std::size_t{t.row_begin} * l.in, static_cast<int>(l.in));
