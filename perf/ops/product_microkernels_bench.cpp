@@ -48,9 +48,10 @@ void BM_ProductTypeFold(benchmark::State& state) {
   std::vector<float> dws(ws.size()), dw(size), dwt(size);
   std::vector<FoldSegment> segments;
   for (std::uint32_t s = 0; s < kSegments; ++s)
-    segments.push_back({s * rows, rows, ws.data() + s * size, dws.data() + s * size});
-  const TypeFoldArgs args{x.data(), kInputs,  dz.data(), kStride,   segments.data(), kSegments, kBlock,
-                          kCols,    kStride,  p.data(),  w.data(),  wt.data(),       dw.data(), dwt.data()};
+    segments.push_back({s * rows, rows, 0, ws.data() + s * size, dws.data() + s * size});
+  const FoldType type{p.data(), wt.data(), dwt.data()};
+  const TypeFoldArgs args{x.data(), kInputs, dz.data(), kStride, segments.data(), kSegments, &type, 1,
+                          kBlock,   kCols,   kStride,   w.data(), dw.data()};
   for (auto _ : state) {
     type_fold(args);
     benchmark::DoNotOptimize(dw.data());

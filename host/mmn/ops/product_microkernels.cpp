@@ -31,25 +31,29 @@ void gemm(const GemmArgs& g) {
 }
 
 void type_fold(const TypeFoldArgs& f) {
-  std::vector<float> a(std::size_t{f.depth} * f.cols, 0.0f);
+  const std::size_t tile = std::size_t{f.depth} * f.cols;
+  std::vector<float> a(f.n_types * tile, 0.0f);
   for (std::uint32_t n = 0; n < f.n_segments; ++n) {
     const FoldSegment& seg = f.segments[n];
+    const FoldType& type = f.types[seg.type];
     for (std::uint32_t k = 0; k < f.depth; ++k)
       for (std::uint32_t c = 0; c < f.cols; ++c) {
         float g = 0.0f;
         for (std::uint32_t i = seg.first_row; i < seg.first_row + seg.rows; ++i)
           g += f.x[i * f.ldx + k] * f.dz[i * f.lddz + c];
         const std::size_t w = k * f.ldw + c;
-        seg.scenario_grad[w] += g * f.product[w];
-        a[k * f.cols + c] += g * seg.scenario_weight[w];
+        seg.scenario_grad[w] += g * type.product[w];
+        a[seg.type * tile + k * f.cols + c] += g * seg.scenario_weight[w];
       }
   }
-  for (std::uint32_t k = 0; k < f.depth; ++k)
-    for (std::uint32_t c = 0; c < f.cols; ++c) {
-      const std::size_t w = k * f.ldw + c;
-      f.shared_grad[w] += a[k * f.cols + c] * f.type_weight[w];
-      f.type_grad[w] += a[k * f.cols + c] * f.shared[w];
-    }
+  for (std::uint32_t t = 0; t < f.n_types; ++t)
+    for (std::uint32_t k = 0; k < f.depth; ++k)
+      for (std::uint32_t c = 0; c < f.cols; ++c) {
+        const std::size_t w = k * f.ldw + c;
+        const float at = a[t * tile + k * f.cols + c];
+        f.shared_grad[w] += at * f.types[t].weight[w];
+        f.types[t].grad[w] += at * f.shared[w];
+      }
 }
 
 }  // namespace portable
@@ -60,7 +64,7 @@ namespace {
 constexpr int kLanes = 16;
 
 // A tile of `MR` rows by NV vectors of columns from column c; the last vector's lanes by `last`.
-template <int MR, int NV>
+template <int MR, int NV, bool Full>
 void gemm_tile(const GemmArgs& g, std::uint32_t c, __mmask16 last) {
   __m512 acc[MR][NV];
   #pragma GCC unroll 16
@@ -85,12 +89,17 @@ void gemm_tile(const GemmArgs& g, std::uint32_t c, __mmask16 last) {
 #pragma GCC unroll 16
   for (int v = 0; v < NV; ++v) {
     const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-    const __m512 bias = g.bias != nullptr ? _mm512_maskz_loadu_ps(m, g.bias + c + v * kLanes) : _mm512_setzero_ps();
+    // Masked loads and stores are much slower than whole ones on some cores (AMD Zen 4).
+    const float* bias_at = g.bias + c + v * kLanes;
+    const __m512 bias = g.bias == nullptr ? _mm512_setzero_ps()
+                        : Full            ? _mm512_loadu_ps(bias_at)
+                                          : _mm512_maskz_loadu_ps(m, bias_at);
     #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       __m512 r = _mm512_add_ps(acc[i][v], bias);
       if (g.relu) r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NLT_UQ), r);  // NaN stays
-      _mm512_mask_storeu_ps(g.y + i * g.ldy + c + v * kLanes, m, r);
+      float* y = g.y + i * g.ldy + c + v * kLanes;
+      if (Full) _mm512_storeu_ps(y, r); else _mm512_mask_storeu_ps(y, m, r);
     }
   }
 }
@@ -100,10 +109,10 @@ __mmask16 lanes_mask(std::uint32_t n) { return n >= kLanes ? __mmask16(0xFFFF) :
 template <int MR>
 void gemm_rows(const GemmArgs& g) {
   std::uint32_t c = 0;
-  for (; c + 2 * kLanes <= g.cols; c += 2 * kLanes) gemm_tile<MR, 2>(g, c, 0xFFFF);
+  for (; c + 2 * kLanes <= g.cols; c += 2 * kLanes) gemm_tile<MR, 2, true>(g, c, 0xFFFF);
   const std::uint32_t left = g.cols - c;
-  if (left > kLanes) gemm_tile<MR, 2>(g, c, lanes_mask(left - kLanes));
-  else if (left > 0) gemm_tile<MR, 1>(g, c, lanes_mask(left));
+  if (left > kLanes) gemm_tile<MR, 2, false>(g, c, lanes_mask(left - kLanes));
+  else if (left > 0) gemm_tile<MR, 1, false>(g, c, lanes_mask(left));
 }
 
 // out += g ⊙ w on the lanes of m.
@@ -111,84 +120,109 @@ inline void add_product(float* out, __m512 g, const float* w, __mmask16 m) {
   _mm512_mask_storeu_ps(out, m, _mm512_fmadd_ps(g, _mm512_maskz_loadu_ps(m, w), _mm512_maskz_loadu_ps(m, out)));
 }
 
-// KR rows of the depth (from k) by NV vectors of columns (from c): A and each segment's G in
-// registers. Everything the loops need is copied to locals and the weight rows are walked with
+// KR rows of the depth (from k) by NV vectors of columns (from c). Each segment's G and the
+// current scenario's dWs terms are in registers, each type's A in `a` (KR * NV vectors per
+// type). Everything the loops need is copied to locals and the weight rows are walked with
 // pointers, so that stores to the gradients do not force reloads of the arguments.
-template <int KR, int NV>
-void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __mmask16 last) {
+template <int KR, int NV, bool Full>
+void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __mmask16 last, float* a) {
+  constexpr int kTile = KR * NV * kLanes;
+  // Whole tiles (every tile but a partial last one) load and store without masks.
+  const auto load = [](__mmask16 m, const float* p) { return Full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p); };
+  const auto store = [](float* p, __mmask16 m, __m512 v) {
+    if (Full) _mm512_storeu_ps(p, v); else _mm512_mask_storeu_ps(p, m, v);
+  };
+  const auto add = [&](float* out, __m512 g, const float* w, __mmask16 m) {
+    store(out, m, _mm512_fmadd_ps(g, load(m, w), load(m, out)));
+  };
   const std::size_t ldw = f.ldw, ldx = f.ldx, lddz = f.lddz, base = k * ldw + c;
-  const float* const product = f.product + base;
   const FoldSegment* seg = f.segments;
   const FoldSegment* const end = seg + f.n_segments;
-  __m512 a[KR][NV];
-#pragma GCC unroll 16
-  for (int r = 0; r < KR; ++r)
-#pragma GCC unroll 16
-    for (int v = 0; v < NV; ++v) a[r][v] = _mm512_setzero_ps();
-  for (; seg != end; ++seg) {
-    __m512 g[KR][NV];
+  for (std::uint32_t i = 0; i < f.n_types * kTile; i += kLanes) _mm512_store_ps(a + i, _mm512_setzero_ps());
+  while (seg != end) {
+    float* const scenario_grad = seg->scenario_grad;
+    const float* const ws_rows = seg->scenario_weight + base;
+    __m512 dws_sum[KR][NV];
 #pragma GCC unroll 16
     for (int r = 0; r < KR; ++r)
 #pragma GCC unroll 16
-      for (int v = 0; v < NV; ++v) g[r][v] = _mm512_setzero_ps();
-    const float* x = f.x + seg->first_row * ldx + k;
-    const float* dz = f.dz + seg->first_row * lddz + c;
-    const float* const x_end = x + seg->rows * ldx;
-    for (; x != x_end; x += ldx, dz += lddz) {
-      __m512 d[NV];
+      for (int v = 0; v < NV; ++v) dws_sum[r][v] = _mm512_setzero_ps();
+    for (; seg != end && seg->scenario_grad == scenario_grad; ++seg) {
+      __m512 g[KR][NV];
 #pragma GCC unroll 16
-      for (int v = 0; v < NV; ++v)
-        d[v] = _mm512_maskz_loadu_ps(v == NV - 1 ? last : __mmask16(0xFFFF), dz + v * kLanes);
+      for (int r = 0; r < KR; ++r)
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v) g[r][v] = _mm512_setzero_ps();
+      const float* x = f.x + seg->first_row * ldx + k;
+      const float* dz = f.dz + seg->first_row * lddz + c;
+      const float* const x_end = x + seg->rows * ldx;
+      for (; x != x_end; x += ldx, dz += lddz) {
+        __m512 d[NV];
+#pragma GCC unroll 16
+        for (int v = 0; v < NV; ++v)
+          d[v] = load(v == NV - 1 ? last : __mmask16(0xFFFF), dz + v * kLanes);
+#pragma GCC unroll 16
+        for (int r = 0; r < KR; ++r) {
+          const __m512 xr = _mm512_set1_ps(x[r]);
+#pragma GCC unroll 16
+          for (int v = 0; v < NV; ++v) g[r][v] = _mm512_fmadd_ps(xr, d[v], g[r][v]);
+        }
+      }
+      const float* p = f.types[seg->type].product + base;
+      const float* ws = ws_rows;
+      float* at = a + seg->type * kTile;
 #pragma GCC unroll 16
       for (int r = 0; r < KR; ++r) {
-        const __m512 xr = _mm512_set1_ps(x[r]);
 #pragma GCC unroll 16
-        for (int v = 0; v < NV; ++v) g[r][v] = _mm512_fmadd_ps(xr, d[v], g[r][v]);
+        for (int v = 0; v < NV; ++v) {
+          const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
+          dws_sum[r][v] = _mm512_fmadd_ps(g[r][v], load(m, p + v * kLanes), dws_sum[r][v]);
+          float* av = at + (r * NV + v) * kLanes;
+          _mm512_store_ps(av, _mm512_fmadd_ps(g[r][v], load(m, ws + v * kLanes), _mm512_load_ps(av)));
+        }
+        p += ldw;
+        ws += ldw;
       }
     }
-    const float* ws = seg->scenario_weight + base;
-    float* dws = seg->scenario_grad + base;
-    const float* p = product;
-    asm("" : "+r"(p));  // P's rows are the same for every segment; loading them again beats keeping them
+    float* dws = scenario_grad + base;
+#pragma GCC unroll 16
+    for (int r = 0; r < KR; ++r, dws += ldw)
+#pragma GCC unroll 16
+      for (int v = 0; v < NV; ++v) {
+        const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
+        store(dws + v * kLanes, m, _mm512_add_ps(dws_sum[r][v], load(m, dws + v * kLanes)));
+      }
+  }
+  for (std::uint32_t t = 0; t < f.n_types; ++t) {
+    const float* w = f.shared + base;
+    const float* wt = f.types[t].weight + base;
+    float* dw = f.shared_grad + base;
+    float* dwt = f.types[t].grad + base;
+    const float* at = a + t * kTile;
 #pragma GCC unroll 16
     for (int r = 0; r < KR; ++r) {
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) {
         const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-        a[r][v] = _mm512_fmadd_ps(g[r][v], _mm512_maskz_loadu_ps(m, ws + v * kLanes), a[r][v]);
-        add_product(dws + v * kLanes, g[r][v], p + v * kLanes, m);
+        const __m512 av = _mm512_load_ps(at + (r * NV + v) * kLanes);
+        add(dw + v * kLanes, av, wt + v * kLanes, m);
+        add(dwt + v * kLanes, av, w + v * kLanes, m);
       }
-      ws += ldw;
-      dws += ldw;
-      p += ldw;
+      w += ldw;
+      wt += ldw;
+      dw += ldw;
+      dwt += ldw;
     }
-  }
-  const float* w = f.shared + base;
-  const float* wt = f.type_weight + base;
-  float* dw = f.shared_grad + base;
-  float* dwt = f.type_grad + base;
-#pragma GCC unroll 16
-  for (int r = 0; r < KR; ++r) {
-#pragma GCC unroll 16
-    for (int v = 0; v < NV; ++v) {
-      const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-      add_product(dw + v * kLanes, a[r][v], wt + v * kLanes, m);
-      add_product(dwt + v * kLanes, a[r][v], w + v * kLanes, m);
-    }
-    w += ldw;
-    wt += ldw;
-    dw += ldw;
-    dwt += ldw;
   }
 }
 
 template <int KR>
-void type_fold_depth_rows(const TypeFoldArgs& f, std::uint32_t k) {
+void type_fold_depth_rows(const TypeFoldArgs& f, std::uint32_t k, float* a) {
   std::uint32_t c = 0;
-  for (; c + 2 * kLanes <= f.cols; c += 2 * kLanes) type_fold_tile<KR, 2>(f, k, c, 0xFFFF);
+  for (; c + 2 * kLanes <= f.cols; c += 2 * kLanes) type_fold_tile<KR, 2, true>(f, k, c, 0xFFFF, a);
   const std::uint32_t left = f.cols - c;
-  if (left > kLanes) type_fold_tile<KR, 2>(f, k, c, lanes_mask(left - kLanes));
-  else if (left > 0) type_fold_tile<KR, 1>(f, k, c, lanes_mask(left));
+  if (left > kLanes) type_fold_tile<KR, 2, false>(f, k, c, lanes_mask(left - kLanes), a);
+  else if (left > 0) type_fold_tile<KR, 1, false>(f, k, c, lanes_mask(left), a);
 }
 
 }  // namespace
@@ -212,15 +246,16 @@ void gemm(const GemmArgs& g) {
 }
 
 void type_fold(const TypeFoldArgs& f) {
+  alignas(64) float a[kMaxFoldTypes * kFoldTileRows * 2 * kLanes];
   std::uint32_t k = 0;
-  for (; k + kFoldTileRows <= f.depth; k += kFoldTileRows) type_fold_depth_rows<kFoldTileRows>(f, k);
+  for (; k + kFoldTileRows <= f.depth; k += kFoldTileRows) type_fold_depth_rows<kFoldTileRows>(f, k, a);
   switch (f.depth - k) {
     case 0: return;
-    case 1: type_fold_depth_rows<1>(f, k); return;
-    case 2: type_fold_depth_rows<2>(f, k); return;
-    case 3: type_fold_depth_rows<3>(f, k); return;
-    case 4: type_fold_depth_rows<4>(f, k); return;
-    default: type_fold_depth_rows<5>(f, k); return;
+    case 1: type_fold_depth_rows<1>(f, k, a); return;
+    case 2: type_fold_depth_rows<2>(f, k, a); return;
+    case 3: type_fold_depth_rows<3>(f, k, a); return;
+    case 4: type_fold_depth_rows<4>(f, k, a); return;
+    default: type_fold_depth_rows<5>(f, k, a); return;
   }
 }
 

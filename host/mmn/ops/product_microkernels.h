@@ -48,15 +48,27 @@ void gemm(const GemmArgs& args);
 // no partial tiles.
 constexpr std::uint32_t kFoldTileRows = 6;
 
-// One type's share of the MMN layer's weight gradients. For each segment (the routed rows of
-// one domain (t, s) of the type) G = x_seg^T dz_seg, then
-//   dWs[s] += G ⊙ P[t],   A += G ⊙ Ws[s];
-// and after the last segment dW += A ⊙ Wt[t], dWt[t] += A ⊙ W. A and each G stay in registers.
+// Types one `type_fold` call may take.
+constexpr std::uint32_t kMaxFoldTypes = 32;
+
+// A group of types' share of the MMN layer's weight gradients. For each segment (the routed
+// rows of one domain (t, s) of the group) G = x_seg^T dz_seg, then
+//   dWs[s] += G ⊙ P[t],   A_t += G ⊙ Ws[s];
+// and after the last segment, for each type, dW += A_t ⊙ Wt[t], dWt[t] += A_t ⊙ W. Each G stays
+// in registers, the A_t in a buffer on the stack (L1). Consecutive segments of one scenario add
+// their dWs[s] terms in registers and write dWs[s] once, so segments ordered scenario-major
+// touch each scenario's gradient once per tile instead of once per domain.
 // All weight and gradient pointers start at the block's first row and column and share the
 // row stride ldw; x starts at the block's first column (depth of them are read), dz at its
 // first column (cols of them are read).
+struct FoldType {
+  const float* product;  // P[t] = W ⊙ Wt[t]
+  const float* weight;   // Wt[t]
+  float* grad;           // dWt[t]
+};
 struct FoldSegment {
   std::uint32_t first_row, rows;
+  std::uint32_t type;            // index into TypeFoldArgs::types
   const float* scenario_weight;  // Ws[s]
   float* scenario_grad;          // dWs[s]
 };
@@ -67,13 +79,12 @@ struct TypeFoldArgs {
   std::size_t lddz;
   const FoldSegment* segments;
   std::uint32_t n_segments;
+  const FoldType* types;
+  std::uint32_t n_types;  // at most kMaxFoldTypes
   std::uint32_t depth, cols;
   std::size_t ldw;
-  const float* product;      // P[t] = W ⊙ Wt[t]
-  const float* shared;       // W
-  const float* type_weight;  // Wt[t]
-  float* shared_grad;        // dW
-  float* type_grad;          // dWt[t]
+  const float* shared;  // W
+  float* shared_grad;   // dW
 };
 void type_fold(const TypeFoldArgs& args);
 

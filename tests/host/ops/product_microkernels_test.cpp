@@ -108,64 +108,72 @@ TEST(ProductGemm, ReluKeepsNaN) {
 }
 
 struct Segment {
-  std::uint32_t rows, scenario;
+  std::uint32_t rows, type, scenario;
 };
 
 void expect_type_fold(void (*kernel)(const TypeFoldArgs&), std::uint32_t depth, std::uint32_t cols,
                       const std::vector<Segment>& segments, std::uint32_t seed) {
   std::mt19937 rng(seed);
-  const std::uint32_t scenarios = 3, ldw = cols + 2, ldx = depth + 1, lddz = cols + 4;
+  const std::uint32_t types = 3, scenarios = 3, ldw = cols + 2, ldx = depth + 1, lddz = cols + 4;
   std::uint32_t total = 0;
   for (const Segment& s : segments) total += s.rows;
   const std::vector<float> x = random_floats(std::size_t{total} * ldx, rng), dz = random_floats(std::size_t{total} * lddz, rng);
   const std::size_t size = std::size_t{depth} * ldw;
   const std::vector<float> ws = random_floats(scenarios * size, rng), w = random_floats(size, rng),
-                           wt = random_floats(size, rng);
-  std::vector<float> p(size);
-  for (std::size_t i = 0; i < size; ++i) p[i] = w[i] * wt[i];
+                           wt = random_floats(types * size, rng);
+  std::vector<float> p(types * size);
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] = w[i % size] * wt[i];
   std::vector<float> dws = random_floats(scenarios * size, rng), dw = random_floats(size, rng),
-                     dwt = random_floats(size, rng);
+                     dwt = random_floats(types * size, rng);
   std::vector<double> e_dws(dws.begin(), dws.end()), e_dw(dw.begin(), dw.end()), e_dwt(dwt.begin(), dwt.end()),
-      a(size, 0.0);
+      a(types * size, 0.0);
   std::vector<FoldSegment> args;
   std::uint32_t first = 0;
   for (const Segment& s : segments) {
-    args.push_back({first, s.rows, ws.data() + s.scenario * size, dws.data() + s.scenario * size});
+    args.push_back({first, s.rows, s.type, ws.data() + s.scenario * size, dws.data() + s.scenario * size});
     for (std::uint32_t k = 0; k < depth; ++k)
       for (std::uint32_t c = 0; c < cols; ++c) {
         double g = 0;
         for (std::uint32_t i = first; i < first + s.rows; ++i) g += double{x[i * ldx + k]} * dz[i * lddz + c];
         const std::size_t e = k * ldw + c;
-        e_dws[s.scenario * size + e] += g * p[e];
-        a[e] += g * ws[s.scenario * size + e];
+        e_dws[s.scenario * size + e] += g * p[s.type * size + e];
+        a[s.type * size + e] += g * ws[s.scenario * size + e];
       }
     first += s.rows;
   }
-  for (std::size_t e = 0; e < size; ++e) {
-    e_dw[e] += a[e] * wt[e];
-    e_dwt[e] += a[e] * w[e];
+  std::vector<FoldType> fold_types;
+  for (std::uint32_t t = 0; t < types; ++t) {
+    fold_types.push_back({p.data() + t * size, wt.data() + t * size, dwt.data() + t * size});
+    for (std::size_t e = 0; e < size; ++e) {
+      e_dw[e] += a[t * size + e] * wt[t * size + e];
+      e_dwt[t * size + e] += a[t * size + e] * w[e];
+    }
   }
-  kernel({x.data(), ldx, dz.data(), lddz, args.data(), static_cast<std::uint32_t>(args.size()), depth, cols, ldw,
-          p.data(), w.data(), wt.data(), dw.data(), dwt.data()});
+  kernel({x.data(), ldx, dz.data(), lddz, args.data(), static_cast<std::uint32_t>(args.size()), fold_types.data(),
+          types, depth, cols, ldw, w.data(), dw.data()});
   const double tol = 1e-4 * (1 + std::sqrt(static_cast<double>(total)) * static_cast<double>(segments.size()));
   for (std::uint32_t k = 0; k < depth; ++k)
     for (std::uint32_t c = 0; c < ldw; ++c) {
       const std::size_t e = k * ldw + c;
       // Columns past `cols` (the row stride's padding) are left as they were.
       ASSERT_NEAR(dw[e], e_dw[e], tol) << "dW " << k << "," << c << " depth " << depth << " cols " << cols;
-      ASSERT_NEAR(dwt[e], e_dwt[e], tol) << "dWt " << k << "," << c;
+      for (std::uint32_t t = 0; t < types; ++t)
+        ASSERT_NEAR(dwt[t * size + e], e_dwt[t * size + e], tol) << "dWt[" << t << "] " << k << "," << c;
       for (std::uint32_t s = 0; s < scenarios; ++s)
         ASSERT_NEAR(dws[s * size + e], e_dws[s * size + e], tol) << "dWs[" << s << "] " << k << "," << c;
     }
 }
 
 TEST(ProductTypeFold, MatchesTheDefinitionOnEveryTileAndRemainder) {
-  // A repeated scenario, a one-row and an empty segment, and one longer than any register tile.
-  const std::vector<Segment> segments = {{3, 0}, {1, 2}, {0, 1}, {30, 1}, {5, 0}};
+  // Runs of one scenario over several types (summed in registers before dWs is written), a
+  // scenario that comes back after another, a one-row and an empty segment, one longer than any
+  // register tile, and a type (1) with no segment.
+  const std::vector<Segment> segments = {{3, 0, 0}, {4, 2, 0}, {1, 2, 2}, {0, 0, 1}, {30, 0, 1}, {2, 2, 1},
+                                         {5, 0, 0}};
   std::uint32_t seed = 100;
   for (auto kernel : {&type_fold, &portable::type_fold})
     for (std::uint32_t depth : {1u, 5u, 6u, 7u, 13u})
-      for (std::uint32_t cols : {1u, 16u, 17u, 32u, 40u}) expect_type_fold(kernel, depth, cols, segments, ++seed);
+      for (std::uint32_t cols : {1u, 16u, 17u, 32u, 40u, 64u}) expect_type_fold(kernel, depth, cols, segments, ++seed);
 }
 
 TEST(ProductTypeFold, NoSegmentsLeavesTheGradientsUnchanged) {
