@@ -6,10 +6,12 @@
 //   dW     = sum_t Wt[t] ⊙ A_t,   dWt[t] = W ⊙ A_t,   where A_t = sum_s G_(t,s) ⊙ Ws[s]
 //   dWs[s] = sum_t (W ⊙ Wt[t]) ⊙ sum over its domains of G_(t,s)
 // so per domain only A_t and dWs[s] are updated (with P_t = W ⊙ Wt[t] made once per type),
-// and dW, dWt[t] once per type. The kernel (product_microkernels.h) keeps G_(t,s) and A_t in
-// registers, one tile of rows and columns at a time, over blocks of rows whose scenario
-// weights and gradients stay in L2 while every type passes. Fixed order: deterministic for
-// any number of threads.
+// and dW, dWt[t] once per type. The kernel (product_microkernels.h) takes groups of
+// consecutive types (about a thousand routed rows each) with their domains ordered
+// scenario-major, one tile of rows and columns at a time: G_(t,s) and the running sum of a
+// scenario's dWs terms over the group's types stay in registers, the group's A_t in L1. It
+// runs over blocks of rows whose scenario weights and gradients stay in L2 while every group
+// passes. Fixed order: deterministic for any number of threads.
 #include <cstdint>
 
 #include "mmn/ops/composed_layer.h"

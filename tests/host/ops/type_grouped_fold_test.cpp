@@ -99,6 +99,10 @@ TEST(TypeGroupedFold, OneRow) { expect_same_fold(1, 8, 5, 0, 5, 3); }
 // Wide enough that the depth is folded in several blocks (see type_grouped_fold.cpp), with
 // domains longer than the kernel's row loop needs to be.
 TEST(TypeGroupedFold, SeveralDepthBlocks) { expect_same_fold(900, 70, 300, 0, 300, 4); }
+// Enough rows that the types fall into several groups (about a thousand rows each, see
+// type_grouped_fold.cpp; with this traffic type 0 alone holds more than half), which then add
+// into the same scenario gradients.
+TEST(TypeGroupedFold, SeveralGroupsOfTypes) { expect_same_fold(4000, 20, 40, 0, 40, 5); }
 
 TEST(TypeGroupedFold, AppliesOnlyToTheMmnProduct) {
   float w = 1;
