@@ -1,6 +1,7 @@
 #include "mmn/ops/product_microkernels.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 #if defined(__AVX512F__)
@@ -115,11 +116,6 @@ void gemm_rows(const GemmArgs& g) {
   else if (left > 0) gemm_tile<MR, 1, false>(g, c, lanes_mask(left));
 }
 
-// out += g ⊙ w on the lanes of m.
-inline void add_product(float* out, __m512 g, const float* w, __mmask16 m) {
-  _mm512_mask_storeu_ps(out, m, _mm512_fmadd_ps(g, _mm512_maskz_loadu_ps(m, w), _mm512_maskz_loadu_ps(m, out)));
-}
-
 // KR rows of the depth (from k) by NV vectors of columns (from c). Each segment's G and the
 // current scenario's dWs terms are in registers, each type's A in `a` (KR * NV vectors per
 // type). Everything the loops need is copied to locals and the weight rows are walked with
@@ -132,7 +128,7 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
   const auto store = [](float* p, __mmask16 m, __m512 v) {
     if (Full) _mm512_storeu_ps(p, v); else _mm512_mask_storeu_ps(p, m, v);
   };
-  const auto add = [&](float* out, __m512 g, const float* w, __mmask16 m) {
+  const auto add = [&](float* out, __m512 g, const float* w, __mmask16 m) {  // out += g ⊙ w
     store(out, m, _mm512_fmadd_ps(g, load(m, w), load(m, out)));
   };
   const std::size_t ldw = f.ldw, ldx = f.ldx, lddz = f.lddz, base = k * ldw + c;
@@ -246,6 +242,7 @@ void gemm(const GemmArgs& g) {
 }
 
 void type_fold(const TypeFoldArgs& f) {
+  if (f.n_types > kMaxFoldTypes) throw std::invalid_argument("type_fold: more than kMaxFoldTypes types in one call");
   alignas(64) float a[kMaxFoldTypes * kFoldTileRows * 2 * kLanes];
   std::uint32_t k = 0;
   for (; k + kFoldTileRows <= f.depth; k += kFoldTileRows) type_fold_depth_rows<kFoldTileRows>(f, k, a);
