@@ -27,12 +27,8 @@ void ParameterStore::finalize() {
 }
 
 void ParameterStore::zero_grads(ThreadPool& pool) {
-  constexpr std::size_t kSlice = std::size_t{1} << 18;
-  const std::size_t slices = (grads_.size() + kSlice - 1) / kSlice;
-  pool.run(slices, [&](std::size_t i) {
-    const auto begin = grads_.begin() + static_cast<std::ptrdiff_t>(i * kSlice);
-    std::fill(begin, begin + static_cast<std::ptrdiff_t>(std::min(kSlice, grads_.size() - i * kSlice)), 0.0f);
-  });
+  run_in_chunks(&pool, grads_.size(), std::size_t{1} << 18,
+                [&](std::size_t begin, std::size_t end) { std::fill(grads_.data() + begin, grads_.data() + end, 0.0f); });
 }
 
 }  // namespace mmn

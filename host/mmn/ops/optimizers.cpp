@@ -10,13 +10,6 @@ namespace {
 
 constexpr std::size_t kChunk = 1 << 16;
 
-template <typename F>
-void in_chunks(std::size_t n, ThreadPool* pool, F&& f) {
-  const std::size_t chunks = (n + kChunk - 1) / kChunk;
-  auto one = [&](std::size_t c) { f(c * kChunk, std::min(n, (c + 1) * kChunk)); };
-  run_tasks(pool, chunks, one);
-}
-
 struct AdamStep {
   float b1, b2, eps, step_size, inv_sqrt_bias2;
   AdamStep(const AdamConfig& c, std::uint64_t step) : b1(c.beta1), b2(c.beta2), eps(c.eps) {
@@ -54,7 +47,7 @@ void adagrad_apply(float* __restrict__ p, const float* __restrict__ g, float* __
 void adam_update(float* p, const float* g, float* m, float* v, std::size_t n, const AdamConfig& c, std::uint64_t step,
                  ThreadPool* pool) {
   const AdamStep s(c, step);
-  in_chunks(n, pool, [&](std::size_t b, std::size_t e) {
+  run_in_chunks(pool, n, kChunk, [&](std::size_t b, std::size_t e) {
     s.apply(p + b, g + b, m + b, v + b, e - b);
   });
 }
@@ -70,7 +63,7 @@ void adam_update_rows(float* table, float* m, float* v, std::uint32_t dim, const
 }
 
 void adagrad_update(float* p, const float* g, float* acc, std::size_t n, const AdagradConfig& c, ThreadPool* pool) {
-  in_chunks(n, pool, [&](std::size_t b, std::size_t e) { adagrad_apply(p + b, g + b, acc + b, e - b, c); });
+  run_in_chunks(pool, n, kChunk, [&](std::size_t b, std::size_t e) { adagrad_apply(p + b, g + b, acc + b, e - b, c); });
 }
 
 void adagrad_update_rows(float* table, float* acc, std::uint32_t dim, const SparseRows& rows, const AdagradConfig& c) {

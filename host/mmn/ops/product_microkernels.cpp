@@ -64,6 +64,22 @@ namespace {
 
 constexpr int kLanes = 16;
 
+// The lanes of m, or in a whole tile (Full) the whole vector: masked loads and stores are much
+// slower than whole ones on some cores (AMD Zen 4), so only a partial last tile uses them.
+template <bool Full>
+inline __m512 load_lanes(__mmask16 m, const float* p) {
+  return Full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p);
+}
+template <bool Full>
+inline void store_lanes(float* p, __mmask16 m, __m512 v) {
+  if (Full) _mm512_storeu_ps(p, v); else _mm512_mask_storeu_ps(p, m, v);
+}
+// out += g ⊙ w on those lanes.
+template <bool Full>
+inline void add_product(float* out, __m512 g, const float* w, __mmask16 m) {
+  store_lanes<Full>(out, m, _mm512_fmadd_ps(g, load_lanes<Full>(m, w), load_lanes<Full>(m, out)));
+}
+
 // A tile of `MR` rows by NV vectors of columns from column c; the last vector's lanes by `last`.
 template <int MR, int NV, bool Full>
 void gemm_tile(const GemmArgs& g, std::uint32_t c, __mmask16 last) {
@@ -90,17 +106,12 @@ void gemm_tile(const GemmArgs& g, std::uint32_t c, __mmask16 last) {
 #pragma GCC unroll 16
   for (int v = 0; v < NV; ++v) {
     const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-    // Masked loads and stores are much slower than whole ones on some cores (AMD Zen 4).
-    const float* bias_at = g.bias + c + v * kLanes;
-    const __m512 bias = g.bias == nullptr ? _mm512_setzero_ps()
-                        : Full            ? _mm512_loadu_ps(bias_at)
-                                          : _mm512_maskz_loadu_ps(m, bias_at);
+    const __m512 bias = g.bias == nullptr ? _mm512_setzero_ps() : load_lanes<Full>(m, g.bias + c + v * kLanes);
     #pragma GCC unroll 16
     for (int i = 0; i < MR; ++i) {
       __m512 r = _mm512_add_ps(acc[i][v], bias);
       if (g.relu) r = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(r, _mm512_setzero_ps(), _CMP_NLT_UQ), r);  // NaN stays
-      float* y = g.y + i * g.ldy + c + v * kLanes;
-      if (Full) _mm512_storeu_ps(y, r); else _mm512_mask_storeu_ps(y, m, r);
+      store_lanes<Full>(g.y + i * g.ldy + c + v * kLanes, m, r);
     }
   }
 }
@@ -123,14 +134,6 @@ void gemm_rows(const GemmArgs& g) {
 template <int KR, int NV, bool Full>
 void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __mmask16 last, float* a) {
   constexpr int kTile = KR * NV * kLanes;
-  // Whole tiles (every tile but a partial last one) load and store without masks.
-  const auto load = [](__mmask16 m, const float* p) { return Full ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(m, p); };
-  const auto store = [](float* p, __mmask16 m, __m512 v) {
-    if (Full) _mm512_storeu_ps(p, v); else _mm512_mask_storeu_ps(p, m, v);
-  };
-  const auto add = [&](float* out, __m512 g, const float* w, __mmask16 m) {  // out += g ⊙ w
-    store(out, m, _mm512_fmadd_ps(g, load(m, w), load(m, out)));
-  };
   const std::size_t ldw = f.ldw, ldx = f.ldx, lddz = f.lddz, base = k * ldw + c;
   const FoldSegment* seg = f.segments;
   const FoldSegment* const end = seg + f.n_segments;
@@ -156,7 +159,7 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
         __m512 d[NV];
 #pragma GCC unroll 16
         for (int v = 0; v < NV; ++v)
-          d[v] = load(v == NV - 1 ? last : __mmask16(0xFFFF), dz + v * kLanes);
+          d[v] = load_lanes<Full>(v == NV - 1 ? last : __mmask16(0xFFFF), dz + v * kLanes);
 #pragma GCC unroll 16
         for (int r = 0; r < KR; ++r) {
           const __m512 xr = _mm512_set1_ps(x[r]);
@@ -172,9 +175,9 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
 #pragma GCC unroll 16
         for (int v = 0; v < NV; ++v) {
           const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-          dws_sum[r][v] = _mm512_fmadd_ps(g[r][v], load(m, p + v * kLanes), dws_sum[r][v]);
+          dws_sum[r][v] = _mm512_fmadd_ps(g[r][v], load_lanes<Full>(m, p + v * kLanes), dws_sum[r][v]);
           float* av = at + (r * NV + v) * kLanes;
-          _mm512_store_ps(av, _mm512_fmadd_ps(g[r][v], load(m, ws + v * kLanes), _mm512_load_ps(av)));
+          _mm512_store_ps(av, _mm512_fmadd_ps(g[r][v], load_lanes<Full>(m, ws + v * kLanes), _mm512_load_ps(av)));
         }
         p += ldw;
         ws += ldw;
@@ -186,7 +189,7 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) {
         const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-        store(dws + v * kLanes, m, _mm512_add_ps(dws_sum[r][v], load(m, dws + v * kLanes)));
+        store_lanes<Full>(dws + v * kLanes, m, _mm512_add_ps(dws_sum[r][v], load_lanes<Full>(m, dws + v * kLanes)));
       }
   }
   for (std::uint32_t t = 0; t < f.n_types; ++t) {
@@ -201,8 +204,8 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
       for (int v = 0; v < NV; ++v) {
         const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
         const __m512 av = _mm512_load_ps(at + (r * NV + v) * kLanes);
-        add(dw + v * kLanes, av, wt + v * kLanes, m);
-        add(dwt + v * kLanes, av, w + v * kLanes, m);
+        add_product<Full>(dw + v * kLanes, av, wt + v * kLanes, m);
+        add_product<Full>(dwt + v * kLanes, av, w + v * kLanes, m);
       }
       w += ldw;
       wt += ldw;

@@ -1,5 +1,6 @@
 #include "mmn/util/thread_pool.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -92,6 +93,12 @@ void run_tasks(ThreadPool* pool, std::size_t tasks, const std::function<void(std
   } else {
     for (std::size_t i = 0; i < tasks; ++i) task(i);
   }
+}
+
+void run_in_chunks(ThreadPool* pool, std::size_t n, std::size_t chunk,
+                   const std::function<void(std::size_t, std::size_t)>& range) {
+  run_tasks(pool, (n + chunk - 1) / chunk,
+            [&](std::size_t c) { range(c * chunk, std::min(n, (c + 1) * chunk)); });
 }
 
 }  // namespace mmn

@@ -46,4 +46,9 @@ class ThreadPool {
 // when pool is null.
 void run_tasks(ThreadPool* pool, std::size_t tasks, const std::function<void(std::size_t)>& task);
 
+// range(begin, end) over [0, n) cut into ranges of `chunk` (the last may be shorter), as
+// tasks of run_tasks.
+void run_in_chunks(ThreadPool* pool, std::size_t n, std::size_t chunk,
+                   const std::function<void(std::size_t, std::size_t)>& range);
+
 }  // namespace mmn

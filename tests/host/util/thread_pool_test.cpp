@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace mmn {
@@ -18,6 +20,31 @@ TEST(ThreadPool, RunsEveryTaskExactlyOnceAcrossRepeatedRuns) {
     pool.run(hits.size(), [&](std::size_t i) { hits[i].fetch_add(1); });
     for (auto& h : hits) ASSERT_EQ(h.load(), 1);
   }
+}
+
+TEST(ThreadPool, RunInChunksCoversTheRangeOnceInWholeChunksAndAShortLastOne) {
+  ThreadPool pool(2);
+  for (ThreadPool* p : {&pool, static_cast<ThreadPool*>(nullptr)}) {
+    std::vector<std::atomic<int>> hits(1000);
+    std::mutex m;
+    std::set<std::pair<std::size_t, std::size_t>> ranges;
+    run_in_chunks(p, hits.size(), 64, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i) hits[i].fetch_add(1);
+      std::lock_guard<std::mutex> lock(m);
+      ranges.insert({begin, end});
+    });
+    for (auto& h : hits) ASSERT_EQ(h.load(), 1);
+    ASSERT_EQ(ranges.size(), 16u);
+    EXPECT_EQ(*ranges.rbegin(), std::make_pair(std::size_t{960}, std::size_t{1000}));
+    for (const auto& [begin, end] : ranges) {
+      if (begin != 960) {
+        EXPECT_EQ(end - begin, 64u);
+      }
+    }
+  }
+  bool called = false;
+  run_in_chunks(&pool, 0, 64, [&](std::size_t, std::size_t) { called = true; });
+  EXPECT_FALSE(called);
 }
 
 TEST(ThreadPool, UsesMoreThanOneThreadWhenItHasThem) {
