@@ -215,13 +215,20 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
   }
 }
 
-template <int KR>
-void type_fold_depth_rows(const TypeFoldArgs& f, std::uint32_t k, float* a) {
-  std::uint32_t c = 0;
-  for (; c + 2 * kLanes <= f.cols; c += 2 * kLanes) type_fold_tile<KR, 2, true>(f, k, c, 0xFFFF, a);
-  const std::uint32_t left = f.cols - c;
-  if (left > kLanes) type_fold_tile<KR, 2, false>(f, k, c, lanes_mask(left - kLanes), a);
-  else if (left > 0) type_fold_tile<KR, 1, false>(f, k, c, lanes_mask(left), a);
+// Every depth tile of the block for the columns from c (NV vectors, the last one's lanes by
+// `last`): one column tile's rows of dz stay in L2 while the depth tiles pass over them.
+template <int NV, bool Full>
+void type_fold_columns(const TypeFoldArgs& f, std::uint32_t c, __mmask16 last, float* a) {
+  std::uint32_t k = 0;
+  for (; k + kFoldTileRows <= f.depth; k += kFoldTileRows) type_fold_tile<kFoldTileRows, NV, Full>(f, k, c, last, a);
+  switch (f.depth - k) {
+    case 0: return;
+    case 1: type_fold_tile<1, NV, Full>(f, k, c, last, a); return;
+    case 2: type_fold_tile<2, NV, Full>(f, k, c, last, a); return;
+    case 3: type_fold_tile<3, NV, Full>(f, k, c, last, a); return;
+    case 4: type_fold_tile<4, NV, Full>(f, k, c, last, a); return;
+    default: type_fold_tile<5, NV, Full>(f, k, c, last, a); return;
+  }
 }
 
 }  // namespace
@@ -247,16 +254,11 @@ void gemm(const GemmArgs& g) {
 void type_fold(const TypeFoldArgs& f) {
   if (f.n_types > kMaxFoldTypes) throw std::invalid_argument("type_fold: more than kMaxFoldTypes types in one call");
   alignas(64) float a[kMaxFoldTypes * kFoldTileRows * 2 * kLanes];
-  std::uint32_t k = 0;
-  for (; k + kFoldTileRows <= f.depth; k += kFoldTileRows) type_fold_depth_rows<kFoldTileRows>(f, k, a);
-  switch (f.depth - k) {
-    case 0: return;
-    case 1: type_fold_depth_rows<1>(f, k, a); return;
-    case 2: type_fold_depth_rows<2>(f, k, a); return;
-    case 3: type_fold_depth_rows<3>(f, k, a); return;
-    case 4: type_fold_depth_rows<4>(f, k, a); return;
-    default: type_fold_depth_rows<5>(f, k, a); return;
-  }
+  std::uint32_t c = 0;
+  for (; c + 2 * kLanes <= f.cols; c += 2 * kLanes) type_fold_columns<2, true>(f, c, 0xFFFF, a);
+  const std::uint32_t left = f.cols - c;
+  if (left > kLanes) type_fold_columns<2, false>(f, c, lanes_mask(left - kLanes), a);
+  else if (left > 0) type_fold_columns<1, false>(f, c, lanes_mask(left), a);
 }
 
 #else
