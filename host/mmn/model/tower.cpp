@@ -1,5 +1,6 @@
 #include "mmn/model/tower.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "mmn/ops/masked_tower.h"
@@ -101,18 +102,19 @@ void Tower::backward(ParameterStore& store, const Routing& routing, const float*
   const std::vector<ComposedLayer> ls = layers(store);
   const std::vector<ComposedLayerGrad> gs = grads(store);
   const std::size_t n = routing.total_rows();
-  dy_.assign(d_logit, d_logit + n);
+  std::size_t widest = 1;
+  for (const ComposedLayer& layer : ls) widest = std::max<std::size_t>(widest, layer.in);
+  // Sized once for the widest layer: resizing between layers would zero-fill megabytes a step.
+  if (dy_.size() < n * widest) dy_.resize(n * widest);
+  if (dx_hidden_.size() < n * widest) dx_hidden_.resize(n * widest);
+  float* dy = dy_.data();
+  float* dx_hidden = dx_hidden_.data();
+  std::copy(d_logit, d_logit + n, dy);
   for (std::size_t l = ls.size(); l-- > 0;) {
-    float* dx_out = nullptr;
-    if (l > 0) {
-      dx_hidden_.resize(n * ls[l].in);
-      dx_out = dx_hidden_.data();
-    } else {
-      dx_out = dx;
-    }
-    composed_backward(ls[l], shape_.grid, routing, l == 0 ? x : acts_[l - 1].data(), acts_[l].data(), dy_.data(),
-                      dx_out, gs[l], pool);
-    if (l > 0) dy_.swap(dx_hidden_);
+    float* dx_out = l > 0 ? dx_hidden : dx;
+    composed_backward(ls[l], shape_.grid, routing, l == 0 ? x : acts_[l - 1].data(), acts_[l].data(), dy, dx_out,
+                      gs[l], pool);
+    std::swap(dy, dx_hidden);
   }
 }
 

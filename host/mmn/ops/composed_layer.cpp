@@ -161,10 +161,9 @@ const float* domain_weight(const ComposedLayer& l, const DomainGrid& grid, std::
 // The type products of an MMN layer in a buffer of the calling thread, or null for other layers.
 const float* products_if_mmn(const ComposedLayer& l, const DomainGrid& grid, ThreadPool& pool) {
   if (!type_grouped_fold_applies(l)) return nullptr;
-  thread_local std::vector<float> buffer;
-  buffer.resize(std::size_t{grid.n_types} * l.in * l.out);
-  type_products(l, grid, buffer.data(), pool);
-  return buffer.data();
+  float* buffer = thread_scratch(Scratch::type_products, std::size_t{grid.n_types} * l.in * l.out);
+  type_products(l, grid, buffer, pool);
+  return buffer;
 }
 
 // The MMN layer's weight gradients on every thread: each takes a share of the output columns,
@@ -284,14 +283,12 @@ void fold_domain_gradient(const ComposedLayer& l, const DomainGrid& grid, std::u
 
 void fold_domain_bias_gradient(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d, const float* dz_seg,
                                std::uint32_t rows, std::uint32_t c0, std::uint32_t c1, const ComposedLayerGrad& grad) {
-  for (int g = 0; g < kParamGroups; ++g) {
-    if (l.bias[g] == nullptr) continue;
-    float* gb = grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out;
-    for (std::uint32_t row = 0; row < rows; ++row) {
-      const float* dz = dz_seg + std::size_t{row} * l.out;
-      for (std::uint32_t j = c0; j < c1; ++j) gb[j] += dz[j];
-    }
-  }
+  const std::uint32_t width = c1 - c0;
+  float* __restrict__ sum = thread_scratch(Scratch::bias_gradient, width);
+  std::fill(sum, sum + width, 0.0f);
+  for (std::uint32_t row = 0; row < rows; ++row) add_row(dz_seg + std::size_t{row} * l.out + c0, sum, width);
+  for (int g = 0; g < kParamGroups; ++g)
+    if (l.bias[g] != nullptr) add_row(sum, grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out + c0, width);
 }
 
 void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,

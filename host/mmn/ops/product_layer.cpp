@@ -50,9 +50,7 @@ PackedWeights pack_weights(const ComposedLayer& l, const DomainGrid& grid, const
   const std::size_t size = std::size_t{l.in} * l.out;
   const std::size_t packed = transposed ? product_kernels::panels_size(l.out, l.in)
                                         : product_kernels::panels_size(l.in, l.out);
-  thread_local std::vector<float> buffer;
-  buffer.resize((std::size_t{grid.n_types} + grid.n_scenarios) * packed);
-  float* pp = buffer.data();
+  float* pp = thread_scratch(Scratch::packed_weights, (std::size_t{grid.n_types} + grid.n_scenarios) * packed);
   float* sp = pp + grid.n_types * packed;
   pool.run(grid.n_types + grid.n_scenarios, [&](std::size_t m) {
     const bool type = m < grid.n_types;
