@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <utility>
 
 #include "mmn/util/thread_pool.h"
 
@@ -21,23 +22,49 @@ void embedding_gather(const std::vector<const float*>& tables, std::uint32_t dim
   }
 }
 
+namespace {
+
+constexpr int kRadixBits = 11;
+constexpr std::uint32_t kBuckets = 1u << kRadixBits;
+
+// The rows 0..n-1 ordered by id, rows of one id in ascending order: a least-significant-digit
+// radix sort, stable in each pass, over as many digits as the largest id has.
+void rows_by_id(const std::uint32_t* id, std::size_t n, std::vector<std::uint32_t>& rows,
+                std::vector<std::uint32_t>& spare) {
+  rows.resize(n);
+  spare.resize(n);
+  std::iota(rows.begin(), rows.end(), 0u);
+  const std::uint32_t largest = n == 0 ? 0 : *std::max_element(id, id + n);
+  std::uint32_t count[kBuckets];
+  for (int shift = 0; shift < 32 && (largest >> shift) != 0; shift += kRadixBits) {
+    std::fill(count, count + kBuckets, 0u);
+    for (std::size_t k = 0; k < n; ++k) ++count[(id[rows[k]] >> shift) & (kBuckets - 1)];
+    std::uint32_t start = 0;
+    for (std::uint32_t& c : count) start += std::exchange(c, start);
+    for (std::size_t k = 0; k < n; ++k) spare[count[(id[rows[k]] >> shift) & (kBuckets - 1)]++] = rows[k];
+    rows.swap(spare);
+  }
+}
+
+}  // namespace
+
 void embedding_backward(std::uint32_t dim, const std::vector<const std::uint32_t*>& ids, std::size_t n,
                         const float* dh0, std::size_t h0_width, std::vector<SparseRows>& out, ThreadPool& pool) {
   out.resize(ids.size());
   pool.run(ids.size(), [&](std::size_t f) {
     const std::uint32_t* id = ids[f];
-    std::vector<std::uint32_t> rows(n);
-    std::iota(rows.begin(), rows.end(), 0u);
-    // Stable by row, so each id's gradient is summed in row order whatever the thread count.
-    std::stable_sort(rows.begin(), rows.end(), [&](std::uint32_t a, std::uint32_t b) { return id[a] < id[b]; });
+    thread_local std::vector<std::uint32_t> rows, spare;
+    // Rows of one id stay in row order, so each id's gradient is summed in row order whatever the thread count.
+    rows_by_id(id, n, rows, spare);
     SparseRows& s = out[f];
-    s.ids.clear();
-    s.grads.clear();
-    for (std::size_t k = 0; k < n;) {
+    std::size_t unique = 0;
+    for (std::size_t k = 0; k < n; ++k) unique += k == 0 || id[rows[k]] != id[rows[k - 1]] ? 1 : 0;
+    s.ids.resize(unique);
+    s.grads.assign(unique * dim, 0.0f);
+    float* g = s.grads.data();
+    for (std::size_t k = 0, u = 0; k < n; ++u, g += dim) {
       const std::uint32_t current = id[rows[k]];
-      s.ids.push_back(current);
-      s.grads.resize(s.ids.size() * dim, 0.0f);
-      float* g = s.grads.data() + (s.ids.size() - 1) * dim;
+      s.ids[u] = current;
       for (; k < n && id[rows[k]] == current; ++k) {
         const float* src = dh0 + std::size_t{rows[k]} * h0_width + f * dim;
         for (std::uint32_t j = 0; j < dim; ++j) g[j] += src[j];

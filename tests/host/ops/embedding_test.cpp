@@ -49,5 +49,39 @@ TEST(Embedding, BackwardSumsEachIdsRowsAndListsOnlyTouchedIds) {
   }
 }
 
+// Ids over the whole 32-bit range (every radix digit differs) and an empty batch: each id's
+// gradient is the float sum of its rows in row order, bit for bit.
+TEST(Embedding, BackwardOverFullRangeIdsSumsInRowOrder) {
+  ThreadPool pool(2);
+  std::mt19937 rng(11);
+  std::vector<std::uint32_t> pool_of_ids = {0u, 1u, 2047u, 2048u, 4194303u, 4194304u, 0xFFFFFFFFu, 0x80000000u};
+  for (int i = 0; i < 30; ++i) pool_of_ids.push_back(static_cast<std::uint32_t>(rng()));
+  const std::size_t n = 5000, dim = 4;
+  std::vector<std::uint32_t> id(n);
+  for (auto& v : id) v = pool_of_ids[rng() % pool_of_ids.size()];
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<float> dh0(n * dim);
+  for (auto& v : dh0) v = u(rng);
+  std::vector<SparseRows> out;
+  embedding_backward(dim, {id.data()}, n, dh0.data(), dim, out, pool);
+  std::map<std::uint32_t, std::vector<float>> expected;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& e = expected[id[i]];
+    e.resize(dim, 0.0f);
+    for (std::size_t j = 0; j < dim; ++j) e[j] += dh0[i * dim + j];
+  }
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_EQ(out[0].ids.size(), expected.size());
+  std::size_t k = 0;
+  for (const auto& [v, g] : expected) {
+    EXPECT_EQ(out[0].ids[k], v);
+    for (std::size_t j = 0; j < dim; ++j) EXPECT_EQ(out[0].grads[k * dim + j], g[j]) << "id " << v;
+    ++k;
+  }
+  embedding_backward(dim, {id.data()}, 0, dh0.data(), dim, out, pool);
+  EXPECT_TRUE(out[0].ids.empty());
+  EXPECT_TRUE(out[0].grads.empty());
+}
+
 }  // namespace
 }  // namespace mmn
