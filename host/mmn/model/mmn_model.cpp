@@ -128,7 +128,7 @@ void MmnModel::run_cvr_forward(std::size_t n, ThreadPool& pool) {
     cvr_tower_.masked_forward(dense_, h0_.data(), domain_.data(), n, cvr_logit_.data(), pool);
   } else {
     h0_routed_.resize(n * input_width_);
-    gather_rows(routing_, h0_.data(), input_width_, h0_routed_.data());
+    gather_rows(routing_, h0_.data(), input_width_, h0_routed_.data(), &pool);
     const float* logit = cvr_tower_.forward(dense_, routing_, h0_routed_.data(), pool);
     scatter_rows(routing_, logit, 1, cvr_logit_.data(), false);
   }
@@ -170,7 +170,7 @@ LossValue MmnModel::compute_gradients(const ColumnView& rows, const LossCounts& 
     d_cvr_routed_.resize(n);
     gather_rows(routing_, d_cvr_.data(), 1, d_cvr_routed_.data());
     cvr_tower_.backward(dense_, routing_, h0_routed_.data(), d_cvr_routed_.data(), dh0_routed_.data(), pool);
-    scatter_rows(routing_, dh0_routed_.data(), input_width_, dh0_.data(), true);
+    scatter_rows(routing_, dh0_routed_.data(), input_width_, dh0_.data(), true, &pool);
   }
   embedding_backward(config_.embedding_dim, ids_, n, dh0_.data(), input_width_, sparse_grads_, pool);
   return loss;

@@ -295,8 +295,10 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
                        const float* y, float* dy, float* dx, const ComposedLayerGrad& grad, ThreadPool& pool) {
   const std::size_t n = r.total_rows();
   if (l.relu) {
-    for (std::size_t i = 0; i < n * l.out; ++i)
-      if (y[i] <= 0.0f) dy[i] = 0.0f;
+    run_in_chunks(&pool, n * l.out, std::size_t{kRowBlock} * l.out, [&](std::size_t begin, std::size_t end) {
+      for (std::size_t i = begin; i < end; ++i)
+        if (y[i] <= 0.0f) dy[i] = 0.0f;
+    });
   }
   if (factorises(l)) {
     factorised_sum_backward(l, grid, r, x, dy, dx, grad, pool);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "mmn/util/thread_pool.h"
+
 namespace mmn {
 
 void route_by_domain(const std::uint32_t* domain, std::size_t n, std::uint32_t n_domains, Routing& out) {
@@ -19,21 +21,30 @@ void route_by_domain(const std::uint32_t* domain, std::size_t n, std::uint32_t n
   for (std::size_t i = 0; i < n; ++i) out.order[cursor[domain[i]]++] = static_cast<std::uint32_t>(i);
 }
 
-void gather_rows(const Routing& r, const float* in, std::size_t width, float* out) {
-  for (std::size_t k = 0; k < r.order.size(); ++k)
-    std::memcpy(out + k * width, in + std::size_t{r.order[k]} * width, width * sizeof(float));
+namespace {
+constexpr std::size_t kRowsPerTask = 512;
+}  // namespace
+
+void gather_rows(const Routing& r, const float* in, std::size_t width, float* out, ThreadPool* pool) {
+  run_in_chunks(pool, r.order.size(), kRowsPerTask, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k)
+      std::memcpy(out + k * width, in + std::size_t{r.order[k]} * width, width * sizeof(float));
+  });
 }
 
-void scatter_rows(const Routing& r, const float* in, std::size_t width, float* out, bool accumulate) {
-  for (std::size_t k = 0; k < r.order.size(); ++k) {
-    float* dst = out + std::size_t{r.order[k]} * width;
-    const float* src = in + k * width;
-    if (accumulate) {
-      for (std::size_t j = 0; j < width; ++j) dst[j] += src[j];
-    } else {
-      std::memcpy(dst, src, width * sizeof(float));
+void scatter_rows(const Routing& r, const float* in, std::size_t width, float* out, bool accumulate,
+                  ThreadPool* pool) {
+  run_in_chunks(pool, r.order.size(), kRowsPerTask, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t k = begin; k < end; ++k) {
+      float* dst = out + std::size_t{r.order[k]} * width;
+      const float* src = in + k * width;
+      if (accumulate) {
+        for (std::size_t j = 0; j < width; ++j) dst[j] += src[j];
+      } else {
+        std::memcpy(dst, src, width * sizeof(float));
+      }
     }
-  }
+  });
 }
 
 }  // namespace mmn

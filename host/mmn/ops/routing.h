@@ -8,6 +8,8 @@
 
 namespace mmn {
 
+class ThreadPool;
+
 struct Routing {
   std::uint32_t n_domains = 0;
   std::vector<std::uint32_t> offsets;  // n_domains + 1
@@ -21,9 +23,12 @@ struct Routing {
 // domain[i] must be < n_domains.
 void route_by_domain(const std::uint32_t* domain, std::size_t n, std::uint32_t n_domains, Routing& out);
 
-// out[k * width ...] = in[order[k] * width ...] for every routed position k.
-void gather_rows(const Routing& routing, const float* in, std::size_t width, float* out);
-// out[order[k] * width ...] (+)= in[k * width ...].
-void scatter_rows(const Routing& routing, const float* in, std::size_t width, float* out, bool accumulate);
+// out[k * width ...] = in[order[k] * width ...] for every routed position k; over the pool when
+// one is given (each position writes its own row).
+void gather_rows(const Routing& routing, const float* in, std::size_t width, float* out, ThreadPool* pool = nullptr);
+// out[order[k] * width ...] (+)= in[k * width ...]; order is a permutation, so the pool's tasks
+// write disjoint rows.
+void scatter_rows(const Routing& routing, const float* in, std::size_t width, float* out, bool accumulate,
+                  ThreadPool* pool = nullptr);
 
 }  // namespace mmn
