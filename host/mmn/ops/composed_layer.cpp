@@ -80,6 +80,12 @@ void fold_row3(const float* __restrict__ g, const float* __restrict__ a, const f
   }
 }
 
+// dy = 0 where the ReLU's output y is not positive (vectorised as a masked store of zeros).
+void relu_mask(const float* __restrict__ y, float* __restrict__ dy, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i)
+    if (y[i] <= 0.0f) dy[i] = 0.0f;
+}
+
 void add_row(const float* __restrict__ g, float* __restrict__ out, std::size_t width) {
   for (std::size_t j = 0; j < width; ++j) out[j] += g[j];
 }
@@ -295,10 +301,8 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
                        const float* y, float* dy, float* dx, const ComposedLayerGrad& grad, ThreadPool& pool) {
   const std::size_t n = r.total_rows();
   if (l.relu) {
-    run_in_chunks(&pool, n * l.out, std::size_t{kRowBlock} * l.out, [&](std::size_t begin, std::size_t end) {
-      for (std::size_t i = begin; i < end; ++i)
-        if (y[i] <= 0.0f) dy[i] = 0.0f;
-    });
+    run_in_chunks(&pool, n * l.out, std::size_t{kRowBlock} * l.out,
+                  [&](std::size_t begin, std::size_t end) { relu_mask(y + begin, dy + begin, end - begin); });
   }
   if (factorises(l)) {
     factorised_sum_backward(l, grid, r, x, dy, dx, grad, pool);
