@@ -270,20 +270,23 @@ void type_fold(const TypeFoldArgs& f) { portable::type_fold(f); }
 
 void pack_panels(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out,
                  const float* scale) {
-  for (std::uint32_t c0 = 0; c0 < cols; c0 += kPanelWidth) {
-    const std::uint32_t width = std::min(kPanelWidth, cols - c0);
-    for (std::uint32_t k = 0; k < rows; ++k, out += kPanelWidth) {
-      const float* __restrict__ row = in + k * ld_in + c0;
-      const float* __restrict__ by = scale != nullptr ? scale + k * ld_in + c0 : nullptr;
-      float* __restrict__ o = out;
-      if (width == kPanelWidth && by != nullptr) {
+  // Row by row, so that the source streams in order; each row feeds every panel.
+  const std::uint32_t whole = cols / kPanelWidth, left = cols % kPanelWidth;
+  const std::size_t panel = std::size_t{rows} * kPanelWidth;
+  for (std::uint32_t k = 0; k < rows; ++k) {
+    const float* __restrict__ row = in + k * ld_in;
+    const float* __restrict__ by = scale != nullptr ? scale + k * ld_in : nullptr;
+    float* __restrict__ o = out + std::size_t{k} * kPanelWidth;
+    for (std::uint32_t p = 0; p < whole; ++p, o += panel, row += kPanelWidth) {
+      if (by != nullptr) {
         for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = row[j] * by[j];
-      } else if (width == kPanelWidth) {
-        for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = row[j];
+        by += kPanelWidth;
       } else {
-        for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = j < width ? row[j] * (by != nullptr ? by[j] : 1.0f) : 0.0f;
+        for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = row[j];
       }
     }
+    for (std::uint32_t j = 0; left > 0 && j < kPanelWidth; ++j)
+      o[j] = j < left ? row[j] * (by != nullptr ? by[j] : 1.0f) : 0.0f;
   }
 }
 
