@@ -8,21 +8,10 @@
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
-
-void embedding_gather(const std::vector<const float*>& tables, std::uint32_t dim,
-                      const std::vector<const std::uint32_t*>& ids, const std::vector<const float*>& dense,
-                      std::size_t n, float* h0) {
-  const std::size_t fields = tables.size();
-  const std::size_t width = fields * dim + dense.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    float* row = h0 + i * width;
-    for (std::size_t f = 0; f < fields; ++f)
-      std::memcpy(row + f * dim, tables[f] + std::size_t{ids[f][i]} * dim, dim * sizeof(float));
-    for (std::size_t j = 0; j < dense.size(); ++j) row[fields * dim + j] = dense[j][i];
-  }
-}
-
 namespace {
+// Table rows are scattered over megabytes: rows this far ahead are requested early, so that
+// several misses are in flight at once.
+constexpr std::size_t kRowsAhead = 4;
 
 constexpr int kRadixBits = 11;
 constexpr std::uint32_t kBuckets = 1u << kRadixBits;
@@ -47,6 +36,23 @@ void rows_by_id(const std::uint32_t* id, std::size_t n, std::vector<std::uint32_
 }
 
 }  // namespace
+
+void embedding_gather(const std::vector<const float*>& tables, std::uint32_t dim,
+                      const std::vector<const std::uint32_t*>& ids, const std::vector<const float*>& dense,
+                      std::size_t n, float* h0) {
+  const std::size_t fields = tables.size();
+  const std::size_t width = fields * dim + dense.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i + kRowsAhead < n)
+      for (std::size_t f = 0; f < fields; ++f)
+        for (std::uint32_t j = 0; j < dim; j += 16)
+          __builtin_prefetch(tables[f] + std::size_t{ids[f][i + kRowsAhead]} * dim + j);
+    float* row = h0 + i * width;
+    for (std::size_t f = 0; f < fields; ++f)
+      std::memcpy(row + f * dim, tables[f] + std::size_t{ids[f][i]} * dim, dim * sizeof(float));
+    for (std::size_t j = 0; j < dense.size(); ++j) row[fields * dim + j] = dense[j][i];
+  }
+}
 
 void embedding_backward(std::uint32_t dim, const std::vector<const std::uint32_t*>& ids, std::size_t n,
                         const float* dh0, std::size_t h0_width, std::vector<SparseRows>& out, ThreadPool& pool) {
