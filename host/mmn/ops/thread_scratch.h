@@ -6,7 +6,15 @@
 
 namespace mmn {
 
-enum class Scratch { composed_weight, composed_bias, fold_gradient, type_products, packed_weights, bias_gradient, count };
+enum class Scratch {
+  composed_weight,
+  composed_bias,
+  fold_gradient,
+  type_products,
+  packed_weights,
+  bias_gradient,
+  count
+};
 
 // At least `size` floats, contents undefined.
 inline float* thread_scratch(Scratch slot, std::size_t size) {
