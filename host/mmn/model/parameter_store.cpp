@@ -27,8 +27,9 @@ void ParameterStore::finalize() {
 }
 
 void ParameterStore::zero_grads(ThreadPool& pool) {
+  float* grads = grads_.data();
   run_in_chunks(&pool, grads_.size(), std::size_t{1} << 18,
-                [&](std::size_t begin, std::size_t end) { std::fill(grads_.data() + begin, grads_.data() + end, 0.0f); });
+                [&](std::size_t begin, std::size_t end) { std::fill(grads + begin, grads + end, 0.0f); });
 }
 
 }  // namespace mmn

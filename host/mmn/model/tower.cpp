@@ -102,8 +102,7 @@ void Tower::backward(ParameterStore& store, const Routing& routing, const float*
   const std::vector<ComposedLayer> ls = layers(store);
   const std::vector<ComposedLayerGrad> gs = grads(store);
   const std::size_t n = routing.total_rows();
-  std::size_t widest = 1;
-  for (const ComposedLayer& layer : ls) widest = std::max<std::size_t>(widest, layer.in);
+  const std::size_t widest = *std::max_element(widths_.begin(), widths_.end());
   // Sized once for the widest layer: resizing between layers would zero-fill megabytes a step.
   if (dy_.size() < n * widest) dy_.resize(n * widest);
   if (dx_hidden_.size() < n * widest) dx_hidden_.resize(n * widest);
