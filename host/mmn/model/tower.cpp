@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "mmn/ops/masked_tower.h"
+#include "mmn/ops/product_layer.h"
+#include "mmn/ops/type_grouped_fold.h"
 #include "mmn/util/random.h"
 
 namespace mmn {
@@ -87,8 +89,19 @@ std::uint64_t Tower::macs_per_row() const {
   return m;
 }
 
+void Tower::keep_packed_weights(std::vector<ComposedLayer>& ls) {
+  packed_.resize(ls.size());
+  for (std::size_t l = 0; l < ls.size(); ++l) {
+    if (!type_grouped_fold_applies(ls[l])) continue;
+    const std::size_t size = packed_product_weights_size(ls[l], shape_.grid);
+    if (packed_[l].size() != size) packed_[l].resize(size);
+    ls[l].packed = packed_[l].data();
+  }
+}
+
 const float* Tower::forward(const ParameterStore& store, const Routing& routing, const float* x, ThreadPool& pool) {
-  const std::vector<ComposedLayer> ls = layers(store);
+  std::vector<ComposedLayer> ls = layers(store);
+  keep_packed_weights(ls);
   const std::size_t n = routing.total_rows();
   for (std::size_t l = 0; l < ls.size(); ++l) {
     acts_[l].resize(n * ls[l].out);
@@ -99,7 +112,8 @@ const float* Tower::forward(const ParameterStore& store, const Routing& routing,
 
 void Tower::backward(ParameterStore& store, const Routing& routing, const float* x, const float* d_logit, float* dx,
                      ThreadPool& pool) {
-  const std::vector<ComposedLayer> ls = layers(store);
+  std::vector<ComposedLayer> ls = layers(store);
+  keep_packed_weights(ls);
   const std::vector<ComposedLayerGrad> gs = grads(store);
   const std::size_t n = routing.total_rows();
   const std::size_t widest = *std::max_element(widths_.begin(), widths_.end());

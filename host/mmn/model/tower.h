@@ -2,7 +2,8 @@
 // A tower: a stack of composed layers in -> hidden... -> 1, ReLU between layers, a
 // logit out. The CTR tower is one with a 1 x 1 grid and only the shared group; the
 // CVR towers draw on the groups their model kind enables. Keeps the activations of
-// the last forward for the backward.
+// the last forward, and its MMN layers' packed weights, for the backward: the backward
+// follows a forward over the same weights.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -56,7 +57,11 @@ class Tower {
   std::vector<std::uint32_t> widths_;                      // in, hidden..., 1
   std::vector<std::array<long, kParamGroups>> weight_id_;  // tensor index or -1, per layer
   std::vector<std::array<long, kParamGroups>> bias_id_;
-  std::vector<std::vector<float>> acts_;  // per layer output
+  // Points each MMN layer of `ls` at its buffer of packed weights (sized on first use).
+  void keep_packed_weights(std::vector<ComposedLayer>& ls);
+
+  std::vector<std::vector<float>> acts_;    // per layer output
+  std::vector<std::vector<float>> packed_;  // per layer: an MMN layer's packed weights
   std::vector<float> dy_, dx_hidden_;
 };
 

@@ -172,10 +172,19 @@ const float* products_if_mmn(const ComposedLayer& l, const DomainGrid& grid, Thr
   return buffer;
 }
 
+// The MMN layer's weights packed into layer.packed when the caller keeps them for the backward,
+// else into the calling thread's scratch.
+PackedProductWeights pack_for_step(const ComposedLayer& l, const DomainGrid& grid, ThreadPool& pool) {
+  float* buffer = l.packed != nullptr ? l.packed
+                                      : thread_scratch(Scratch::packed_weights, packed_product_weights_size(l, grid));
+  return pack_product_weights(l, grid, buffer, pool);
+}
+
 // The MMN layer's weight gradients on every thread: each takes a share of the output columns,
 // or, for a layer narrower than one vector, a share of the inputs.
-void mmn_weight_gradients(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
-                          const float* dz, const float* products, const ComposedLayerGrad& grad, ThreadPool& pool) {
+void mmn_weight_gradients(const ComposedLayer& l, const DomainGrid& grid, const Routing& r,
+                          const PackedProductWeights& w, const float* x, const float* dz, const ComposedLayerGrad& grad,
+                          ThreadPool& pool) {
   const bool by_inputs = l.out < kProductKernelMinOut;
   const std::uint32_t extent = by_inputs ? l.in : l.out;
   const std::uint32_t share = by_inputs ? std::max<std::uint32_t>(1, static_cast<std::uint32_t>(
@@ -185,7 +194,7 @@ void mmn_weight_gradients(const ComposedLayer& l, const DomainGrid& grid, const 
     const auto begin = static_cast<std::uint32_t>(i * share);
     const std::uint32_t end = std::min(begin + share, extent);
     const FoldRange range = by_inputs ? FoldRange{0, l.out, begin, end} : FoldRange{begin, end, 0, l.in};
-    type_grouped_fold(l, grid, r, x, dz, range, products, grad);
+    type_grouped_fold(l, grid, r, w, x, dz, range, grad);
   });
 }
 
@@ -227,9 +236,12 @@ void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const Rout
     factorised_sum_forward(l, grid, r, x, y, pool);
     return;
   }
-  if (type_grouped_fold_applies(l) && l.out >= kProductKernelMinOut) {
-    product_layer_forward(l, grid, r, x, y, pool);
-    return;
+  if (type_grouped_fold_applies(l) && (l.out >= kProductKernelMinOut || l.packed != nullptr)) {
+    const PackedProductWeights w = pack_for_step(l, grid, pool);
+    if (l.out >= kProductKernelMinOut) {
+      product_layer_forward(l, grid, r, w, x, y, pool);
+      return;
+    }
   }
   const float* products = products_if_mmn(l, grid, pool);
   const std::vector<Task> tasks = segment_tasks(r);
@@ -308,22 +320,22 @@ void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Rou
     factorised_sum_backward(l, grid, r, x, dy, dx, grad, pool);
     return;
   }
-  const float* products = products_if_mmn(l, grid, pool);
-  if (dx != nullptr && products != nullptr) {
-    product_layer_input_gradient(l, grid, r, dy, products, dx, pool);
-  } else if (dx != nullptr) {
+  if (type_grouped_fold_applies(l)) {
+    const PackedProductWeights w =
+        l.packed != nullptr ? packed_product_weights(l, grid, l.packed) : pack_for_step(l, grid, pool);
+    if (dx != nullptr) product_layer_input_gradient(l, grid, r, w, dy, dx, pool);
+    mmn_weight_gradients(l, grid, r, w, x, dy, grad, pool);
+    return;
+  }
+  if (dx != nullptr) {
     const std::vector<Task> tasks = segment_tasks(r);
     pool.run(tasks.size(), [&](std::size_t i) {
       const Task& t = tasks[i];
-      const float* w = domain_weight(l, grid, t.domain, products);
+      const float* w = domain_weight(l, grid, t.domain, nullptr);
       blas::sgemm(false, true, static_cast<int>(t.row_end - t.row_begin), static_cast<int>(l.in),
                   static_cast<int>(l.out), 1.0f, dy + std::size_t{t.row_begin} * l.out, static_cast<int>(l.out), w,
                   static_cast<int>(l.out), 0.0f, dx + std::size_t{t.row_begin} * l.in, static_cast<int>(l.in));
     });
-  }
-  if (products != nullptr) {
-    mmn_weight_gradients(l, grid, r, x, dy, products, grad, pool);
-    return;
   }
   const std::uint32_t chunk = fold_chunk(l.out, pool.size());
   const std::uint32_t chunks = (l.out + chunk - 1) / chunk;

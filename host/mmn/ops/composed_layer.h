@@ -29,6 +29,10 @@ struct ComposedLayer {
   bool relu = true;
   std::array<const float*, kParamGroups> weight{};  // [sets][in][out], null when the group is off
   std::array<const float*, kParamGroups> bias{};    // [sets][out], null when the group is off
+  // Optional, for the MMN layer: a buffer of packed_product_weights_size floats (product_layer.h)
+  // that composed_forward packs the weights into and composed_backward reads back instead of
+  // packing them again. The weights must not change between the two calls.
+  float* packed = nullptr;
 };
 
 struct ComposedLayerGrad {

@@ -36,35 +36,16 @@ void over_column_shares(std::uint32_t width, ThreadPool& pool, const Body& body)
   });
 }
 
-// Every type product P[t] = W ⊙ Wt[t] and every scenario weight Ws[s] packed as panels, in a
-// buffer of the calling thread; transposed to [out][in] (from `products`) for the input-gradient
-// pass, which runs over the inputs.
-struct PackedWeights {
-  const float* products;
-  const float* scenario;
-  std::size_t size;  // floats per matrix
-};
-
-PackedWeights pack_weights(const ComposedLayer& l, const DomainGrid& grid, const float* products, bool transposed,
-                           ThreadPool& pool) {
-  const std::size_t size = std::size_t{l.in} * l.out;
-  const std::size_t packed = transposed ? product_kernels::panels_size(l.out, l.in)
-                                        : product_kernels::panels_size(l.in, l.out);
-  float* pp = thread_scratch(Scratch::packed_weights, (std::size_t{grid.n_types} + grid.n_scenarios) * packed);
-  float* sp = pp + grid.n_types * packed;
+// Every P[t] and Ws[s] transposed to [out][in], as panels, in a buffer of the calling thread.
+PackedProductWeights transposed_weights(const ComposedLayer& l, const DomainGrid& grid, const PackedProductWeights& w,
+                                        ThreadPool& pool) {
+  const std::size_t packed = product_kernels::panels_size(l.out, l.in);
+  float* pp = thread_scratch(Scratch::transposed_weights, (std::size_t{grid.n_types} + grid.n_scenarios) * packed);
   pool.run(grid.n_types + grid.n_scenarios, [&](std::size_t m) {
-    const bool type = m < grid.n_types;
-    float* out = type ? pp + m * packed : sp + (m - grid.n_types) * packed;
-    if (transposed) {
-      const float* in = type ? products + m * size : l.weight[kScenario] + (m - grid.n_types) * size;
-      product_kernels::pack_panels_transposed(in, l.out, l.in, l.out, out);
-    } else if (type) {
-      product_kernels::pack_panels(l.weight[kType] + m * size, l.out, l.in, l.out, out, l.weight[kShared]);
-    } else {
-      product_kernels::pack_panels(l.weight[kScenario] + (m - grid.n_types) * size, l.out, l.in, l.out, out);
-    }
+    const float* in = m < grid.n_types ? w.products + m * w.matrix : w.scenario + (m - grid.n_types) * w.matrix;
+    product_kernels::transpose_panels(in, l.in, l.out, pp + m * packed);
   });
-  return {pp, sp, packed};
+  return {pp, pp + grid.n_types * packed, packed};
 }
 
 }  // namespace
@@ -75,16 +56,38 @@ std::uint32_t column_share(std::uint32_t width, std::size_t threads) {
   return std::max(1u, per_thread) * 16;
 }
 
-void product_layer_forward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
-                           float* y, ThreadPool& pool) {
-  const PackedWeights w = pack_weights(l, grid, nullptr, false, pool);
+std::size_t packed_product_weights_size(const ComposedLayer& l, const DomainGrid& grid) {
+  return (std::size_t{grid.n_types} + grid.n_scenarios) * product_kernels::panels_size(l.in, l.out);
+}
+
+PackedProductWeights packed_product_weights(const ComposedLayer& l, const DomainGrid& grid, const float* buffer) {
+  const std::size_t matrix = product_kernels::panels_size(l.in, l.out);
+  return {buffer, buffer + grid.n_types * matrix, matrix};
+}
+
+PackedProductWeights pack_product_weights(const ComposedLayer& l, const DomainGrid& grid, float* buffer,
+                                          ThreadPool& pool) {
+  const std::size_t size = std::size_t{l.in} * l.out, matrix = product_kernels::panels_size(l.in, l.out);
+  pool.run(grid.n_types + grid.n_scenarios, [&](std::size_t m) {
+    if (m < grid.n_types)
+      product_kernels::pack_panels(l.weight[kType] + m * size, l.out, l.in, l.out, buffer + m * matrix,
+                                   l.weight[kShared]);
+    else
+      product_kernels::pack_panels(l.weight[kScenario] + (m - grid.n_types) * size, l.out, l.in, l.out,
+                                   buffer + m * matrix);
+  });
+  return packed_product_weights(l, grid, buffer);
+}
+
+void product_layer_forward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r,
+                           const PackedProductWeights& w, const float* x, float* y, ThreadPool& pool) {
   over_column_shares(l.out, pool, [&](std::uint32_t c0, std::uint32_t c1) {
     float* bias = thread_scratch(Scratch::composed_bias, l.out);
     const std::size_t panel = std::size_t{c0} / product_kernels::kPanelWidth * l.in * product_kernels::kPanelWidth;
     for (const std::uint32_t d : r.active) {
       compose_bias(l, grid, d, bias);
-      const float* a = w.products + grid.set_of(kType, d) * w.size + panel;
-      const float* b = w.scenario + grid.set_of(kScenario, d) * w.size + panel;
+      const float* a = w.products + grid.set_of(kType, d) * w.matrix + panel;
+      const float* b = w.scenario + grid.set_of(kScenario, d) * w.matrix + panel;
       for_row_blocks(r.offsets[d], r.offsets[d + 1], [&](std::uint32_t row, std::uint32_t rows) {
         product_kernels::gemm({x + std::size_t{row} * l.in, l.in, rows, l.in, c1 - c0, a, b, bias + c0, l.relu,
                                y + std::size_t{row} * l.out + c0, l.out});
@@ -93,14 +96,14 @@ void product_layer_forward(const ComposedLayer& l, const DomainGrid& grid, const
   });
 }
 
-void product_layer_input_gradient(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* dz,
-                                  const float* products, float* dx, ThreadPool& pool) {
-  const PackedWeights w = pack_weights(l, grid, products, true, pool);
+void product_layer_input_gradient(const ComposedLayer& l, const DomainGrid& grid, const Routing& r,
+                                  const PackedProductWeights& weights, const float* dz, float* dx, ThreadPool& pool) {
+  const PackedProductWeights w = transposed_weights(l, grid, weights, pool);
   over_column_shares(l.in, pool, [&](std::uint32_t c0, std::uint32_t c1) {
     const std::size_t panel = std::size_t{c0} / product_kernels::kPanelWidth * l.out * product_kernels::kPanelWidth;
     for (const std::uint32_t d : r.active) {
-      const float* a = w.products + grid.set_of(kType, d) * w.size + panel;
-      const float* b = w.scenario + grid.set_of(kScenario, d) * w.size + panel;
+      const float* a = w.products + grid.set_of(kType, d) * w.matrix + panel;
+      const float* b = w.scenario + grid.set_of(kScenario, d) * w.matrix + panel;
       for_row_blocks(r.offsets[d], r.offsets[d + 1], [&](std::uint32_t row, std::uint32_t rows) {
         product_kernels::gemm({dz + std::size_t{row} * l.out, l.out, rows, l.out, c1 - c0, a, b, nullptr, false,
                                dx + std::size_t{row} * l.in + c0, l.in});

@@ -11,12 +11,28 @@ namespace mmn {
 // Column ranges, a multiple of 16 wide except the last, one per thread where `width` allows.
 std::uint32_t column_share(std::uint32_t width, std::size_t threads);
 
+// The MMN layer's weights as its kernels read them: every P[t] = W ⊙ Wt[t], then every Ws[s],
+// each packed as panels (product_microkernels.h), `matrix` floats apart.
+struct PackedProductWeights {
+  const float* products;
+  const float* scenario;
+  std::size_t matrix;
+};
+
+// Floats of a layer's packed weights.
+std::size_t packed_product_weights_size(const ComposedLayer& layer, const DomainGrid& grid);
+// The layout of packed weights in `buffer` (packed_product_weights_size floats).
+PackedProductWeights packed_product_weights(const ComposedLayer& layer, const DomainGrid& grid, const float* buffer);
+// Packs the layer's weights into `buffer` over the pool.
+PackedProductWeights pack_product_weights(const ComposedLayer& layer, const DomainGrid& grid, float* buffer,
+                                          ThreadPool& pool);
+
 // y = act(x W_d + b_d).
 void product_layer_forward(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing,
-                           const float* x, float* y, ThreadPool& pool);
+                           const PackedProductWeights& weights, const float* x, float* y, ThreadPool& pool);
 
-// dx = dz W_d^T (routed rows x in, overwritten); products as type_products writes them.
+// dx = dz W_d^T (routed rows x in, overwritten).
 void product_layer_input_gradient(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing,
-                                  const float* dz, const float* products, float* dx, ThreadPool& pool);
+                                  const PackedProductWeights& weights, const float* dz, float* dx, ThreadPool& pool);
 
 }  // namespace mmn

@@ -42,9 +42,9 @@ void type_fold(const TypeFoldArgs& f) {
         float g = 0.0f;
         for (std::uint32_t i = seg.first_row; i < seg.first_row + seg.rows; ++i)
           g += f.x[i * f.ldx + k] * f.dz[i * f.lddz + c];
-        const std::size_t w = k * f.ldw + c;
-        seg.scenario_grad[w] += g * type.product[w];
-        a[seg.type * tile + k * f.cols + c] += g * seg.scenario_weight[w];
+        const std::size_t panel = c / kPanelWidth * f.panel_stride + k * kPanelWidth + c % kPanelWidth;
+        seg.scenario_grad[k * f.ldw + c] += g * type.product[panel];
+        a[seg.type * tile + k * f.cols + c] += g * seg.scenario_weight[panel];
       }
   }
   for (std::uint32_t t = 0; t < f.n_types; ++t)
@@ -135,12 +135,13 @@ template <int KR, int NV, bool Full>
 void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __mmask16 last, float* a) {
   constexpr int kTile = KR * NV * kLanes;
   const std::size_t ldw = f.ldw, ldx = f.ldx, lddz = f.lddz, base = k * ldw + c;
+  const std::size_t panel_stride = f.panel_stride, panel_base = c / kLanes * panel_stride + k * kLanes;
   const FoldSegment* seg = f.segments;
   const FoldSegment* const end = seg + f.n_segments;
   for (std::uint32_t i = 0; i < f.n_types * kTile; i += kLanes) _mm512_store_ps(a + i, _mm512_setzero_ps());
   while (seg != end) {
     float* const scenario_grad = seg->scenario_grad;
-    const float* const ws_rows = seg->scenario_weight + base;
+    const float* const ws_rows = seg->scenario_weight + panel_base;
     __m512 dws_sum[KR][NV];
 #pragma GCC unroll 16
     for (int r = 0; r < KR; ++r)
@@ -167,20 +168,20 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
           for (int v = 0; v < NV; ++v) g[r][v] = _mm512_fmadd_ps(xr, d[v], g[r][v]);
         }
       }
-      const float* p = f.types[seg->type].product + base;
+      const float* p = f.types[seg->type].product + panel_base;
       const float* ws = ws_rows;
       float* at = a + seg->type * kTile;
 #pragma GCC unroll 16
       for (int r = 0; r < KR; ++r) {
 #pragma GCC unroll 16
         for (int v = 0; v < NV; ++v) {
-          const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-          dws_sum[r][v] = _mm512_fmadd_ps(g[r][v], load_lanes<Full>(m, p + v * kLanes), dws_sum[r][v]);
+          // Panels are zero-padded to whole vectors: whole loads are safe on a partial tile.
+          dws_sum[r][v] = _mm512_fmadd_ps(g[r][v], _mm512_loadu_ps(p + v * panel_stride), dws_sum[r][v]);
           float* av = at + (r * NV + v) * kLanes;
-          _mm512_store_ps(av, _mm512_fmadd_ps(g[r][v], load_lanes<Full>(m, ws + v * kLanes), _mm512_load_ps(av)));
+          _mm512_store_ps(av, _mm512_fmadd_ps(g[r][v], _mm512_loadu_ps(ws + v * panel_stride), _mm512_load_ps(av)));
         }
-        p += ldw;
-        ws += ldw;
+        p += kLanes;
+        ws += kLanes;
       }
     }
     float* dws = scenario_grad + base;
@@ -322,22 +323,25 @@ void transpose_block(const float* in, std::size_t ld_in, float* out) {
 
 }  // namespace
 
-void pack_panels_transposed(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out) {
-  // Panel p of in^T holds rows [16p, 16p + 16) of in, one column of in per panel row.
+void transpose_panels(const float* panels, std::uint32_t rows, std::uint32_t cols, float* out) {
+  // Panel p of in^T holds rows [16p, 16p + 16) of in, one column of in per panel row; the
+  // 16 x 16 block of in at (k0, c0) lies in panel c0 / 16 of `panels`, rows 16 floats apart.
+  const std::size_t panel = std::size_t{rows} * kPanelWidth;
   for (std::uint32_t k0 = 0; k0 < rows; k0 += kPanelWidth, out += std::size_t{cols} * kPanelWidth) {
     const std::uint32_t height = std::min(kPanelWidth, rows - k0);
     for (std::uint32_t c0 = 0; c0 < cols; c0 += kPanelWidth) {
       const std::uint32_t width = std::min(kPanelWidth, cols - c0);
+      const float* in = panels + c0 / kPanelWidth * panel + std::size_t{k0} * kPanelWidth;
 #if defined(__AVX512F__)
       if (height == kPanelWidth && width == kPanelWidth) {
-        transpose_block(in + k0 * ld_in + c0, ld_in, out + std::size_t{c0} * kPanelWidth);
+        transpose_block(in, kPanelWidth, out + std::size_t{c0} * kPanelWidth);
         continue;
       }
 #endif
       for (std::uint32_t c = 0; c < width; ++c) {
         float* o = out + std::size_t{c0 + c} * kPanelWidth;
         std::uint32_t j = 0;
-        for (; j < height; ++j) o[j] = in[(k0 + j) * ld_in + c0 + c];
+        for (; j < height; ++j) o[j] = in[j * kPanelWidth + c];
         for (; j < kPanelWidth; ++j) o[j] = 0.0f;
       }
     }

@@ -25,8 +25,8 @@ inline std::size_t panels_size(std::uint32_t rows, std::uint32_t cols) {
 // `scale` (same shape and stride) unless it is null.
 void pack_panels(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out,
                  const float* scale = nullptr);
-// in^T (cols x rows) packed as panels into out.
-void pack_panels_transposed(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out);
+// in^T (cols x rows) packed as panels into out, from `panels`: in (rows x cols) as pack_panels wrote it.
+void transpose_panels(const float* panels, std::uint32_t rows, std::uint32_t cols, float* out);
 
 // y[i][c] = act(bias[c] + sum_k x[i][k] * a[k][c] * b[k][c]) for i < rows <= kMaxRows,
 // c < cols, k < depth; act is ReLU when relu, identity otherwise; bias may be null. a and b are
@@ -58,18 +58,20 @@ constexpr std::uint32_t kMaxFoldTypes = 32;
 // in registers, the A_t in a buffer on the stack (L1). Consecutive segments of one scenario add
 // their dWs[s] terms in registers and write dWs[s] once, so segments ordered scenario-major
 // touch each scenario's gradient once per tile instead of once per domain.
-// All weight and gradient pointers start at the block's first row and column and share the
-// row stride ldw; x starts at the block's first column (depth of them are read), dz at its
-// first column (cols of them are read).
+// P[t] and Ws[s] are read as panels (pack_panels; panel_stride floats from one panel to the
+// next) from the panel of the block's first column and the block's first row; the block's first
+// column is a multiple of kPanelWidth. The other weights and the gradients start at the block's
+// first row and column and share the row stride ldw. x starts at the block's first column
+// (depth of them are read), dz at its first column (cols of them are read).
 struct FoldType {
-  const float* product;  // P[t] = W ⊙ Wt[t]
+  const float* product;  // P[t] = W ⊙ Wt[t], as panels
   const float* weight;   // Wt[t]
   float* grad;           // dWt[t]
 };
 struct FoldSegment {
   std::uint32_t first_row, rows;
   std::uint32_t type;            // index into TypeFoldArgs::types
-  const float* scenario_weight;  // Ws[s]
+  const float* scenario_weight;  // Ws[s], as panels
   float* scenario_grad;          // dWs[s]
 };
 struct TypeFoldArgs {
@@ -83,6 +85,7 @@ struct TypeFoldArgs {
   std::uint32_t n_types;  // at most kMaxFoldTypes
   std::uint32_t depth, cols;
   std::size_t ldw;
+  std::size_t panel_stride;
   const float* shared;  // W
   float* shared_grad;   // dW
 };

@@ -12,6 +12,7 @@ enum class Scratch {
   fold_gradient,
   type_products,
   packed_weights,
+  transposed_weights,
   bias_gradient,
   count
 };

@@ -1,6 +1,7 @@
 #include "mmn/ops/type_grouped_fold.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <vector>
 
 #include "mmn/ops/product_microkernels.h"
@@ -79,9 +80,18 @@ bool type_grouped_fold_applies(const ComposedLayer& l) {
          l.weight[kScenario] != nullptr && l.weight[kDomain] == nullptr;
 }
 
-void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,
-                       const float* dz, const FoldRange& range, const float* products, const ComposedLayerGrad& grad) {
+void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Routing& r,
+                       const PackedProductWeights& w, const float* x, const float* dz, const FoldRange& range,
+                       const ComposedLayerGrad& grad) {
+  if (range.c0 % product_kernels::kPanelWidth != 0)
+    throw std::invalid_argument("type_grouped_fold: the first column is not a multiple of the panel width");
   const Columns c{l.in, range.c1 - range.c0, l.out, range.c0};
+  const std::size_t panel_stride = std::size_t{l.in} * product_kernels::kPanelWidth;
+  // Start of row k0 in the panel of column c0 of packed matrix m.
+  const auto in_panels = [&](const float* matrices, std::uint32_t m, std::uint32_t k0) {
+    return matrices + m * w.matrix + range.c0 / product_kernels::kPanelWidth * panel_stride +
+           std::size_t{k0} * product_kernels::kPanelWidth;
+  };
   const std::uint32_t block = depth_block(grid, c);
   const std::vector<TypeGroup> groups = type_groups(grid, r);
   std::vector<product_kernels::FoldType> types;
@@ -91,16 +101,16 @@ void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Rou
     for (const TypeGroup& group : groups) {
       types.clear();
       for (std::uint32_t t = group.first_type; t < group.end_type; ++t)
-        types.push_back({products + c.at(t, k0), l.weight[kType] + c.at(t, k0), grad.weight[kType] + c.at(t, k0)});
+        types.push_back({in_panels(w.products, t, k0), l.weight[kType] + c.at(t, k0), grad.weight[kType] + c.at(t, k0)});
       segments.clear();
       for (const std::uint32_t d : group.domains) {
         const std::uint32_t s = grid.set_of(kScenario, d);
         segments.push_back({r.offsets[d], r.rows(d), grid.set_of(kType, d) - group.first_type,
-                            l.weight[kScenario] + c.at(s, k0), grad.weight[kScenario] + c.at(s, k0)});
+                            in_panels(w.scenario, s, k0), grad.weight[kScenario] + c.at(s, k0)});
       }
       product_kernels::type_fold({x + k0, l.in, dz + range.c0, l.out, segments.data(),
                                   static_cast<std::uint32_t>(segments.size()), types.data(),
-                                  static_cast<std::uint32_t>(types.size()), depth, c.width, l.out,
+                                  static_cast<std::uint32_t>(types.size()), depth, c.width, l.out, panel_stride,
                                   l.weight[kShared] + c.at(0, k0), grad.weight[kShared] + c.at(0, k0)});
     }
   }

@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "mmn/ops/composed_layer.h"
+#include "mmn/ops/product_layer.h"
 
 namespace mmn {
 
@@ -33,8 +34,9 @@ struct FoldRange {
 
 // Every active domain's weight gradients for `range`, and, when the range starts at input row 0,
 // its bias gradients for the range's columns; accumulated into grad. x and dz are the routed
-// rows (dz with the ReLU mask applied); products as type_products writes them.
-void type_grouped_fold(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing, const float* x,
-                       const float* dz, const FoldRange& range, const float* products, const ComposedLayerGrad& grad);
+// rows (dz with the ReLU mask applied); c0 is a multiple of 16.
+void type_grouped_fold(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing,
+                       const PackedProductWeights& weights, const float* x, const float* dz, const FoldRange& range,
+                       const ComposedLayerGrad& grad);
 
 }  // namespace mmn

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "mmn/ops/product_layer.h"
 #include "mmn/util/thread_pool.h"
 #include "testing/composed_storage.h"
 
@@ -175,6 +176,34 @@ TEST(ComposedLayer, ResultsDoNotDependOnThreadCount) {
     for (int g = 0; g < kParamGroups; ++g) {
       EXPECT_EQ(one.gw[g], two.gw[g]);
       EXPECT_EQ(one.gb[g], two.gb[g]);
+    }
+  }
+}
+
+// The MMN layer's weights packed once in the forward and read back by the backward (as the
+// towers run it) against packing them in each pass. The buffer starts as NaN, so a pass that
+// reads it before the forward has filled it shows.
+TEST(ComposedLayer, WeightsKeptPackedFromForwardToBackwardGiveTheSameBits) {
+  for (std::uint32_t out : {130u, 1u}) {
+    std::mt19937 rng(17);
+    Fixture f(37, rng);
+    LayerStorage each(f.grid, 37, out, kConfigs[0].groups, Composition::product, out > 1, rng);
+    LayerStorage kept = each;
+    ComposedLayer layer = kept.layer();
+    std::vector<float> packed(packed_product_weights_size(layer, f.grid), std::nanf(""));
+    layer.packed = packed.data();
+    std::vector<float> y1(f.domain.size() * out), y2 = y1, dy1(y1.size(), 0.5f), dy2 = dy1, dx1(f.x.size()), dx2 = dx1;
+    ThreadPool pool(2);
+    composed_forward(each.layer(), f.grid, f.routing, f.x.data(), y1.data(), pool);
+    composed_forward(layer, f.grid, f.routing, f.x.data(), y2.data(), pool);
+    EXPECT_EQ(y1, y2) << "out " << out;
+    composed_backward(each.layer(), f.grid, f.routing, f.x.data(), y1.data(), dy1.data(), dx1.data(), each.grad(),
+                      pool);
+    composed_backward(layer, f.grid, f.routing, f.x.data(), y2.data(), dy2.data(), dx2.data(), kept.grad(), pool);
+    EXPECT_EQ(dx1, dx2) << "out " << out;
+    for (int g = 0; g < kParamGroups; ++g) {
+      EXPECT_EQ(each.gw[g], kept.gw[g]) << "out " << out << " group " << g;
+      EXPECT_EQ(each.gb[g], kept.gb[g]) << "out " << out << " group " << g;
     }
   }
 }

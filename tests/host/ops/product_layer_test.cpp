@@ -44,10 +44,10 @@ Passes run(const LayerStorage& s, const Batch& b, std::size_t threads) {
   Passes p;
   p.y.resize(b.routing.total_rows() * l.out);
   p.dx.resize(b.routing.total_rows() * l.in);
-  product_layer_forward(l, b.grid, b.routing, b.x.data(), p.y.data(), pool);
-  std::vector<float> products(std::size_t{b.grid.n_types} * l.in * l.out);
-  type_products(l, b.grid, products.data(), pool);
-  product_layer_input_gradient(l, b.grid, b.routing, b.dz.data(), products.data(), p.dx.data(), pool);
+  std::vector<float> packed(packed_product_weights_size(l, b.grid));
+  const PackedProductWeights w = pack_product_weights(l, b.grid, packed.data(), pool);
+  product_layer_forward(l, b.grid, b.routing, w, b.x.data(), p.y.data(), pool);
+  product_layer_input_gradient(l, b.grid, b.routing, w, b.dz.data(), p.dx.data(), pool);
   return p;
 }
 

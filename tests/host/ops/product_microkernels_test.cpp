@@ -31,7 +31,7 @@ void expect_packed(std::uint32_t rows, std::uint32_t cols, std::uint32_t ld, std
   std::vector<float> out(panels_size(rows, cols), -1.0f), scaled(out.size(), -1.0f), t(panels_size(cols, rows), -1.0f);
   pack_panels(in.data(), ld, rows, cols, out.data());
   pack_panels(in.data(), ld, rows, cols, scaled.data(), scale.data());
-  pack_panels_transposed(in.data(), ld, rows, cols, t.data());
+  transpose_panels(out.data(), rows, cols, t.data());
   ASSERT_EQ(out.size(), std::size_t{rows} * padded_cols);
   for (std::uint32_t k = 0; k < rows; ++k)
     for (std::uint32_t c = 0; c < padded_cols; ++c) {
@@ -127,10 +127,16 @@ void expect_type_fold(void (*kernel)(const TypeFoldArgs&), std::uint32_t depth, 
                      dwt = random_floats(types * size, rng);
   std::vector<double> e_dws(dws.begin(), dws.end()), e_dw(dw.begin(), dw.end()), e_dwt(dwt.begin(), dwt.end()),
       a(types * size, 0.0);
+  // The kernel reads P and Ws as panels.
+  const std::size_t panels = panels_size(depth, cols);
+  std::vector<float> p_panels(types * panels), ws_panels(scenarios * panels);
+  for (std::uint32_t t = 0; t < types; ++t) pack_panels(p.data() + t * size, ldw, depth, cols, p_panels.data() + t * panels);
+  for (std::uint32_t s = 0; s < scenarios; ++s)
+    pack_panels(ws.data() + s * size, ldw, depth, cols, ws_panels.data() + s * panels);
   std::vector<FoldSegment> args;
   std::uint32_t first = 0;
   for (const Segment& s : segments) {
-    args.push_back({first, s.rows, s.type, ws.data() + s.scenario * size, dws.data() + s.scenario * size});
+    args.push_back({first, s.rows, s.type, ws_panels.data() + s.scenario * panels, dws.data() + s.scenario * size});
     for (std::uint32_t k = 0; k < depth; ++k)
       for (std::uint32_t c = 0; c < cols; ++c) {
         double g = 0;
@@ -143,14 +149,14 @@ void expect_type_fold(void (*kernel)(const TypeFoldArgs&), std::uint32_t depth, 
   }
   std::vector<FoldType> fold_types;
   for (std::uint32_t t = 0; t < types; ++t) {
-    fold_types.push_back({p.data() + t * size, wt.data() + t * size, dwt.data() + t * size});
+    fold_types.push_back({p_panels.data() + t * panels, wt.data() + t * size, dwt.data() + t * size});
     for (std::size_t e = 0; e < size; ++e) {
       e_dw[e] += a[t * size + e] * wt[t * size + e];
       e_dwt[t * size + e] += a[t * size + e] * w[e];
     }
   }
   kernel({x.data(), ldx, dz.data(), lddz, args.data(), static_cast<std::uint32_t>(args.size()), fold_types.data(),
-          types, depth, cols, ldw, w.data(), dw.data()});
+          types, depth, cols, ldw, std::size_t{depth} * kPanelWidth, w.data(), dw.data()});
   const double tol = 1e-4 * (1 + std::sqrt(static_cast<double>(total)) * static_cast<double>(segments.size()));
   for (std::uint32_t k = 0; k < depth; ++k)
     for (std::uint32_t c = 0; c < ldw; ++c) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 #include "mmn/util/thread_pool.h"
@@ -81,8 +82,10 @@ void expect_same_fold(std::uint32_t rows, std::uint32_t in, std::uint32_t out, s
       ASSERT_EQ(products[t * in * out + i], got.w[kShared][i] * got.w[kType][t * in * out + i]) << "P[" << t << "]";
   // Two calls over the inputs, as the trainer splits a narrow layer: only the first folds biases.
   const std::uint32_t k_split = in / 2;
-  type_grouped_fold(lg, grid, r, x.data(), dz.data(), {c0, c1, 0, k_split}, products.data(), grad_of(got));
-  type_grouped_fold(lg, grid, r, x.data(), dz.data(), {c0, c1, k_split, in}, products.data(), grad_of(got));
+  std::vector<float> packed(packed_product_weights_size(lg, grid));
+  const PackedProductWeights w = pack_product_weights(lg, grid, packed.data(), pool);
+  type_grouped_fold(lg, grid, r, w, x.data(), dz.data(), {c0, c1, 0, k_split}, grad_of(got));
+  type_grouped_fold(lg, grid, r, w, x.data(), dz.data(), {c0, c1, k_split, in}, grad_of(got));
   for (int g = 0; g < kScenario + 1; ++g) {
     float scale = 0;
     for (const float v : expected.gw[g]) scale = std::max(scale, std::fabs(v));
@@ -103,6 +106,19 @@ TEST(TypeGroupedFold, SeveralDepthBlocks) { expect_same_fold(900, 70, 300, 0, 30
 // type_grouped_fold.cpp; with this traffic type 0 alone holds more than half), which then add
 // into the same scenario gradients.
 TEST(TypeGroupedFold, SeveralGroupsOfTypes) { expect_same_fold(4000, 20, 40, 0, 40, 5); }
+
+TEST(TypeGroupedFold, RejectsAColumnRangeOffThePanels) {
+  const DomainGrid grid{2, 2};
+  std::mt19937 rng(6);
+  Params p = random_params(grid, 4, 40, rng);
+  const ComposedLayer l = layer_of(p, 4, 40);
+  std::vector<std::uint32_t> domain = {0, 3};
+  Routing r;
+  route_by_domain(domain.data(), domain.size(), grid.n_domains(), r);
+  const std::vector<float> x(2 * 4, 1.0f), dz(2 * 40, 1.0f), packed(packed_product_weights_size(l, grid));
+  const PackedProductWeights w = packed_product_weights(l, grid, packed.data());
+  EXPECT_THROW(type_grouped_fold(l, grid, r, w, x.data(), dz.data(), {8, 40, 0, 4}, grad_of(p)), std::invalid_argument);
+}
 
 TEST(TypeGroupedFold, AppliesOnlyToTheMmnProduct) {
   float w = 1;
