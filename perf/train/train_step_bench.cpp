@@ -2,10 +2,14 @@
 // dimension 16; CTR and CVR towers 272-256-128-1; 17 x 21 domains), as samples/s and
 // as a fraction of the dense-FLOP roofline measured in this run: a large OpenBLAS
 // sgemm's FLOP/s divided by the counted FLOPs of one sample's step. Also: the same
-// network with one shared CVR tower, grouped against masked routing, and evaluation.
+// network with one shared CVR tower (alone, and stepping in turn with MMN for the ratio of
+// their throughputs), grouped against masked routing, and evaluation.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <vector>
 
 #include "criteo_like_batch.h"
 #include "mmn/synth/synthesize.h"
@@ -32,30 +36,82 @@ ModelConfig criteo_like_model(ModelKind kind, RoutingMode routing = RoutingMode:
   return c;
 }
 
+// One network's training steps on four criteo-like batches in turn.
+class Stepper {
+ public:
+  Stepper(ModelKind kind, RoutingMode routing, Composition composition)
+      : batch_size_(perf::size_for_run<std::size_t>(4096, 512)),
+        model_(criteo_like_model(kind, routing, composition), perf::criteo_like_schema(), 1),
+        optimizer_({}, model_) {
+    for (std::uint32_t s = 0; s < 4; ++s)
+      batches_.push_back(perf::criteo_like_batch(perf::criteo_like_schema(), batch_size_, s));
+  }
+
+  void step(ThreadPool& pool) {
+    const ColumnView rows = view_of(batches_[k_++ % batches_.size()]);
+    model_.domains_of(rows, domain_);
+    const LossCounts counts = count_loss_rows(rows.click, domain_.data(), rows.rows, 357, CvrMode::ctcvr);
+    benchmark::DoNotOptimize(model_.compute_gradients(rows, counts, {}, pool));
+    optimizer_.step(model_, pool);
+  }
+  double step_seconds(ThreadPool& pool) {
+    const auto start = std::chrono::steady_clock::now();
+    step(pool);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  std::size_t batch_size() const { return batch_size_; }
+  // forward, input gradient and weight gradient: 3 GEMMs of 2 FLOPs per multiply-add
+  double flops_per_sample() const { return 6.0 * static_cast<double>(model_.forward_macs_per_row()); }
+
+ private:
+  std::size_t batch_size_;
+  MmnModel model_;
+  Optimizer optimizer_;
+  std::vector<ColumnBlock> batches_;
+  std::vector<std::uint32_t> domain_;
+  std::size_t k_ = 0;
+};
+
+void report_steps(benchmark::State& state, const Stepper& stepper) {
+  const double samples = static_cast<double>(state.iterations() * stepper.batch_size());
+  state.counters["samples/s"] = benchmark::Counter(samples, benchmark::Counter::kIsRate);
+  state.counters["flops_per_sample"] = stepper.flops_per_sample();
+  perf::report_flops(state, static_cast<double>(stepper.batch_size()) * stepper.flops_per_sample());
+}
+
 void run_steps(benchmark::State& state, ModelKind kind, RoutingMode routing,
                Composition composition = Composition::product) {
-  const Schema schema = perf::criteo_like_schema();
-  const std::size_t batch_size = perf::size_for_run<std::size_t>(4096, 512);
   ThreadPool pool;
-  MmnModel model(criteo_like_model(kind, routing, composition), schema, 1);
-  Optimizer optimizer({}, model);
-  std::vector<ColumnBlock> batches;
-  for (std::uint32_t s = 0; s < 4; ++s) batches.push_back(perf::criteo_like_batch(schema, batch_size, s));
-  std::vector<std::uint32_t> domain;
-  std::size_t k = 0;
+  Stepper stepper(kind, routing, composition);
+  for (auto _ : state) stepper.step(pool);
+  report_steps(state, stepper);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
+}
+
+// MMN and the shared-tower network stepping in turn in one process, so that both see the same
+// load on a shared machine: MMN's throughput over the shared network's as the ratio of their
+// median step times. The iteration time (manual) is the MMN step's.
+void BM_TrainStep_MMN_AlternatingWithSharedTower(benchmark::State& state) {
+  ThreadPool pool;
+  Stepper mmn(ModelKind::mmn, RoutingMode::grouped, Composition::product);
+  Stepper shared(ModelKind::shared, RoutingMode::grouped, Composition::product);
+  mmn.step(pool);  // first steps size the buffers
+  shared.step(pool);
+  std::vector<double> mmn_s, shared_s;
   for (auto _ : state) {
-    const ColumnView rows = view_of(batches[k++ % batches.size()]);
-    model.domains_of(rows, domain);
-    const LossCounts counts = count_loss_rows(rows.click, domain.data(), rows.rows, 357, CvrMode::ctcvr);
-    benchmark::DoNotOptimize(model.compute_gradients(rows, counts, {}, pool));
-    optimizer.step(model, pool);
+    mmn_s.push_back(mmn.step_seconds(pool));
+    shared_s.push_back(shared.step_seconds(pool));
+    state.SetIterationTime(mmn_s.back());
   }
-  // forward, input gradient and weight gradient: 3 GEMMs of 2 FLOPs per multiply-add
-  const double flops_per_sample = 6.0 * static_cast<double>(model.forward_macs_per_row());
-  const double samples = static_cast<double>(state.iterations() * batch_size);
-  state.counters["samples/s"] = benchmark::Counter(samples, benchmark::Counter::kIsRate);
-  state.counters["flops_per_sample"] = flops_per_sample;
-  perf::report_flops(state, static_cast<double>(batch_size) * flops_per_sample);
+  report_steps(state, mmn);
+  state.counters["mmn_step_ms"] = 1e3 * median(mmn_s);
+  state.counters["shared_step_ms"] = 1e3 * median(shared_s);
+  state.counters["mmn_over_shared_throughput"] = median(shared_s) / median(mmn_s);
 }
 
 void BM_TrainStep_MMN(benchmark::State& state) { run_steps(state, ModelKind::mmn, RoutingMode::grouped); }
@@ -97,6 +153,10 @@ void BM_Evaluate_MMN(benchmark::State& state) {
 BENCHMARK(BM_TrainStep_MMN)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(perf::min_time(5.0));
 BENCHMARK(BM_TrainStep_MMN_Sum)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(perf::min_time(5.0));
 BENCHMARK(BM_TrainStep_SharedTower)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(perf::min_time(5.0));
+BENCHMARK(BM_TrainStep_MMN_AlternatingWithSharedTower)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->MinTime(perf::min_time(5.0));
 // Every tower on every row: 357 times the tower work, one step takes tens of seconds;
 // left out of smoke runs.
 const auto* const masked_step =
