@@ -296,8 +296,12 @@ namespace {
 #if defined(__AVX512F__)
 // The 16 x 16 block of in at (k0, c0), transposed: out row c (16 floats apart) = column c0 + c.
 void transpose_block(const float* in, std::size_t ld_in, float* out) {
+  // Fully unrolled, so that r and t live in registers: as loops, GCC turned the loads into a
+  // call of memcpy onto the stack (the source rows are contiguous when ld_in is 16).
   __m512 r[16], t[16];
+#pragma GCC unroll 16
   for (int j = 0; j < 16; ++j) r[j] = _mm512_loadu_ps(in + j * ld_in);
+#pragma GCC unroll 4
   for (int i = 0; i < 16; i += 4) {  // 4 x 4 transposes within each 128-bit lane
     t[i] = _mm512_maskz_unpacklo_ps(0xFFFF, r[i], r[i + 1]);
     t[i + 1] = _mm512_maskz_unpackhi_ps(0xFFFF, r[i], r[i + 1]);
@@ -309,6 +313,7 @@ void transpose_block(const float* in, std::size_t ld_in, float* out) {
     r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
   }
   // r[4i + m], lane L: rows 4i..4i+3 of column 4L + m; gather the lanes across row groups.
+#pragma GCC unroll 4
   for (int m = 0; m < 4; ++m) {
     const __m512 w0 = _mm512_maskz_shuffle_f32x4(0xFFFF, r[m], r[4 + m], 0x88), w1 = _mm512_maskz_shuffle_f32x4(0xFFFF, r[m], r[4 + m], 0xDD);
     const __m512 w2 = _mm512_maskz_shuffle_f32x4(0xFFFF, r[8 + m], r[12 + m], 0x88),

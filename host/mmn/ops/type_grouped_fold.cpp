@@ -101,7 +101,8 @@ void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Rou
     for (const TypeGroup& group : groups) {
       types.clear();
       for (std::uint32_t t = group.first_type; t < group.end_type; ++t)
-        types.push_back({in_panels(w.products, t, k0), l.weight[kType] + c.at(t, k0), grad.weight[kType] + c.at(t, k0)});
+        types.push_back(
+            {in_panels(w.products, t, k0), l.weight[kType] + c.at(t, k0), grad.weight[kType] + c.at(t, k0)});
       segments.clear();
       for (const std::uint32_t d : group.domains) {
         const std::uint32_t s = grid.set_of(kScenario, d);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <random>
 
@@ -18,6 +19,28 @@ TEST(Embedding, GatherConcatenatesFieldRowsThenDenseValues) {
   std::vector<float> h0(2 * 5);
   embedding_gather({t0.data(), t1.data()}, 2, {id0.data(), id1.data()}, {dense.data()}, 2, h0.data());
   EXPECT_EQ(h0, (std::vector<float>{20, 21, 110, 111, 0.5f, 0, 1, 110, 111, -0.5f}));
+}
+
+// Dimensions of whole 16-float vectors, copied as vectors, and with a remainder.
+TEST(Embedding, GatherCopiesWholeVectorsAndRemainders) {
+  for (const std::uint32_t dim : {16u, 21u, 37u}) {
+    const std::size_t ids = 50, n = 40;
+    std::vector<float> t0(ids * dim), t1(ids * dim);
+    for (std::size_t i = 0; i < t0.size(); ++i) t0[i] = static_cast<float>(i), t1[i] = -static_cast<float>(i);
+    std::vector<std::uint32_t> id0(n), id1(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      id0[i] = static_cast<std::uint32_t>((i * 7) % ids);
+      id1[i] = static_cast<std::uint32_t>((i * 13 + 5) % ids);
+    }
+    const std::size_t width = 2 * dim;
+    std::vector<float> h0(n * width, std::nanf(""));
+    embedding_gather({t0.data(), t1.data()}, dim, {id0.data(), id1.data()}, {}, n, h0.data());
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::uint32_t j = 0; j < dim; ++j) {
+        ASSERT_EQ(h0[i * width + j], t0[id0[i] * dim + j]) << "dim " << dim << " row " << i << " column " << j;
+        ASSERT_EQ(h0[i * width + dim + j], t1[id1[i] * dim + j]) << "dim " << dim << " row " << i << " column " << j;
+      }
+  }
 }
 
 TEST(Embedding, BackwardSumsEachIdsRowsAndListsOnlyTouchedIds) {

@@ -130,7 +130,8 @@ void expect_type_fold(void (*kernel)(const TypeFoldArgs&), std::uint32_t depth, 
   // The kernel reads P and Ws as panels.
   const std::size_t panels = panels_size(depth, cols);
   std::vector<float> p_panels(types * panels), ws_panels(scenarios * panels);
-  for (std::uint32_t t = 0; t < types; ++t) pack_panels(p.data() + t * size, ldw, depth, cols, p_panels.data() + t * panels);
+  for (std::uint32_t t = 0; t < types; ++t)
+    pack_panels(p.data() + t * size, ldw, depth, cols, p_panels.data() + t * panels);
   for (std::uint32_t s = 0; s < scenarios; ++s)
     pack_panels(ws.data() + s * size, ldw, depth, cols, ws_panels.data() + s * panels);
   std::vector<FoldSegment> args;

@@ -54,21 +54,23 @@ TEST(Routing, GatherThenScatterRestoresRowsAndScatterAccumulates) {
 TEST(Routing, GatherAndScatterOverAPoolMoveEveryRow) {
   ThreadPool pool(2);
   std::mt19937 rng(9);
-  const std::size_t n = 3000, width = 3;
-  std::vector<std::uint32_t> domain(n);
-  for (auto& d : domain) d = rng() % 40;
-  Routing r;
-  route_by_domain(domain.data(), n, 40, r);
-  std::vector<float> rows(n * width);
-  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<float>(i);
-  std::vector<float> routed(n * width), back(n * width, 1.0f);
-  gather_rows(r, rows.data(), width, routed.data(), &pool);
-  for (std::size_t k = 0; k < n; ++k)
-    for (std::size_t j = 0; j < width; ++j) ASSERT_EQ(routed[k * width + j], rows[r.order[k] * width + j]);
-  scatter_rows(r, routed.data(), width, back.data(), true, &pool);
-  for (std::size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(back[i], rows[i] + 1.0f);
-  scatter_rows(r, routed.data(), width, back.data(), false, &pool);
-  EXPECT_EQ(back, rows);
+  const std::size_t n = 3000;
+  for (const std::size_t width : {std::size_t{3}, std::size_t{1}}) {  // 1: the one-value path
+    std::vector<std::uint32_t> domain(n);
+    for (auto& d : domain) d = rng() % 40;
+    Routing r;
+    route_by_domain(domain.data(), n, 40, r);
+    std::vector<float> rows(n * width);
+    for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<float>(i);
+    std::vector<float> routed(n * width), back(n * width, 1.0f);
+    gather_rows(r, rows.data(), width, routed.data(), &pool);
+    for (std::size_t k = 0; k < n; ++k)
+      for (std::size_t j = 0; j < width; ++j) ASSERT_EQ(routed[k * width + j], rows[r.order[k] * width + j]);
+    scatter_rows(r, routed.data(), width, back.data(), true, &pool);
+    for (std::size_t i = 0; i < rows.size(); ++i) ASSERT_EQ(back[i], rows[i] + 1.0f);
+    scatter_rows(r, routed.data(), width, back.data(), false, &pool);
+    EXPECT_EQ(back, rows);
+  }
 }
 
 }  // namespace
