@@ -269,25 +269,39 @@ void type_fold(const TypeFoldArgs& f) { portable::type_fold(f); }
 
 #endif
 
+namespace {
+
+// One row of a panel: out[j] = in[j] (times scale[j] unless scale is null) for j < n <= 16, then
+// zeros. In vector registers where the target has them: as loops over pointers that move
+// between panels, GCC 12 emitted one scalar load and store per element.
+inline void pack_panel_row(const float* in, const float* scale, std::uint32_t n, float* out) {
+#if defined(__AVX512F__)
+  if (n == kPanelWidth) {  // whole loads: masked ones are slow on some cores (see load_lanes)
+    const __m512 v = _mm512_loadu_ps(in);
+    _mm512_storeu_ps(out, scale != nullptr ? _mm512_mul_ps(v, _mm512_loadu_ps(scale)) : v);
+    return;
+  }
+  const __mmask16 m = static_cast<__mmask16>((1u << n) - 1u);
+  const __m512 v = _mm512_maskz_loadu_ps(m, in);
+  _mm512_storeu_ps(out, scale != nullptr ? _mm512_mul_ps(v, _mm512_maskz_loadu_ps(m, scale)) : v);
+#else
+  for (std::uint32_t j = 0; j < kPanelWidth; ++j)
+    out[j] = j < n ? (scale != nullptr ? in[j] * scale[j] : in[j]) : 0.0f;
+#endif
+}
+
+}  // namespace
+
 void pack_panels(const float* in, std::size_t ld_in, std::uint32_t rows, std::uint32_t cols, float* out,
                  const float* scale) {
   // Row by row, so that the source streams in order; each row feeds every panel.
-  const std::uint32_t whole = cols / kPanelWidth, left = cols % kPanelWidth;
   const std::size_t panel = std::size_t{rows} * kPanelWidth;
   for (std::uint32_t k = 0; k < rows; ++k) {
-    const float* __restrict__ row = in + k * ld_in;
-    const float* __restrict__ by = scale != nullptr ? scale + k * ld_in : nullptr;
-    float* __restrict__ o = out + std::size_t{k} * kPanelWidth;
-    for (std::uint32_t p = 0; p < whole; ++p, o += panel, row += kPanelWidth) {
-      if (by != nullptr) {
-        for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = row[j] * by[j];
-        by += kPanelWidth;
-      } else {
-        for (std::uint32_t j = 0; j < kPanelWidth; ++j) o[j] = row[j];
-      }
-    }
-    for (std::uint32_t j = 0; left > 0 && j < kPanelWidth; ++j)
-      o[j] = j < left ? row[j] * (by != nullptr ? by[j] : 1.0f) : 0.0f;
+    const float* row = in + k * ld_in;
+    const float* by = scale != nullptr ? scale + k * ld_in : nullptr;
+    float* o = out + std::size_t{k} * kPanelWidth;
+    for (std::uint32_t c = 0; c < cols; c += kPanelWidth, o += panel)
+      pack_panel_row(row + c, by != nullptr ? by + c : nullptr, std::min(kPanelWidth, cols - c), o);
   }
 }
 
