@@ -6,6 +6,7 @@
 // and active domain.
 #include <benchmark/benchmark.h>
 
+#include "mmn/ops/product_layer.h"
 #include "mmn/util/thread_pool.h"
 #include "roofline_counters.h"
 #include "routed_batch.h"
@@ -18,11 +19,17 @@ using namespace mmn;
 struct LayerCase {
   perf::RoutedBatch batch{perf::kCriteoGrid, perf::kBatchRows};
   perf::LayerParams params;
-  std::vector<float> x, y, dy, dx;
+  // The layer as the towers run it: the forward packs its weights into `packed`, the backward
+  // reads them back.
+  ComposedLayer layer;
+  std::vector<float> packed, x, y, dy, dx;
 
   explicit LayerCase(std::size_t layer_index)
       : params(perf::kCriteoGrid, perf::kTowerWidths[layer_index], perf::kTowerWidths[layer_index + 1],
-               Composition::product) {
+               Composition::product),
+        layer(params.layer),
+        packed(packed_product_weights_size(layer, perf::kCriteoGrid)) {
+    layer.packed = packed.data();
     const ComposedLayer& l = params.layer;
     x = perf::random_floats(perf::kBatchRows * l.in, 7);
     y.resize(perf::kBatchRows * l.out);
@@ -36,7 +43,7 @@ void BM_ComposedForward(benchmark::State& state) {
   LayerCase c(static_cast<std::size_t>(state.range(0)));
   ThreadPool pool;
   for (auto _ : state) {
-    composed_forward(c.params.layer, perf::kCriteoGrid, c.batch.routing, c.x.data(), c.y.data(), pool);
+    composed_forward(c.layer, perf::kCriteoGrid, c.batch.routing, c.x.data(), c.y.data(), pool);
     benchmark::DoNotOptimize(c.y.data());
   }
   perf::report_flops(
@@ -46,10 +53,10 @@ void BM_ComposedForward(benchmark::State& state) {
 void BM_ComposedBackward(benchmark::State& state) {
   LayerCase c(static_cast<std::size_t>(state.range(0)));
   ThreadPool pool;
-  composed_forward(c.params.layer, perf::kCriteoGrid, c.batch.routing, c.x.data(), c.y.data(), pool);
+  composed_forward(c.layer, perf::kCriteoGrid, c.batch.routing, c.x.data(), c.y.data(), pool);
   for (auto _ : state) {
-    composed_backward(c.params.layer, perf::kCriteoGrid, c.batch.routing, c.x.data(), c.y.data(), c.dy.data(),
-                      c.dx.data(), c.params.grad, pool);
+    composed_backward(c.layer, perf::kCriteoGrid, c.batch.routing, c.x.data(), c.y.data(), c.dy.data(), c.dx.data(),
+                      c.params.grad, pool);
     benchmark::DoNotOptimize(c.dx.data());
   }
   perf::report_flops(state, 2.0 * perf::gemm_flops(c.params.layer, c.batch.rows()) +
