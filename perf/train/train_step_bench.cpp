@@ -6,7 +6,6 @@
 // their throughputs), grouped against masked routing, and evaluation.
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/util/thread_pool.h"
+#include "result_file.h"
 #include "roofline_counters.h"
 #include "run_mode.h"
 
@@ -89,11 +89,6 @@ void run_steps(benchmark::State& state, ModelKind kind, RoutingMode routing,
   report_steps(state, stepper);
 }
 
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty() ? 0.0 : v[v.size() / 2];
-}
-
 // MMN and the shared-tower network stepping in turn in one process, so that both see the same
 // load on a shared machine: MMN's throughput over the shared network's as the ratio of their
 // median step times. Each turn is a few steps of one network, the first of them untimed: it
@@ -105,8 +100,9 @@ void BM_TrainStep_MMN_AlternatingWithSharedTower(benchmark::State& state) {
   ThreadPool pool;
   Stepper mmn(ModelKind::mmn, RoutingMode::grouped, Composition::product);
   Stepper shared(ModelKind::shared, RoutingMode::grouped, Composition::product);
-  std::vector<double> mmn_s, shared_s;
-  const auto turn = [&](Stepper& stepper, std::vector<double>& seconds) {
+  perf::Samples mmn_s, shared_s;
+  const auto turn = [&](Stepper& stepper, perf::Samples& samples) {
+    std::vector<double>& seconds = samples.values;
     stepper.step(pool);
     double total = 0;
     for (int i = 0; i < kTimedStepsPerTurn; ++i) {
@@ -120,9 +116,9 @@ void BM_TrainStep_MMN_AlternatingWithSharedTower(benchmark::State& state) {
     turn(shared, shared_s);
   }
   report_steps(state, mmn, kTimedStepsPerTurn);
-  state.counters["mmn_step_ms"] = 1e3 * median(mmn_s);
-  state.counters["shared_step_ms"] = 1e3 * median(shared_s);
-  state.counters["mmn_over_shared_throughput"] = median(shared_s) / median(mmn_s);
+  state.counters["mmn_step_ms"] = 1e3 * mmn_s.median();
+  state.counters["shared_step_ms"] = 1e3 * shared_s.median();
+  state.counters["mmn_over_shared_throughput"] = shared_s.median() / mmn_s.median();
 }
 
 void BM_TrainStep_MMN(benchmark::State& state) { run_steps(state, ModelKind::mmn, RoutingMode::grouped); }

@@ -1,10 +1,10 @@
 #include "mmn/ops/embedding.h"
 
 #include <algorithm>
-#include <cstring>
 #include <numeric>
 #include <utility>
 
+#include "mmn/ops/copy_floats.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -48,15 +48,7 @@ void embedding_gather(const std::vector<const float*>& tables, std::uint32_t dim
         for (std::uint32_t j = 0; j < dim; j += 16)
           __builtin_prefetch(tables[f] + std::size_t{ids[f][i + kRowsAhead]} * dim + j);
     float* row = h0 + i * width;
-    for (std::size_t f = 0; f < fields; ++f) {
-      // In whole vectors of 16 floats, which the compiler copies inline: a call of memcpy per
-      // field and row cost more than the 64 bytes it copied.
-      const float* src = tables[f] + std::size_t{ids[f][i]} * dim;
-      float* dst = row + f * dim;
-      std::uint32_t j = 0;
-      for (; j + 16 <= dim; j += 16) std::memcpy(dst + j, src + j, 16 * sizeof(float));
-      for (; j < dim; ++j) dst[j] = src[j];
-    }
+    for (std::size_t f = 0; f < fields; ++f) copy_floats(row + f * dim, tables[f] + std::size_t{ids[f][i]} * dim, dim);
     for (std::size_t j = 0; j < dense.size(); ++j) row[fields * dim + j] = dense[j][i];
   }
 }

@@ -1,8 +1,8 @@
 #include "mmn/ops/routing.h"
 
 #include <algorithm>
-#include <cstring>
 
+#include "mmn/ops/copy_floats.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -27,12 +27,7 @@ constexpr std::size_t kRowsPerTask = 512;
 
 void gather_rows(const Routing& r, const float* in, std::size_t width, float* out, ThreadPool* pool) {
   run_in_chunks(pool, r.order.size(), kRowsPerTask, [&](std::size_t begin, std::size_t end) {
-    if (width == 1) {  // one value a row: a call of memcpy each would cost more than the copy
-      for (std::size_t k = begin; k < end; ++k) out[k] = in[r.order[k]];
-      return;
-    }
-    for (std::size_t k = begin; k < end; ++k)
-      std::memcpy(out + k * width, in + std::size_t{r.order[k]} * width, width * sizeof(float));
+    for (std::size_t k = begin; k < end; ++k) copy_floats(out + k * width, in + std::size_t{r.order[k]} * width, width);
   });
 }
 
@@ -44,10 +39,8 @@ void scatter_rows(const Routing& r, const float* in, std::size_t width, float* o
       const float* src = in + k * width;
       if (accumulate) {
         for (std::size_t j = 0; j < width; ++j) dst[j] += src[j];
-      } else if (width == 1) {
-        *dst = *src;
       } else {
-        std::memcpy(dst, src, width * sizeof(float));
+        copy_floats(dst, src, width);
       }
     }
   });
