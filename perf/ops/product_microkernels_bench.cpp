@@ -4,7 +4,8 @@
 //   ProductGemm: x (P ⊙ Ws) for a layer-0 column half (272 x 128), weights packed as panels,
 //     either one pair of matrices (stays in L2) or 40 pairs in turn (10 MB: streamed from L3).
 //   ProductTypeFold: one type of 21 domains of `rows` rows each, a depth block of 24 x 128
-//     (P and Ws as panels, the rest with layer 0's row stride), everything in cache: G's GEMM
+//     (P and Ws as panels, dz in the fold's column tiles, the rest with layer 0's row stride),
+//     everything in cache: G's GEMM
 //     against the per-domain updates.
 // FLOPs: 2 per multiply-add of the GEMM part only.
 #include <benchmark/benchmark.h>
@@ -43,7 +44,7 @@ void BM_ProductTypeFold(benchmark::State& state) {
   constexpr std::uint32_t kSegments = 21, kBlock = 24, kStride = 256, kInputs = 272;
   const std::size_t size = std::size_t{kBlock} * kStride, panels = panels_size(kBlock, kCols);
   const std::vector<float> x = perf::random_floats(std::size_t{kSegments} * rows * kInputs, 1);
-  const std::vector<float> dz = perf::random_floats(std::size_t{kSegments} * rows * kStride, 2);
+  const std::vector<float> dz = perf::random_floats(std::size_t{kSegments} * rows * kCols, 2);  // in column tiles
   // P and Ws as panels one block high; the other weights and the gradients with layer 0's row stride.
   const std::vector<float> ws = perf::random_floats(kSegments * panels, 3), p = perf::random_floats(panels, 4),
                            w = perf::random_floats(size, 5), wt = perf::random_floats(size, 6);
@@ -52,7 +53,8 @@ void BM_ProductTypeFold(benchmark::State& state) {
   for (std::uint32_t s = 0; s < kSegments; ++s)
     segments.push_back({s * rows, rows, 0, ws.data() + s * panels, dws.data() + s * size});
   const FoldType type{p.data(), wt.data(), dwt.data()};
-  const TypeFoldArgs args{x.data(), kInputs, dz.data(), kStride, segments.data(), kSegments, &type, 1, kBlock, kCols,
+  const TypeFoldArgs args{x.data(), kInputs, dz.data(), kFoldTileCols, std::size_t{kSegments} * rows * kFoldTileCols,
+                          segments.data(), kSegments, &type, 1, kBlock, kCols,
                           kStride, std::size_t{kBlock} * kPanelWidth, w.data(), dw.data()};
   for (auto _ : state) {
     type_fold(args);

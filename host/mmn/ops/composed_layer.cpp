@@ -193,8 +193,16 @@ void mmn_weight_gradients(const ComposedLayer& l, const DomainGrid& grid, const 
   pool.run((extent + share - 1) / share, [&](std::size_t i) {
     const auto begin = static_cast<std::uint32_t>(i * share);
     const std::uint32_t end = std::min(begin + share, extent);
-    const FoldRange range = by_inputs ? FoldRange{0, l.out, begin, end} : FoldRange{begin, end, 0, l.in};
-    type_grouped_fold(l, grid, r, w, x, dz, range, grad);
+    if (by_inputs) {
+      type_grouped_fold(l, grid, r, w, x, dz, FoldRange{0, l.out, begin, end}, grad);
+      return;
+    }
+    // The thread's columns of dz packed in the fold's tiles: the fold streams each tile's rows
+    // once per block of the depth.
+    const auto n = static_cast<std::uint32_t>(r.total_rows());
+    float* packed_dz = thread_scratch(Scratch::fold_dz, packed_fold_dz_size(n, begin, end));
+    pack_fold_dz(dz, n, l.out, begin, end, packed_dz);
+    type_grouped_fold(l, grid, r, w, packed_fold_rows(x, packed_dz, n, begin), FoldRange{begin, end, 0, l.in}, grad);
   });
 }
 
@@ -305,8 +313,14 @@ void fold_domain_bias_gradient(const ComposedLayer& l, const DomainGrid& grid, s
   float* __restrict__ sum = thread_scratch(Scratch::bias_gradient, width);
   std::fill(sum, sum + width, 0.0f);
   for (std::uint32_t row = 0; row < rows; ++row) add_row(dz_seg + std::size_t{row} * l.out + c0, sum, width);
+  add_domain_bias_gradient(l, grid, d, sum, c0, c1, grad);
+}
+
+void add_domain_bias_gradient(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d,
+                              const float* column_sums, std::uint32_t c0, std::uint32_t c1,
+                              const ComposedLayerGrad& grad) {
   for (int g = 0; g < kParamGroups; ++g)
-    if (l.bias[g] != nullptr) add_row(sum, grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out + c0, width);
+    if (l.bias[g] != nullptr) add_row(column_sums, grad.bias[g] + std::size_t{grid.set_of(g, d)} * l.out + c0, c1 - c0);
 }
 
 void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r, const float* x,

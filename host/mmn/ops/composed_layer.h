@@ -63,5 +63,9 @@ void fold_domain_gradient(const ComposedLayer& layer, const DomainGrid& grid, st
 void fold_domain_bias_gradient(const ComposedLayer& layer, const DomainGrid& grid, std::uint32_t d,
                                const float* dz_seg, std::uint32_t rows, std::uint32_t col_begin, std::uint32_t col_end,
                                const ComposedLayerGrad& grad);
+// Every enabled group's bias gradient of domain d, columns [col_begin, col_end) += column_sums.
+void add_domain_bias_gradient(const ComposedLayer& layer, const DomainGrid& grid, std::uint32_t d,
+                              const float* column_sums, std::uint32_t col_begin, std::uint32_t col_end,
+                              const ComposedLayerGrad& grad);
 
 }  // namespace mmn

@@ -41,7 +41,7 @@ void type_fold(const TypeFoldArgs& f) {
       for (std::uint32_t c = 0; c < f.cols; ++c) {
         float g = 0.0f;
         for (std::uint32_t i = seg.first_row; i < seg.first_row + seg.rows; ++i)
-          g += f.x[i * f.ldx + k] * f.dz[i * f.lddz + c];
+          g += f.x[i * f.ldx + k] * f.dz[c / kFoldTileCols * f.dz_tile + i * f.lddz + c % kFoldTileCols];
         const std::size_t panel = c / kPanelWidth * f.panel_stride + k * kPanelWidth + c % kPanelWidth;
         seg.scenario_grad[k * f.ldw + c] += g * type.product[panel];
         a[seg.type * tile + k * f.cols + c] += g * seg.scenario_weight[panel];
@@ -138,6 +138,7 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
   const std::size_t panel_stride = f.panel_stride, panel_base = c / kLanes * panel_stride + k * kLanes;
   const FoldSegment* seg = f.segments;
   const FoldSegment* const end = seg + f.n_segments;
+  const float* const dz_tile = f.dz + c / kFoldTileCols * f.dz_tile;
   for (std::uint32_t i = 0; i < f.n_types * kTile; i += kLanes) _mm512_store_ps(a + i, _mm512_setzero_ps());
   while (seg != end) {
     float* const scenario_grad = seg->scenario_grad;
@@ -154,7 +155,7 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
 #pragma GCC unroll 16
         for (int v = 0; v < NV; ++v) g[r][v] = _mm512_setzero_ps();
       const float* x = f.x + seg->first_row * ldx + k;
-      const float* dz = f.dz + seg->first_row * lddz + c;
+      const float* dz = dz_tile + seg->first_row * lddz;
       const float* const x_end = x + seg->rows * ldx;
       for (; x != x_end; x += ldx, dz += lddz) {
         __m512 d[NV];
@@ -255,6 +256,7 @@ void gemm(const GemmArgs& g) {
 void type_fold(const TypeFoldArgs& f) {
   if (f.n_types > kMaxFoldTypes) throw std::invalid_argument("type_fold: more than kMaxFoldTypes types in one call");
   alignas(64) float a[kMaxFoldTypes * kFoldTileRows * 2 * kLanes];
+  static_assert(kFoldTileCols == 2 * kLanes, "type_fold's column tiles are two vectors");
   std::uint32_t c = 0;
   for (; c + 2 * kLanes <= f.cols; c += 2 * kLanes) type_fold_columns<2, true>(f, c, 0xFFFF, a);
   const std::uint32_t left = f.cols - c;

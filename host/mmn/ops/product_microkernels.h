@@ -48,6 +48,9 @@ void gemm(const GemmArgs& args);
 // no partial tiles.
 constexpr std::uint32_t kFoldTileRows = 6;
 
+// Columns of `type_fold`'s register tile.
+constexpr std::uint32_t kFoldTileCols = 32;
+
 // Types one `type_fold` call may take.
 constexpr std::uint32_t kMaxFoldTypes = 32;
 
@@ -62,7 +65,8 @@ constexpr std::uint32_t kMaxFoldTypes = 32;
 // next) from the panel of the block's first column and the block's first row; the block's first
 // column is a multiple of kPanelWidth. The other weights and the gradients start at the block's
 // first row and column and share the row stride ldw. x starts at the block's first column
-// (depth of them are read), dz at its first column (cols of them are read).
+// (depth of them are read), dz at its first column (cols of them are read, in tiles whose
+// first column is a multiple of kFoldTileCols from there).
 struct FoldType {
   const float* product;  // P[t] = W ⊙ Wt[t], as panels
   const float* weight;   // Wt[t]
@@ -77,8 +81,11 @@ struct FoldSegment {
 struct TypeFoldArgs {
   const float* x;
   std::size_t ldx;
+  // dz[i][c] at dz[c / kFoldTileCols * dz_tile + i * lddz + c % kFoldTileCols]: row-major when
+  // dz_tile is kFoldTileCols, in tiles of kFoldTileCols columns with each tile's rows contiguous
+  // when lddz is kFoldTileCols.
   const float* dz;
-  std::size_t lddz;
+  std::size_t lddz, dz_tile;
   const FoldSegment* segments;
   std::uint32_t n_segments;
   const FoldType* types;

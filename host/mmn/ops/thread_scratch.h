@@ -14,6 +14,7 @@ enum class Scratch {
   packed_weights,
   transposed_weights,
   bias_gradient,
+  fold_dz,
   count
 };
 

@@ -4,7 +4,9 @@
 #include <stdexcept>
 #include <vector>
 
+#include "mmn/ops/copy_floats.h"
 #include "mmn/ops/product_microkernels.h"
+#include "mmn/ops/thread_scratch.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -75,6 +77,32 @@ void type_products(const ComposedLayer& l, const DomainGrid& grid, float* out, T
   });
 }
 
+FoldRows row_major_fold_rows(const float* x, const float* dz, std::uint32_t out) {
+  return {x, dz, out, product_kernels::kFoldTileCols, 0};
+}
+
+std::size_t packed_fold_dz_size(std::uint32_t n, std::uint32_t c0, std::uint32_t c1) {
+  constexpr std::uint32_t tile = product_kernels::kFoldTileCols;
+  return std::size_t{(c1 - c0 + tile - 1) / tile} * n * tile;
+}
+
+void pack_fold_dz(const float* dz, std::uint32_t n, std::size_t ld, std::uint32_t c0, std::uint32_t c1, float* out) {
+  constexpr std::uint32_t tile = product_kernels::kFoldTileCols;
+  for (std::uint32_t i = 0; i < n; ++i) {
+    const float* row = dz + i * ld;
+    for (std::uint32_t t0 = c0; t0 < c1; t0 += tile) {
+      float* o = out + std::size_t{(t0 - c0) / tile} * n * tile + std::size_t{i} * tile;
+      const std::uint32_t width = std::min(tile, c1 - t0);
+      copy_floats(o, row + t0, width);
+      for (std::uint32_t c = width; c < tile; ++c) o[c] = 0.0f;
+    }
+  }
+}
+
+FoldRows packed_fold_rows(const float* x, const float* dz, std::uint32_t n, std::uint32_t c0) {
+  return {x, dz, product_kernels::kFoldTileCols, std::size_t{n} * product_kernels::kFoldTileCols, c0};
+}
+
 bool type_grouped_fold_applies(const ComposedLayer& l) {
   return l.composition == Composition::product && l.weight[kShared] != nullptr && l.weight[kType] != nullptr &&
          l.weight[kScenario] != nullptr && l.weight[kDomain] == nullptr;
@@ -83,8 +111,19 @@ bool type_grouped_fold_applies(const ComposedLayer& l) {
 void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Routing& r,
                        const PackedProductWeights& w, const float* x, const float* dz, const FoldRange& range,
                        const ComposedLayerGrad& grad) {
+  type_grouped_fold(l, grid, r, w, row_major_fold_rows(x, dz, l.out), range, grad);
+}
+
+void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Routing& r,
+                       const PackedProductWeights& w, const FoldRows& rows, const FoldRange& range,
+                       const ComposedLayerGrad& grad) {
+  constexpr std::uint32_t tile_cols = product_kernels::kFoldTileCols;
   if (range.c0 % product_kernels::kPanelWidth != 0)
     throw std::invalid_argument("type_grouped_fold: the first column is not a multiple of the panel width");
+  if (range.c0 < rows.dz_c0 || (rows.dz_tile != tile_cols && (range.c0 - rows.dz_c0) % tile_cols != 0))
+    throw std::invalid_argument("type_grouped_fold: the first column is not at a tile of the packed dz");
+  const std::uint32_t dz_col = range.c0 - rows.dz_c0;
+  const float* dz = rows.dz + dz_col / tile_cols * rows.dz_tile + dz_col % tile_cols;
   const Columns c{l.in, range.c1 - range.c0, l.out, range.c0};
   const std::size_t panel_stride = std::size_t{l.in} * product_kernels::kPanelWidth;
   // Start of row k0 in the panel of column c0 of packed matrix m.
@@ -109,16 +148,25 @@ void type_grouped_fold(const ComposedLayer& l, const DomainGrid& grid, const Rou
         segments.push_back({r.offsets[d], r.rows(d), grid.set_of(kType, d) - group.first_type,
                             in_panels(w.scenario, s, k0), grad.weight[kScenario] + c.at(s, k0)});
       }
-      product_kernels::type_fold({x + k0, l.in, dz + range.c0, l.out, segments.data(),
+      product_kernels::type_fold({rows.x + k0, l.in, dz, rows.dz_row, rows.dz_tile, segments.data(),
                                   static_cast<std::uint32_t>(segments.size()), types.data(),
                                   static_cast<std::uint32_t>(types.size()), depth, c.width, l.out, panel_stride,
                                   l.weight[kShared] + c.at(0, k0), grad.weight[kShared] + c.at(0, k0)});
     }
   }
   if (range.k0 != 0) return;
+  float* sum = thread_scratch(Scratch::bias_gradient, c.width);
   for (const std::uint32_t d : r.active) {
-    const std::uint32_t begin = r.offsets[d];
-    fold_domain_bias_gradient(l, grid, d, dz + std::size_t{begin} * l.out, r.rows(d), range.c0, range.c1, grad);
+    std::fill(sum, sum + c.width, 0.0f);
+    for (std::uint32_t c0 = 0; c0 < c.width; c0 += tile_cols) {
+      const std::uint32_t width = std::min(tile_cols, c.width - c0);
+      const float* tile = dz + c0 / tile_cols * rows.dz_tile;
+      for (std::uint32_t i = r.offsets[d]; i < r.offsets[d + 1]; ++i) {
+        const float* row = tile + i * rows.dz_row;
+        for (std::uint32_t j = 0; j < width; ++j) sum[c0 + j] += row[j];
+      }
+    }
+    add_domain_bias_gradient(l, grid, d, sum, range.c0, range.c1, grad);
   }
 }
 

@@ -32,9 +32,35 @@ struct FoldRange {
   std::uint32_t c0, c1, k0, k1;
 };
 
+// The routed rows the fold reads: x (row-major, l.in columns) and dz (with the ReLU mask
+// applied), row-major or packed in the fold's column tiles (pack_fold_dz):
+//   dz[i][c] at dz[(c - dz_c0) / kFoldTileCols * dz_tile + i * dz_row + (c - dz_c0) % kFoldTileCols].
+// Packed, each tile's rows are contiguous, so that the fold streams them in order instead of
+// reading 128 bytes from rows a kilobyte apart.
+struct FoldRows {
+  const float* x;
+  const float* dz;
+  std::size_t dz_row, dz_tile;
+  std::uint32_t dz_c0;
+};
+
+// dz (n x out) as it is, row-major.
+FoldRows row_major_fold_rows(const float* x, const float* dz, std::uint32_t out);
+
+// Floats of columns [c0, c1) of n rows packed in the fold's column tiles.
+std::size_t packed_fold_dz_size(std::uint32_t n, std::uint32_t c0, std::uint32_t c1);
+// Columns [c0, c1) of dz (n rows, row stride ld) into `out`, tiles zero-padded to whole tiles.
+void pack_fold_dz(const float* dz, std::uint32_t n, std::size_t ld, std::uint32_t c0, std::uint32_t c1, float* out);
+// x with dz's columns from c0 as pack_fold_dz wrote them.
+FoldRows packed_fold_rows(const float* x, const float* dz, std::uint32_t n, std::uint32_t c0);
+
 // Every active domain's weight gradients for `range`, and, when the range starts at input row 0,
 // its bias gradients for the range's columns; accumulated into grad. x and dz are the routed
 // rows (dz with the ReLU mask applied); c0 is a multiple of 16.
+void type_grouped_fold(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing,
+                       const PackedProductWeights& weights, const FoldRows& rows, const FoldRange& range,
+                       const ComposedLayerGrad& grad);
+// The same, from row-major x and dz.
 void type_grouped_fold(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing,
                        const PackedProductWeights& weights, const float* x, const float* dz, const FoldRange& range,
                        const ComposedLayerGrad& grad);

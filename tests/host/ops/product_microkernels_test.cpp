@@ -111,8 +111,9 @@ struct Segment {
   std::uint32_t rows, type, scenario;
 };
 
+// dz row-major (row stride lddz), or, when packed_dz, in the kernel's column tiles.
 void expect_type_fold(void (*kernel)(const TypeFoldArgs&), std::uint32_t depth, std::uint32_t cols,
-                      const std::vector<Segment>& segments, std::uint32_t seed) {
+                      const std::vector<Segment>& segments, std::uint32_t seed, bool packed_dz = false) {
   std::mt19937 rng(seed);
   const std::uint32_t types = 3, scenarios = 3, ldw = cols + 2, ldx = depth + 1, lddz = cols + 4;
   std::uint32_t total = 0;
@@ -156,8 +157,18 @@ void expect_type_fold(void (*kernel)(const TypeFoldArgs&), std::uint32_t depth, 
       e_dwt[t * size + e] += a[t * size + e] * w[e];
     }
   }
-  kernel({x.data(), ldx, dz.data(), lddz, args.data(), static_cast<std::uint32_t>(args.size()), fold_types.data(),
-          types, depth, cols, ldw, std::size_t{depth} * kPanelWidth, w.data(), dw.data()});
+  const std::uint32_t tiles = (cols + kFoldTileCols - 1) / kFoldTileCols;
+  std::vector<float> dz_tiles(std::size_t{tiles} * total * kFoldTileCols, std::nanf(""));  // padding unread
+  for (std::uint32_t i = 0; i < total; ++i)
+    for (std::uint32_t c = 0; c < cols; ++c)
+      dz_tiles[(std::size_t{c / kFoldTileCols} * total + i) * kFoldTileCols + c % kFoldTileCols] = dz[i * lddz + c];
+  if (packed_dz)
+    kernel({x.data(), ldx, dz_tiles.data(), kFoldTileCols, std::size_t{total} * kFoldTileCols, args.data(),
+            static_cast<std::uint32_t>(args.size()), fold_types.data(), types, depth, cols, ldw,
+            std::size_t{depth} * kPanelWidth, w.data(), dw.data()});
+  else
+    kernel({x.data(), ldx, dz.data(), lddz, kFoldTileCols, args.data(), static_cast<std::uint32_t>(args.size()),
+            fold_types.data(), types, depth, cols, ldw, std::size_t{depth} * kPanelWidth, w.data(), dw.data()});
   const double tol = 1e-4 * (1 + std::sqrt(static_cast<double>(total)) * static_cast<double>(segments.size()));
   for (std::uint32_t k = 0; k < depth; ++k)
     for (std::uint32_t c = 0; c < ldw; ++c) {
@@ -181,6 +192,15 @@ TEST(ProductTypeFold, MatchesTheDefinitionOnEveryTileAndRemainder) {
   for (auto kernel : {&type_fold, &portable::type_fold})
     for (std::uint32_t depth : {1u, 5u, 6u, 7u, 13u})
       for (std::uint32_t cols : {1u, 16u, 17u, 32u, 40u, 64u}) expect_type_fold(kernel, depth, cols, segments, ++seed);
+}
+
+TEST(ProductTypeFold, ReadsDzPackedInColumnTiles) {
+  const std::vector<Segment> segments = {{3, 0, 0}, {4, 2, 0}, {1, 2, 2}, {30, 0, 1}, {5, 1, 0}};
+  std::uint32_t seed = 200;
+  for (auto kernel : {&type_fold, &portable::type_fold})
+    for (std::uint32_t depth : {5u, 6u, 13u})
+      for (std::uint32_t cols : {17u, 32u, 40u, 64u, 90u})
+        expect_type_fold(kernel, depth, cols, segments, ++seed, /*packed_dz=*/true);
 }
 
 TEST(ProductTypeFold, NoSegmentsLeavesTheGradientsUnchanged) {

@@ -120,6 +120,84 @@ TEST(TypeGroupedFold, RejectsAColumnRangeOffThePanels) {
   EXPECT_THROW(type_grouped_fold(l, grid, r, w, x.data(), dz.data(), {8, 40, 0, 4}, grad_of(p)), std::invalid_argument);
 }
 
+// Routed rows of `domain` over grid, with normal x (n x in) and dz (n x out).
+struct RoutedRows {
+  Routing routing;
+  std::vector<float> x, dz;
+};
+
+RoutedRows routed_rows(const DomainGrid& grid, std::uint32_t n, std::uint32_t in, std::uint32_t out, std::mt19937& rng) {
+  RoutedRows rr;
+  std::vector<std::uint32_t> domain(n);
+  for (auto& d : domain) d = std::uniform_int_distribution<std::uint32_t>(0, grid.n_domains() - 1)(rng);
+  route_by_domain(domain.data(), n, grid.n_domains(), rr.routing);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  rr.x.resize(std::size_t{n} * in);
+  rr.dz.resize(std::size_t{n} * out);
+  for (auto& v : rr.x) v = normal(rng);
+  for (auto& v : rr.dz) v = normal(rng);
+  return rr;
+}
+
+TEST(PackFoldDz, PutsEachTilesRowsTogetherAndPadsTheLastTile) {
+  const std::uint32_t n = 3, out = 90, c0 = 16, c1 = 70;  // 54 columns: one whole tile and 22 of the next
+  std::vector<float> dz(n * out);
+  for (std::size_t i = 0; i < dz.size(); ++i) dz[i] = static_cast<float>(i);
+  std::vector<float> packed(packed_fold_dz_size(n, c0, c1), -1.0f);
+  ASSERT_EQ(packed.size(), 2u * n * 32);
+  pack_fold_dz(dz.data(), n, out, c0, c1, packed.data());
+  for (std::uint32_t tile = 0; tile < 2; ++tile)
+    for (std::uint32_t i = 0; i < n; ++i)
+      for (std::uint32_t c = 0; c < 32; ++c) {
+        const std::uint32_t column = c0 + tile * 32 + c;
+        const float want = column < c1 ? dz[i * out + column] : 0.0f;
+        ASSERT_EQ(packed[(tile * n + i) * 32 + c], want) << "tile " << tile << " row " << i << " column " << c;
+      }
+}
+
+// The fold reading dz packed in its tiles gives the same bits as reading it row-major: the
+// same products are summed in the same order.
+void expect_packed_dz_same_bits(std::uint32_t packed_from, std::uint32_t c0, std::uint32_t c1) {
+  const DomainGrid grid{4, 5};
+  const std::uint32_t n = 700, in = 20, out = 90;
+  std::mt19937 rng(9);
+  const RoutedRows rr = routed_rows(grid, n, in, out, rng);
+  Params row_major = random_params(grid, in, out, rng);
+  Params packed_p = row_major;
+  const ComposedLayer l = layer_of(row_major, in, out);
+  ThreadPool pool(2);
+  std::vector<float> packed(packed_product_weights_size(l, grid));
+  const PackedProductWeights w = pack_product_weights(l, grid, packed.data(), pool);
+  type_grouped_fold(l, grid, rr.routing, w, rr.x.data(), rr.dz.data(), {c0, c1, 0, in}, grad_of(row_major));
+  std::vector<float> dz_tiles(packed_fold_dz_size(n, packed_from, c1));
+  pack_fold_dz(rr.dz.data(), n, out, packed_from, c1, dz_tiles.data());
+  type_grouped_fold(l, grid, rr.routing, w, packed_fold_rows(rr.x.data(), dz_tiles.data(), n, packed_from),
+                    {c0, c1, 0, in}, grad_of(packed_p));
+  for (int g = 0; g < kScenario + 1; ++g) {
+    for (std::size_t i = 0; i < row_major.gw[g].size(); ++i)
+      ASSERT_EQ(packed_p.gw[g][i], row_major.gw[g][i]) << "weight group " << g << " element " << i;
+    for (std::size_t i = 0; i < row_major.gb[g].size(); ++i)
+      ASSERT_EQ(packed_p.gb[g][i], row_major.gb[g][i]) << "bias group " << g << " element " << i;
+  }
+}
+
+TEST(TypeGroupedFold, PackedDzGivesTheSameBits) { expect_packed_dz_same_bits(16, 16, 70); }
+TEST(TypeGroupedFold, PackedDzFromAnEarlierTileGivesTheSameBits) { expect_packed_dz_same_bits(0, 32, 90); }
+
+TEST(TypeGroupedFold, RejectsAColumnRangeOffTheTilesOfAPackedDz) {
+  const DomainGrid grid{2, 2};
+  std::mt19937 rng(7);
+  Params p = random_params(grid, 4, 40, rng);
+  const ComposedLayer l = layer_of(p, 4, 40);
+  const RoutedRows rr = routed_rows(grid, 5, 4, 40, rng);
+  std::vector<float> packed(packed_product_weights_size(l, grid)), dz_tiles(packed_fold_dz_size(5, 0, 40));
+  const PackedProductWeights w = packed_product_weights(l, grid, packed.data());
+  pack_fold_dz(rr.dz.data(), 5, 40, 0, 40, dz_tiles.data());
+  const FoldRows rows = packed_fold_rows(rr.x.data(), dz_tiles.data(), 5, 0);
+  EXPECT_THROW(type_grouped_fold(l, grid, rr.routing, w, rows, {16, 40, 0, 4}, grad_of(p)), std::invalid_argument);
+  EXPECT_NO_THROW(type_grouped_fold(l, grid, rr.routing, w, rows, {32, 40, 0, 4}, grad_of(p)));
+}
+
 TEST(TypeGroupedFold, AppliesOnlyToTheMmnProduct) {
   float w = 1;
   ComposedLayer l;
