@@ -37,15 +37,15 @@ Optimizer::Optimizer(const OptimizerConfig& config, const MmnModel& model) : con
 void Optimizer::step(MmnModel& model, ThreadPool& pool) {
   ++steps_;
   auto& params = model.dense().all_values();
-  const auto& grads = model.dense().all_grads();
+  auto& grads = model.dense().all_grads();
   auto& tables = model.embeddings();
   const auto& sparse = model.sparse_grads();
   if (config_.kind == OptimizerKind::adam) {
     for (const Range& r : ranges_) {
       AdamConfig c = config_.adam;
       c.lr *= r.lr_scale;
-      adam_update(params.data() + r.offset, grads.data() + r.offset, dense_state_[0].data() + r.offset,
-                  dense_state_[1].data() + r.offset, r.size, c, steps_, &pool);
+      adam_update_zeroing_grads(params.data() + r.offset, grads.data() + r.offset, dense_state_[0].data() + r.offset,
+                                dense_state_[1].data() + r.offset, r.size, c, steps_, &pool);
     }
     pool.run(tables.size(), [&](std::size_t t) {
       adam_update_rows(tables[t].values.data(), table_state_[t][0].data(), table_state_[t][1].data(), tables[t].dim,
@@ -55,14 +55,15 @@ void Optimizer::step(MmnModel& model, ThreadPool& pool) {
     for (const Range& r : ranges_) {
       AdagradConfig c = config_.adagrad;
       c.lr *= r.lr_scale;
-      adagrad_update(params.data() + r.offset, grads.data() + r.offset, dense_state_[0].data() + r.offset, r.size, c,
-                     &pool);
+      adagrad_update_zeroing_grads(params.data() + r.offset, grads.data() + r.offset, dense_state_[0].data() + r.offset,
+                                   r.size, c, &pool);
     }
     pool.run(tables.size(), [&](std::size_t t) {
       adagrad_update_rows(tables[t].values.data(), table_state_[t][0].data(), tables[t].dim, sparse[t],
                           config_.adagrad);
     });
   }
+  model.dense().grads_left_zero();  // the ranges cover every dense parameter
 }
 
 }  // namespace mmn

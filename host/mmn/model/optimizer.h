@@ -30,7 +30,8 @@ class Optimizer {
  public:
   Optimizer(const OptimizerConfig& config, const MmnModel& model);
 
-  // Applies the model's current gradients; the step count goes up by one.
+  // Applies the model's current gradients and leaves the dense ones zero (so the next backward
+  // pass needs no zeroing pass); the step count goes up by one.
   void step(MmnModel& model, ThreadPool& pool);
   std::uint64_t steps() const { return steps_; }
   void set_steps(std::uint64_t steps) { steps_ = steps; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include "mmn/util/thread_pool.h"
 
@@ -27,6 +28,7 @@ void ParameterStore::finalize() {
 }
 
 void ParameterStore::zero_grads(ThreadPool& pool) {
+  if (std::exchange(grads_zero_, false)) return;  // the caller is about to write them
   float* grads = grads_.data();
   run_in_chunks(&pool, grads_.size(), std::size_t{1} << 18,
                 [&](std::size_t begin, std::size_t end) { std::fill(grads + begin, grads + end, 0.0f); });

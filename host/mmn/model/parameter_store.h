@@ -33,13 +33,19 @@ class ParameterStore {
   std::vector<float>& all_grads() { return grads_; }
   const std::vector<DenseTensor>& tensors() const { return tensors_; }
   std::size_t size() const { return values_.size(); }
-  void zero_grads(ThreadPool& pool);  // in slices over the pool: the array is megabytes for MMN
+  // Zeroes the gradients for a backward pass to accumulate into, in slices over the pool (the
+  // array is megabytes for MMN); no pass when the optimizer left them zero (grads_left_zero)
+  // and zero_grads has not run since.
+  void zero_grads(ThreadPool& pool);
+  // Told by an optimizer that read every gradient and left it zero.
+  void grads_left_zero() { grads_zero_ = true; }
 
  private:
   std::vector<DenseTensor> tensors_;
   std::vector<float> values_;
   std::vector<float> grads_;
   bool finalized_ = false;
+  bool grads_zero_ = false;
 };
 
 }  // namespace mmn

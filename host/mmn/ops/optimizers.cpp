@@ -31,22 +31,37 @@ struct AdamStep {
   // compiler vectorise it (the sqrt and the division dominate when it runs scalar).
   void apply(float* __restrict__ p, const float* __restrict__ g, float* __restrict__ m, float* __restrict__ v,
              std::size_t n) const {
+    for (std::size_t i = 0; i < n; ++i) update(p[i], g[i], m[i], v[i]);
+  }
+  void apply_zeroing(float* __restrict__ p, float* __restrict__ g, float* __restrict__ m, float* __restrict__ v,
+                     std::size_t n) const {
     for (std::size_t i = 0; i < n; ++i) {
-      const float mi = b1 * m[i] + (1.0f - b1) * g[i];
-      const float vi = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-      m[i] = mi;
-      v[i] = vi;
-      p[i] -= step_size * mi / (std::sqrt(vi) * inv_sqrt_bias2 + eps);
+      update(p[i], g[i], m[i], v[i]);
+      g[i] = 0.0f;
     }
+  }
+  void update(float& p, float g, float& m, float& v) const {
+    m = b1 * m + (1.0f - b1) * g;
+    v = b2 * v + (1.0f - b2) * g * g;
+    p -= step_size * m / (std::sqrt(v) * inv_sqrt_bias2 + eps);
   }
 };
 
+inline void adagrad_step(float& p, float g, float& acc, const AdagradConfig& c) {
+  acc += g * g;
+  p -= c.lr * g / (std::sqrt(acc) + c.eps);
+}
+
 void adagrad_apply(float* __restrict__ p, const float* __restrict__ g, float* __restrict__ acc, std::size_t n,
                    const AdagradConfig& c) {
+  for (std::size_t i = 0; i < n; ++i) adagrad_step(p[i], g[i], acc[i], c);
+}
+
+void adagrad_apply_zeroing(float* __restrict__ p, float* __restrict__ g, float* __restrict__ acc, std::size_t n,
+                           const AdagradConfig& c) {
   for (std::size_t i = 0; i < n; ++i) {
-    const float a = acc[i] + g[i] * g[i];
-    acc[i] = a;
-    p[i] -= c.lr * g[i] / (std::sqrt(a) + c.eps);
+    adagrad_step(p[i], g[i], acc[i], c);
+    g[i] = 0.0f;
   }
 }
 
@@ -57,6 +72,14 @@ void adam_update(float* p, const float* g, float* m, float* v, std::size_t n, co
   const AdamStep s(c, step);
   run_in_chunks(pool, n, kChunk, [&](std::size_t b, std::size_t e) {
     s.apply(p + b, g + b, m + b, v + b, e - b);
+  });
+}
+
+void adam_update_zeroing_grads(float* p, float* g, float* m, float* v, std::size_t n, const AdamConfig& c,
+                               std::uint64_t step, ThreadPool* pool) {
+  const AdamStep s(c, step);
+  run_in_chunks(pool, n, kChunk, [&](std::size_t b, std::size_t e) {
+    s.apply_zeroing(p + b, g + b, m + b, v + b, e - b);
   });
 }
 
@@ -78,6 +101,12 @@ void adam_update_rows(float* table, float* m, float* v, std::uint32_t dim, const
 
 void adagrad_update(float* p, const float* g, float* acc, std::size_t n, const AdagradConfig& c, ThreadPool* pool) {
   run_in_chunks(pool, n, kChunk, [&](std::size_t b, std::size_t e) { adagrad_apply(p + b, g + b, acc + b, e - b, c); });
+}
+
+void adagrad_update_zeroing_grads(float* p, float* g, float* acc, std::size_t n, const AdagradConfig& c,
+                                  ThreadPool* pool) {
+  run_in_chunks(pool, n, kChunk,
+                [&](std::size_t b, std::size_t e) { adagrad_apply_zeroing(p + b, g + b, acc + b, e - b, c); });
 }
 
 void adagrad_update_rows(float* table, float* acc, std::uint32_t dim, const SparseRows& rows, const AdagradConfig& c) {

@@ -27,11 +27,17 @@ struct AdagradConfig {
 // step is 1-based (the bias correction uses it).
 void adam_update(float* params, const float* grads, float* m, float* v, std::size_t n, const AdamConfig& c,
                  std::uint64_t step, ThreadPool* pool = nullptr);
+// The same update, leaving each gradient zero once read: the next backward pass can accumulate
+// into them without a separate pass over the array (megabytes for MMN).
+void adam_update_zeroing_grads(float* params, float* grads, float* m, float* v, std::size_t n, const AdamConfig& c,
+                               std::uint64_t step, ThreadPool* pool = nullptr);
 void adam_update_rows(float* table, float* m, float* v, std::uint32_t dim, const SparseRows& rows, const AdamConfig& c,
                       std::uint64_t step);
 
 void adagrad_update(float* params, const float* grads, float* accumulator, std::size_t n, const AdagradConfig& c,
                     ThreadPool* pool = nullptr);
+void adagrad_update_zeroing_grads(float* params, float* grads, float* accumulator, std::size_t n,
+                                  const AdagradConfig& c, ThreadPool* pool = nullptr);
 void adagrad_update_rows(float* table, float* accumulator, std::uint32_t dim, const SparseRows& rows,
                          const AdagradConfig& c);
 

@@ -182,6 +182,37 @@ TEST(MmnModel, AdamStepsReduceTheLossOnAFixedBatch) {
   }
 }
 
+// The optimizer leaves the dense gradients zero and the next backward pass skips its zeroing:
+// the gradients after a step are those a fresh model with the stepped parameters computes.
+// And without a step in between, each backward pass still starts from zero.
+TEST(Optimizer, TheBackwardAfterAStepStartsFromZeroGradients) {
+  ThreadPool pool(2);
+  const Schema schema = tiny_schema();
+  const ColumnBlock block = unit_scale_block(schema, 100, 9);
+  const ColumnView rows = view_of(block);
+  for (OptimizerKind kind : {OptimizerKind::adam, OptimizerKind::adagrad}) {
+    MmnModel model(small_config(ModelKind::mmn), schema, 3);
+    OptimizerConfig oc;
+    oc.kind = kind;
+    Optimizer opt(oc, model);
+    std::vector<std::uint32_t> domain;
+    model.domains_of(rows, domain);
+    const LossCounts counts = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
+    model.compute_gradients(rows, counts, {}, pool);
+    opt.step(model, pool);
+    for (const float g : model.dense().all_grads()) ASSERT_EQ(g, 0.0f) << to_string(kind);
+    model.compute_gradients(rows, counts, {}, pool);
+    const std::vector<float> after_step = model.dense().all_grads();
+    model.compute_gradients(rows, counts, {}, pool);
+    EXPECT_EQ(model.dense().all_grads(), after_step) << to_string(kind) << ": a second backward accumulated";
+
+    MmnModel fresh(small_config(ModelKind::mmn), schema, 3);
+    fresh.dense().all_values() = model.dense().all_values();
+    fresh.embeddings() = model.embeddings();
+    fresh.compute_gradients(rows, counts, {}, pool);
+    EXPECT_EQ(fresh.dense().all_grads(), after_step) << to_string(kind);
+  }
+}
 
 TEST(Optimizer, SpecificLearningRateScaleMovesOnlyTypeScenarioAndDomainSets) {
   ThreadPool pool(1);

@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
+#include <vector>
+
+#include "mmn/util/thread_pool.h"
 
 namespace mmn {
 namespace {
@@ -62,6 +66,37 @@ TEST(SparseOptimizers, TouchOnlyTheRowsPresentAndMatchTheDenseUpdate) {
   adagrad_update_rows(t2.data(), acc.data(), dim, rows, {});
   for (std::size_t i : {0u, 1u, 4u, 5u, 8u, 9u}) EXPECT_EQ(t2[i], static_cast<float>(i + 1));
   EXPECT_NEAR(t2[7], 8.0 - 0.05 * 0.4 / std::sqrt(0.1 + 0.16), 1e-6);
+}
+
+// Over several of the pool's chunks: the same bits as the update that keeps the gradients, and
+// every gradient zero afterwards.
+TEST(DenseOptimizers, ZeroingTheGradientsChangesNothingElse) {
+  const std::size_t n = 200001;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  std::vector<float> p(n), g(n), m(n), v(n);
+  for (auto* a : {&p, &g, &m}) for (auto& x : *a) x = normal(rng);
+  for (auto& x : v) x = std::abs(normal(rng));
+  ThreadPool pool(2);
+  {
+    std::vector<float> p1 = p, m1 = m, v1 = v, p2 = p, g2 = g, m2 = m, v2 = v;
+    adam_update(p1.data(), g.data(), m1.data(), v1.data(), n, {}, 7, &pool);
+    adam_update_zeroing_grads(p2.data(), g2.data(), m2.data(), v2.data(), n, {}, 7, &pool);
+    for (std::size_t i = 0; i < n; ++i) {
+      ASSERT_EQ(p2[i], p1[i]) << i;
+      ASSERT_EQ(m2[i], m1[i]) << i;
+      ASSERT_EQ(v2[i], v1[i]) << i;
+      ASSERT_EQ(g2[i], 0.0f) << i;
+    }
+  }
+  std::vector<float> p1 = p, a1 = v, p2 = p, g2 = g, a2 = v;
+  adagrad_update(p1.data(), g.data(), a1.data(), n, {}, &pool);
+  adagrad_update_zeroing_grads(p2.data(), g2.data(), a2.data(), n, {}, &pool);
+  for (std::size_t i = 0; i < n; ++i) {
+    ASSERT_EQ(p2[i], p1[i]) << i;
+    ASSERT_EQ(a2[i], a1[i]) << i;
+    ASSERT_EQ(g2[i], 0.0f) << i;
+  }
 }
 
 }  // namespace
