@@ -1,11 +1,28 @@
 #include "mmn/util/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <string>
 #include <utility>
 
 namespace mmn {
+namespace {
+
+// A thread about to wait first polls for this long: waking it through the condition variable
+// took tens of microseconds here, and a training step makes about 40 calls of run().
+constexpr auto kPollFor = std::chrono::microseconds(50);
+
+template <class Ready>
+void poll_briefly(const Ready& ready) {
+  const auto start = std::chrono::steady_clock::now();
+  for (unsigned i = 1; !ready(); ++i) {
+    if (i % 64 == 0 && std::chrono::steady_clock::now() - start > kPollFor) return;
+    std::this_thread::yield();
+  }
+}
+
+}  // namespace
 
 std::size_t ThreadPool::default_threads() {
   if (const char* env = std::getenv("MMN_THREADS")) {
@@ -47,6 +64,7 @@ void ThreadPool::run(std::size_t tasks, const std::function<void(std::size_t)>& 
   }
   wake_.notify_all();
   drain();
+  poll_briefly([this] { return finished_.load(std::memory_order_acquire) == total_; });
   std::unique_lock<std::mutex> lock(mutex_);
   done_.wait(lock, [this] { return finished_ == total_; });
   task_ = nullptr;
@@ -77,6 +95,7 @@ void ThreadPool::drain() {
 void ThreadPool::worker_loop() {
   std::size_t seen = 0;
   for (;;) {
+    poll_briefly([&] { return generation_.load(std::memory_order_acquire) != seen; });
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });

@@ -2,6 +2,7 @@
 // A fixed set of worker threads that run indexed tasks. run() blocks until every
 // task is done; the calling thread works too. The first exception a task throws
 // is rethrown from run() after all tasks have stopped.
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -36,8 +37,9 @@ class ThreadPool {
   const std::function<void(std::size_t)>* task_ = nullptr;
   std::size_t next_ = 0;
   std::size_t total_ = 0;
-  std::size_t finished_ = 0;
-  std::size_t generation_ = 0;
+  // Changed under mutex_; atomic so that a waiting thread can poll them before it sleeps.
+  std::atomic<std::size_t> finished_{0};
+  std::atomic<std::size_t> generation_{0};
   bool stopping_ = false;
   std::exception_ptr error_;
 };
