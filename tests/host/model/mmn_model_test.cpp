@@ -156,6 +156,13 @@ TEST(MmnModel, ProductFactorsStartNeutralSoEveryDomainStartsAsTheSharedTower) {
   for (std::size_t i = 1; i < 12; ++i) EXPECT_EQ(cvr[i], cvr[0]);
 }
 
+// The loss row counts of `rows` for the tiny schema's 12 domains.
+LossCounts loss_counts_of(const MmnModel& model, const ColumnView& rows) {
+  std::vector<std::uint32_t> domain;
+  model.domains_of(rows, domain);
+  return count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
+}
+
 TEST(MmnModel, AdamStepsReduceTheLossOnAFixedBatch) {
   ThreadPool pool(2);
   const Schema schema = tiny_schema();
@@ -168,9 +175,7 @@ TEST(MmnModel, AdamStepsReduceTheLossOnAFixedBatch) {
     oc.adam.lr = 0.01f;
     oc.adagrad.lr = 0.05f;
     Optimizer opt(oc, model);
-    std::vector<std::uint32_t> domain;
-    model.domains_of(rows, domain);
-    const LossCounts counts = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
+    const LossCounts counts = loss_counts_of(model, rows);
     const double first = model.compute_gradients(rows, counts, {}, pool).total;
     double last = first;
     for (int s = 0; s < 100; ++s) {
@@ -195,9 +200,7 @@ TEST(Optimizer, TheBackwardAfterAStepStartsFromZeroGradients) {
     OptimizerConfig oc;
     oc.kind = kind;
     Optimizer opt(oc, model);
-    std::vector<std::uint32_t> domain;
-    model.domains_of(rows, domain);
-    const LossCounts counts = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
+    const LossCounts counts = loss_counts_of(model, rows);
     model.compute_gradients(rows, counts, {}, pool);
     opt.step(model, pool);
     for (const float g : model.dense().all_grads()) ASSERT_EQ(g, 0.0f) << to_string(kind);
