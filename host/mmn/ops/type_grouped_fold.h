@@ -56,7 +56,8 @@ FoldRows packed_fold_rows(const float* x, const float* dz, std::uint32_t n, std:
 
 // Every active domain's weight gradients for `range`, and, when the range starts at input row 0,
 // its bias gradients for the range's columns; accumulated into grad. x and dz are the routed
-// rows (dz with the ReLU mask applied); c0 is a multiple of 16.
+// rows (dz with the ReLU mask applied); c0 is a multiple of 16 and, for a packed dz, at one of
+// its tiles (std::invalid_argument otherwise).
 void type_grouped_fold(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing,
                        const PackedProductWeights& weights, const FoldRows& rows, const FoldRange& range,
                        const ComposedLayerGrad& grad);
