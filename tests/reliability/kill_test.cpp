@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -68,6 +69,21 @@ std::vector<std::string> train_command(const std::string& config, const std::str
           "--set", "train.threads=" + std::to_string(threads)};
 }
 
+// The newest finished checkpoint's step in the folder (0 without one), read while a run may be
+// writing and rotating checkpoints there: entries that vanish meanwhile are skipped.
+std::uint64_t latest_checkpoint_step(const std::string& checkpoint_dir) {
+  std::uint64_t latest = 0;
+  std::error_code ec;
+  for (fs::directory_iterator it(checkpoint_dir, ec), end; !ec && it != end; it.increment(ec)) {
+    unsigned long long step = 0;
+    char tail[8] = {};
+    const std::string name = it->path().filename().string();
+    if (std::sscanf(name.c_str(), "step-%llu.%5s", &step, tail) == 2 && std::string(tail) == "mmnc")
+      latest = std::max<std::uint64_t>(latest, step);
+  }
+  return latest;
+}
+
 std::size_t unfinished_writes(const std::string& checkpoint_dir) {
   std::size_t n = 0;
   if (!fs::exists(checkpoint_dir)) return 0;
@@ -95,12 +111,14 @@ TEST(KillTest, ResumeAfterRepeatedSigkillEqualsTheUninterruptedRun) {
   const double straight_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
   // The start-up (reading and verifying the data, loading a checkpoint) is about the time
-  // of a one-step run. Each kill comes at a random moment from half-way through the
-  // start-up to half a kill's share of the training time after it: the kills use about a
-  // quarter of the training on average, so that the run does not end before the last
-  // kill even when the machine gets several times faster than when it was measured.
-  // The shortest of three one-step runs: a single probe slowed by other jobs on the machine
-  // would stretch every kill's delay until the runs finish before the kills are spent.
+  // of a one-step run: the shortest of three, since a probe slowed by other jobs would be
+  // long. Every fourth kill comes at a random moment in the first half of the start-up, or
+  // at the run's first checkpoint if that is sooner. The others come once the run has
+  // checkpointed a random number of steps past where it resumed, from 0 to under a
+  // (kills + 1)-th of the run, and every third of those once the next checkpoint's write is
+  // under way. However fast or loaded the machine, the kills then use at most
+  // kills / (kills + 1) of the training, so the run cannot end before the last one.
+  // (Delays in seconds for all of them ended a loaded ctest -j2 run after 11 of 20 kills.)
   double startup_seconds = 0.0;
   for (int probe_run = 0; probe_run < 3; ++probe_run) {
     const auto t1 = Clock::now();
@@ -112,23 +130,26 @@ TEST(KillTest, ResumeAfterRepeatedSigkillEqualsTheUninterruptedRun) {
     const double seconds = std::chrono::duration<double>(Clock::now() - t1).count();
     startup_seconds = probe_run == 0 ? seconds : std::min(startup_seconds, seconds);
   }
-  const double training_seconds = std::max(straight_seconds - startup_seconds, 0.01);
   std::mt19937_64 rng(seed);
-  std::uniform_real_distribution<double> delay(0.5 * startup_seconds,
-                                               startup_seconds + 0.5 * training_seconds / static_cast<double>(kills));
+  std::uniform_real_distribution<double> early_delay(0.0, 0.5 * startup_seconds);
+  // A kill may land one checkpoint past its target (the write it waited for): hence the - 1.
+  std::uniform_int_distribution<std::uint64_t> further_steps(0, std::max<std::uint64_t>(steps / (kills + 1), 1) - 1);
   const std::string run = tmp / "killed", checkpoints = tmp / "killed/checkpoints";
   std::uint64_t killed = 0, finished_early = 0, mid_write = 0;
   for (std::uint64_t k = 0; k < kills; ++k) {
     testing::ChildProcess child(train_command(config, run, 1 + static_cast<int>(k % 2)), tmp / "out.txt",
                                 tmp / "err.txt");
     ASSERT_TRUE(child.spawned());
-    std::this_thread::sleep_for(std::chrono::duration<double>(delay(rng)));
-    // Every third kill waits for a checkpoint write to be under way (its temporary file).
-    if (k % 3 == 2) {
-      const auto give_up = Clock::now() + std::chrono::seconds(2);
+    const bool early = k % 4 == 3;
+    const std::uint64_t target = latest_checkpoint_step(checkpoints) + (early ? 1 : further_steps(rng));
+    const auto give_up =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                           early ? early_delay(rng) : 30.0));
+    while (latest_checkpoint_step(checkpoints) < target && !child.exited() && Clock::now() < give_up) {
+    }
+    if (!early && k % 3 == 2)  // the next checkpoint's temporary file
       while (unfinished_writes(checkpoints) == 0 && !child.exited() && Clock::now() < give_up) {
       }
-    }
     if (child.exited()) {
       ++finished_early;
       ASSERT_TRUE(WIFEXITED(child.wait()) && WEXITSTATUS(child.wait()) == 0) << read_text(tmp / "err.txt");
