@@ -22,31 +22,26 @@ constexpr std::size_t kTouched = 20'000;
 
 SparseRows touched_rows() { return perf::evenly_touched_rows(kTableRows, kTouched, kDim); }
 
-void BM_AdamDense(benchmark::State& state) {
+// Dense Adam by `update` (adam_update, or its form that zeroes the gradients), `arrays` of
+// kDense floats read or written per call.
+template <class Update>
+void dense_adam(benchmark::State& state, const Update& update, double arrays) {
   std::vector<float> p = perf::random_floats(kDense, 1), g = perf::random_floats(kDense, 2, 0.01f);
   std::vector<float> m(kDense, 0.0f), v(kDense, 0.0f);
   ThreadPool pool;
   std::uint64_t step = 0;
   for (auto _ : state) {
-    adam_update(p.data(), g.data(), m.data(), v.data(), kDense, AdamConfig{}, ++step, &pool);
+    update(p.data(), g.data(), m.data(), v.data(), kDense, AdamConfig{}, ++step, &pool);
     benchmark::DoNotOptimize(p.data());
   }
-  perf::report_bytes(state, 7.0 * 4.0 * static_cast<double>(kDense));
+  perf::report_bytes(state, arrays * 4.0 * static_cast<double>(kDense));
 }
+
+void BM_AdamDense(benchmark::State& state) { dense_adam(state, adam_update, 7.0); }
 
 // As the trainer runs it: each gradient is also written back as zero, one more array written.
 // (From the second iteration on the gradients are zero: the same traffic and arithmetic.)
-void BM_AdamDenseZeroingGrads(benchmark::State& state) {
-  std::vector<float> p = perf::random_floats(kDense, 1), g = perf::random_floats(kDense, 2, 0.01f);
-  std::vector<float> m(kDense, 0.0f), v(kDense, 0.0f);
-  ThreadPool pool;
-  std::uint64_t step = 0;
-  for (auto _ : state) {
-    adam_update_zeroing_grads(p.data(), g.data(), m.data(), v.data(), kDense, AdamConfig{}, ++step, &pool);
-    benchmark::DoNotOptimize(p.data());
-  }
-  perf::report_bytes(state, 8.0 * 4.0 * static_cast<double>(kDense));
-}
+void BM_AdamDenseZeroingGrads(benchmark::State& state) { dense_adam(state, adam_update_zeroing_grads, 8.0); }
 
 void BM_AdagradDense(benchmark::State& state) {
   std::vector<float> p = perf::random_floats(kDense, 1), g = perf::random_floats(kDense, 2, 0.01f);

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -74,13 +73,8 @@ std::vector<std::string> train_command(const std::string& config, const std::str
 std::uint64_t latest_checkpoint_step(const std::string& checkpoint_dir) {
   std::uint64_t latest = 0;
   std::error_code ec;
-  for (fs::directory_iterator it(checkpoint_dir, ec), end; !ec && it != end; it.increment(ec)) {
-    unsigned long long step = 0;
-    char tail[8] = {};
-    const std::string name = it->path().filename().string();
-    if (std::sscanf(name.c_str(), "step-%llu.%5s", &step, tail) == 2 && std::string(tail) == "mmnc")
-      latest = std::max<std::uint64_t>(latest, step);
-  }
+  for (fs::directory_iterator it(checkpoint_dir, ec), end; !ec && it != end; it.increment(ec))
+    if (const auto step = checkpoint_step(it->path().filename().string())) latest = std::max(latest, *step);
   return latest;
 }
 

@@ -203,15 +203,18 @@ CheckpointDirectory::CheckpointDirectory(std::string dir, std::uint32_t keep) : 
   }
 }
 
+std::optional<std::uint64_t> checkpoint_step(const std::string& file_name) {
+  unsigned long long step = 0;
+  char tail[8] = {0};
+  if (std::sscanf(file_name.c_str(), "step-%llu.%7s", &step, tail) == 2 && std::string(tail) == "mmnc") return step;
+  return std::nullopt;
+}
+
 std::vector<std::string> CheckpointDirectory::list() const {
   std::vector<std::pair<std::uint64_t, std::string>> found;
-  for (const auto& entry : fs::directory_iterator(dir_)) {
-    const std::string name = entry.path().filename().string();
-    unsigned long long step = 0;
-    char tail[8] = {0};
-    if (std::sscanf(name.c_str(), "step-%llu.%7s", &step, tail) == 2 && std::string(tail) == "mmnc")
-      found.emplace_back(step, entry.path().string());
-  }
+  for (const auto& entry : fs::directory_iterator(dir_))
+    if (const auto step = checkpoint_step(entry.path().filename().string()))
+      found.emplace_back(*step, entry.path().string());
   std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<std::string> paths;
   for (auto& f : found) paths.push_back(std::move(f.second));

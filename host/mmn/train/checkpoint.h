@@ -9,6 +9,7 @@
 // the layout of every later section); the reader checks every checksum and every size
 // against the model it loads into, and names the file and the problem otherwise.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ void write_checkpoint(const std::string& path, const MmnModel& model, const Opti
 
 // Loads into `model` and `optimizer` (built with the same configuration and schema).
 CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimizer& optimizer);
+
+// N of a finished checkpoint's file name "step-<N>.mmnc"; nothing for any other name (a
+// temporary file of a write under way included).
+std::optional<std::uint64_t> checkpoint_step(const std::string& file_name);
 
 // A directory of checkpoints "step-<N>.mmnc"; keeps the newest `keep`. Opening it removes
 // the temporary files of writes that never finished (a killed process).
