@@ -5,6 +5,7 @@
 
 #include "mmn/ops/product_microkernels.h"
 #include "mmn/ops/thread_scratch.h"
+#include "mmn/util/cache_size.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -36,6 +37,16 @@ void over_column_shares(std::uint32_t width, ThreadPool& pool, const Body& body)
   });
 }
 
+// The domains in the order a pass over matrices `depth` rows high, `width` columns shared out
+// over the pool, walks them: blocks of types whose shares of P[t] fill half of L2. (Criteo-like
+// step on a 2 MiB L2: about 1 ms less than type-major, the routed order.)
+std::vector<std::uint32_t> pass_order(const DomainGrid& grid, const Routing& r, std::uint32_t depth,
+                                      std::uint32_t width, const ThreadPool& pool) {
+  const std::size_t share = std::size_t{depth} * column_share(width, pool.size()) * sizeof(float);
+  const auto types = static_cast<std::uint32_t>(std::max<std::size_t>(1, l2_cache_bytes() / 2 / share));
+  return domains_by_type_blocks(grid, r, types);
+}
+
 // Every P[t] and Ws[s] transposed to [out][in], as panels, in a buffer of the calling thread.
 PackedProductWeights transposed_weights(const ComposedLayer& l, const DomainGrid& grid, const PackedProductWeights& w,
                                         ThreadPool& pool) {
@@ -54,6 +65,19 @@ std::uint32_t column_share(std::uint32_t width, std::size_t threads) {
   const std::uint32_t vectors = (width + 15) / 16;
   const auto per_thread = static_cast<std::uint32_t>((vectors + threads - 1) / threads);
   return std::max(1u, per_thread) * 16;
+}
+
+std::vector<std::uint32_t> domains_by_type_blocks(const DomainGrid& grid, const Routing& r,
+                                                  std::uint32_t types_per_block) {
+  std::vector<std::uint32_t> order;
+  order.reserve(r.active.size());
+  for (std::uint32_t t0 = 0; t0 < grid.n_types; t0 += types_per_block) {
+    const std::uint32_t t1 = std::min(t0 + types_per_block, grid.n_types);
+    for (std::uint32_t s = 0; s < grid.n_scenarios; ++s)
+      for (std::uint32_t t = t0; t < t1; ++t)
+        if (r.rows(grid.domain(t, s)) > 0) order.push_back(grid.domain(t, s));
+  }
+  return order;
 }
 
 std::size_t packed_product_weights_size(const ComposedLayer& l, const DomainGrid& grid) {
@@ -81,10 +105,11 @@ PackedProductWeights pack_product_weights(const ComposedLayer& l, const DomainGr
 
 void product_layer_forward(const ComposedLayer& l, const DomainGrid& grid, const Routing& r,
                            const PackedProductWeights& w, const float* x, float* y, ThreadPool& pool) {
+  const std::vector<std::uint32_t> order = pass_order(grid, r, l.in, l.out, pool);
   over_column_shares(l.out, pool, [&](std::uint32_t c0, std::uint32_t c1) {
     float* bias = thread_scratch(Scratch::composed_bias, l.out);
     const std::size_t panel = std::size_t{c0} / product_kernels::kPanelWidth * l.in * product_kernels::kPanelWidth;
-    for (const std::uint32_t d : r.active) {
+    for (const std::uint32_t d : order) {
       compose_bias(l, grid, d, bias);
       const float* a = w.products + grid.set_of(kType, d) * w.matrix + panel;
       const float* b = w.scenario + grid.set_of(kScenario, d) * w.matrix + panel;
@@ -99,9 +124,10 @@ void product_layer_forward(const ComposedLayer& l, const DomainGrid& grid, const
 void product_layer_input_gradient(const ComposedLayer& l, const DomainGrid& grid, const Routing& r,
                                   const PackedProductWeights& weights, const float* dz, float* dx, ThreadPool& pool) {
   const PackedProductWeights w = transposed_weights(l, grid, weights, pool);
+  const std::vector<std::uint32_t> order = pass_order(grid, r, l.out, l.in, pool);
   over_column_shares(l.in, pool, [&](std::uint32_t c0, std::uint32_t c1) {
     const std::size_t panel = std::size_t{c0} / product_kernels::kPanelWidth * l.out * product_kernels::kPanelWidth;
-    for (const std::uint32_t d : r.active) {
+    for (const std::uint32_t d : order) {
       const float* a = w.products + grid.set_of(kType, d) * w.matrix + panel;
       const float* b = w.scenario + grid.set_of(kScenario, d) * w.matrix + panel;
       for_row_blocks(r.offsets[d], r.offsets[d + 1], [&](std::uint32_t row, std::uint32_t rows) {

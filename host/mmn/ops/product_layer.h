@@ -2,8 +2,10 @@
 // The MMN layer's forward and input-gradient passes (type_grouped_fold_applies), with each
 // domain's W_d = P[t] ⊙ Ws[s] formed in registers by product_microkernels.h instead of composed
 // into memory and packed for a GEMM. Every thread takes a share of the output columns and walks
-// the domains in routed (type-major) order, so P[t] stays in its cache across a type's domains
-// and the threads' work is equal whatever the domain sizes.
+// the domains in blocks of types that keep their P[t] in its L2 (domains_by_type_blocks), and
+// the threads' work is equal whatever the domain sizes.
+#include <vector>
+
 #include "mmn/ops/composed_layer.h"
 
 namespace mmn {
@@ -26,6 +28,12 @@ PackedProductWeights packed_product_weights(const ComposedLayer& layer, const Do
 // Packs the layer's weights into `buffer` over the pool.
 PackedProductWeights pack_product_weights(const ComposedLayer& layer, const DomainGrid& grid, float* buffer,
                                           ThreadPool& pool);
+
+// The active domains in blocks of `types_per_block` consecutive types, scenario-major within a
+// block: while a block's P[t] stay in cache, each Ws[s] is read once per block instead of once per
+// domain.
+std::vector<std::uint32_t> domains_by_type_blocks(const DomainGrid& grid, const Routing& routing,
+                                                  std::uint32_t types_per_block);
 
 // y = act(x W_d + b_d).
 void product_layer_forward(const ComposedLayer& layer, const DomainGrid& grid, const Routing& routing,

@@ -103,5 +103,18 @@ TEST(ProductLayer, ColumnSharesAreWholeVectorsAndCoverTheWidth) {
   EXPECT_EQ(column_share(70, 1), 80u);
 }
 
+TEST(ProductLayer, DomainsByTypeBlocksAreTheActiveDomainsScenarioMajorInEachBlock) {
+  const DomainGrid grid{5, 3};
+  // Domains (t, s) = 0..14; rows for (0,0), (0,2), (1,1), (2,0), (2,2), (3,1), (4,0), (4,1).
+  std::vector<std::uint32_t> domain;
+  for (std::uint32_t d : {0u, 2u, 4u, 6u, 8u, 10u, 12u, 13u, 8u, 0u}) domain.push_back(d);
+  Routing r;
+  route_by_domain(domain.data(), domain.size(), grid.n_domains(), r);
+  // Blocks {0, 1}, {2, 3}, {4}: (0,0) (1,1) (0,2) | (2,0) (3,1) (2,2) | (4,0) (4,1)
+  EXPECT_EQ(domains_by_type_blocks(grid, r, 2), (std::vector<std::uint32_t>{0, 4, 2, 6, 10, 8, 12, 13}));
+  EXPECT_EQ(domains_by_type_blocks(grid, r, 1), r.active);
+  EXPECT_EQ(domains_by_type_blocks(grid, r, 5), (std::vector<std::uint32_t>{0, 6, 12, 4, 10, 13, 2, 8}));
+}
+
 }  // namespace
 }  // namespace mmn
