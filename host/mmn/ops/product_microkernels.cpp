@@ -127,72 +127,71 @@ void gemm_rows(const GemmArgs& g) {
   else if (left > 0) gemm_tile<MR, 1, false>(g, c, lanes_mask(left));
 }
 
-// KR rows of the depth (from k) by NV vectors of columns (from c). Each segment's G and the
-// current scenario's dWs terms are in registers, each type's A in `a` (KR * NV vectors per
-// type). Everything the loops need is copied to locals and the weight rows are walked with
-// pointers, so that stores to the gradients do not force reloads of the arguments.
+// The first rows of a segment, up to this many, are prefetched while the one before is folded.
+constexpr std::uint32_t kPrefetchRows = 8;
+
+template <int NV>
+inline void prefetch_segment(const FoldSegment& seg, const float* x, std::size_t ldx, const float* dz,
+                             std::size_t lddz) {
+  x += seg.first_row * ldx;
+  dz += seg.first_row * lddz;
+  for (std::uint32_t i = 0, n = std::min(seg.rows, kPrefetchRows); i < n; ++i, x += ldx, dz += lddz) {
+    _mm_prefetch(reinterpret_cast<const char*>(x), _MM_HINT_T0);
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) _mm_prefetch(reinterpret_cast<const char*>(dz + v * kLanes), _MM_HINT_T0);
+  }
+}
+
+// KR rows of the depth (from k) by NV vectors of columns (from c; the last vector's lanes by
+// `last`). Each segment's G is in registers; each type's A in `a`, KR * NV vectors per type.
+// Everything the loops need is copied to locals and the weight rows are walked with pointers, so
+// that stores to the gradients do not force reloads of the arguments.
 template <int KR, int NV, bool Full>
 void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __mmask16 last, float* a) {
   constexpr int kTile = KR * NV * kLanes;
   const std::size_t ldw = f.ldw, ldx = f.ldx, lddz = f.lddz, base = k * ldw + c;
   const std::size_t panel_stride = f.panel_stride, panel_base = c / kLanes * panel_stride + k * kLanes;
-  const FoldSegment* seg = f.segments;
-  const FoldSegment* const end = seg + f.n_segments;
+  const float* const x_tile = f.x + k;
   const float* const dz_tile = f.dz + c / kFoldTileCols * f.dz_tile;
   for (std::uint32_t i = 0; i < f.n_types * kTile; i += kLanes) _mm512_store_ps(a + i, _mm512_setzero_ps());
-  while (seg != end) {
-    float* const scenario_grad = seg->scenario_grad;
-    const float* const ws_rows = seg->scenario_weight + panel_base;
-    __m512 dws_sum[KR][NV];
+  for (const FoldSegment *seg = f.segments, *const end = seg + f.n_segments; seg != end; ++seg) {
+    if (seg + 1 != end) prefetch_segment<NV>(seg[1], x_tile, ldx, dz_tile, lddz);
+    __m512 g[KR][NV];
 #pragma GCC unroll 16
     for (int r = 0; r < KR; ++r)
 #pragma GCC unroll 16
-      for (int v = 0; v < NV; ++v) dws_sum[r][v] = _mm512_setzero_ps();
-    for (; seg != end && seg->scenario_grad == scenario_grad; ++seg) {
-      __m512 g[KR][NV];
+      for (int v = 0; v < NV; ++v) g[r][v] = _mm512_setzero_ps();
+    const float* x = x_tile + seg->first_row * ldx;
+    const float* dz = dz_tile + seg->first_row * lddz;
+    const float* const x_end = x + seg->rows * ldx;
+    for (; x != x_end; x += ldx, dz += lddz) {
+      __m512 d[NV];
 #pragma GCC unroll 16
-      for (int r = 0; r < KR; ++r)
-#pragma GCC unroll 16
-        for (int v = 0; v < NV; ++v) g[r][v] = _mm512_setzero_ps();
-      const float* x = f.x + seg->first_row * ldx + k;
-      const float* dz = dz_tile + seg->first_row * lddz;
-      const float* const x_end = x + seg->rows * ldx;
-      for (; x != x_end; x += ldx, dz += lddz) {
-        __m512 d[NV];
-#pragma GCC unroll 16
-        for (int v = 0; v < NV; ++v)
-          d[v] = load_lanes<Full>(v == NV - 1 ? last : __mmask16(0xFFFF), dz + v * kLanes);
-#pragma GCC unroll 16
-        for (int r = 0; r < KR; ++r) {
-          const __m512 xr = _mm512_set1_ps(x[r]);
-#pragma GCC unroll 16
-          for (int v = 0; v < NV; ++v) g[r][v] = _mm512_fmadd_ps(xr, d[v], g[r][v]);
-        }
-      }
-      const float* p = f.types[seg->type].product + panel_base;
-      const float* ws = ws_rows;
-      float* at = a + seg->type * kTile;
+      for (int v = 0; v < NV; ++v) d[v] = load_lanes<Full>(v == NV - 1 ? last : __mmask16(0xFFFF), dz + v * kLanes);
 #pragma GCC unroll 16
       for (int r = 0; r < KR; ++r) {
+        const __m512 xr = _mm512_set1_ps(x[r]);
 #pragma GCC unroll 16
-        for (int v = 0; v < NV; ++v) {
-          // Panels are zero-padded to whole vectors: whole loads are safe on a partial tile.
-          dws_sum[r][v] = _mm512_fmadd_ps(g[r][v], _mm512_loadu_ps(p + v * panel_stride), dws_sum[r][v]);
-          float* av = at + (r * NV + v) * kLanes;
-          _mm512_store_ps(av, _mm512_fmadd_ps(g[r][v], _mm512_loadu_ps(ws + v * panel_stride), _mm512_load_ps(av)));
-        }
-        p += kLanes;
-        ws += kLanes;
+        for (int v = 0; v < NV; ++v) g[r][v] = _mm512_fmadd_ps(xr, d[v], g[r][v]);
       }
     }
-    float* dws = scenario_grad + base;
+    const float* p = f.types[seg->type].product + panel_base;
+    const float* ws = seg->scenario_weight + panel_base;
+    float* dws = seg->scenario_grad + base;
+    float* at = a + seg->type * kTile;
 #pragma GCC unroll 16
-    for (int r = 0; r < KR; ++r, dws += ldw)
+    for (int r = 0; r < KR; ++r, p += kLanes, ws += kLanes, dws += ldw) {
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) {
+        // Panels are zero-padded to whole vectors: whole loads are safe on a partial tile.
         const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
-        store_lanes<Full>(dws + v * kLanes, m, _mm512_add_ps(dws_sum[r][v], load_lanes<Full>(m, dws + v * kLanes)));
+        store_lanes<Full>(dws + v * kLanes, m,
+                          _mm512_fmadd_ps(g[r][v], _mm512_loadu_ps(p + v * panel_stride),
+                                          load_lanes<Full>(m, dws + v * kLanes)));
+        float* av = at + (r * NV + v) * kLanes;
+        _mm512_store_ps(av, _mm512_fmadd_ps(g[r][v], _mm512_loadu_ps(ws + v * panel_stride), _mm512_load_ps(av)));
       }
+    }
   }
   for (std::uint32_t t = 0; t < f.n_types; ++t) {
     const float* w = f.shared + base;
@@ -201,7 +200,7 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
     float* dwt = f.types[t].grad + base;
     const float* at = a + t * kTile;
 #pragma GCC unroll 16
-    for (int r = 0; r < KR; ++r) {
+    for (int r = 0; r < KR; ++r, w += ldw, wt += ldw, dw += ldw, dwt += ldw) {
 #pragma GCC unroll 16
       for (int v = 0; v < NV; ++v) {
         const __mmask16 m = v == NV - 1 ? last : __mmask16(0xFFFF);
@@ -209,11 +208,17 @@ void type_fold_tile(const TypeFoldArgs& f, std::uint32_t k, std::uint32_t c, __m
         add_product<Full>(dw + v * kLanes, av, wt + v * kLanes, m);
         add_product<Full>(dwt + v * kLanes, av, w + v * kLanes, m);
       }
-      w += ldw;
-      wt += ldw;
-      dw += ldw;
-      dwt += ldw;
     }
+  }
+}
+
+// The partial depth tile of `rows` < kFoldTileRows rows from k.
+template <int NV, bool Full, int KR = kFoldTileRows - 1>
+void type_fold_partial_tile(const TypeFoldArgs& f, std::uint32_t rows, std::uint32_t k, std::uint32_t c,
+                            __mmask16 last, float* a) {
+  if constexpr (KR > 0) {
+    if (rows == KR) type_fold_tile<KR, NV, Full>(f, k, c, last, a);
+    else type_fold_partial_tile<NV, Full, KR - 1>(f, rows, k, c, last, a);
   }
 }
 
@@ -223,14 +228,7 @@ template <int NV, bool Full>
 void type_fold_columns(const TypeFoldArgs& f, std::uint32_t c, __mmask16 last, float* a) {
   std::uint32_t k = 0;
   for (; k + kFoldTileRows <= f.depth; k += kFoldTileRows) type_fold_tile<kFoldTileRows, NV, Full>(f, k, c, last, a);
-  switch (f.depth - k) {
-    case 0: return;
-    case 1: type_fold_tile<1, NV, Full>(f, k, c, last, a); return;
-    case 2: type_fold_tile<2, NV, Full>(f, k, c, last, a); return;
-    case 3: type_fold_tile<3, NV, Full>(f, k, c, last, a); return;
-    case 4: type_fold_tile<4, NV, Full>(f, k, c, last, a); return;
-    default: type_fold_tile<5, NV, Full>(f, k, c, last, a); return;
-  }
+  type_fold_partial_tile<NV, Full>(f, f.depth - k, k, c, last, a);
 }
 
 }  // namespace

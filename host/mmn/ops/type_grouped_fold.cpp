@@ -7,6 +7,7 @@
 #include "mmn/ops/copy_floats.h"
 #include "mmn/ops/product_microkernels.h"
 #include "mmn/ops/thread_scratch.h"
+#include "mmn/util/cache_size.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -19,21 +20,22 @@ struct Columns {
 };
 
 // Bytes of scenario weights and gradients a block of the depth may span: every Ws[s] and dWs[s]
-// for the block's rows stay in a core's L2 while each type's domains pass over them. (With dz
-// packed, a quarter of the 1 MiB L2 measured best: layer 0 of the criteo-like step 0.5 ms less
-// than with half, where the type weights and the streamed tiles of x and dz crowded it.)
-constexpr std::size_t kDepthBlockBytes = 256 * 1024;
+// for the block's rows stay in a core's L2 while each type's domains pass over them. A quarter
+// of L2 measured best, on a 1 MiB L2 (where half crowded out the type weights and the streamed
+// tiles of x and dz) and on a 2 MiB one (the criteo-like layer 0's fold 4 % faster than with
+// 256 KiB).
+std::size_t depth_block_bytes() { return l2_cache_bytes() / 4; }
 
 std::uint32_t depth_block(const DomainGrid& grid, const Columns& c) {
   const std::size_t per_row = 2 * std::size_t{grid.n_scenarios} * c.width * sizeof(float);
   constexpr std::uint32_t tile = product_kernels::kFoldTileRows;
-  const auto rows = static_cast<std::uint32_t>(kDepthBlockBytes / per_row / tile * tile);
+  const auto rows = static_cast<std::uint32_t>(depth_block_bytes() / per_row / tile * tile);
   return std::min(std::max(rows, tile), c.in);
 }
 
 // Consecutive types whose routed rows together stay within a budget, with their active
-// domains ordered scenario-major: the fold then writes each scenario's gradient once per
-// group and tile, while the group's rows of x and dz stay in L2. (On the criteo-like step,
+// domains ordered scenario-major: the fold then finds each scenario's gradient tile in L1 across
+// the group's types, while the group's rows of x and dz stay in L2. (On the criteo-like step,
 // budgets from 512 to 4096 rows measured alike; one type per group was slower.)
 constexpr std::uint32_t kGroupRows = 1024;
 

@@ -8,9 +8,8 @@
 // so per domain only A_t and dWs[s] are updated (with P_t = W ⊙ Wt[t] made once per type),
 // and dW, dWt[t] once per type. The kernel (product_microkernels.h) takes groups of
 // consecutive types (about a thousand routed rows each) with their domains ordered
-// scenario-major, one tile of rows and columns at a time: G_(t,s) and the running sum of a
-// scenario's dWs terms over the group's types stay in registers, the group's A_t in L1. It
-// runs over blocks of rows whose scenario weights and gradients stay in L2 while every group
+// scenario-major, one tile of rows and columns at a time: G_(t,s) stays in registers, the
+// group's A_t and the current scenario's dWs tile in L1. It runs over blocks of rows whose scenario weights and gradients stay in L2 while every group
 // passes. Fixed order: deterministic for any number of threads.
 #include <cstdint>
 

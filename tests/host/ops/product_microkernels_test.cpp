@@ -183,14 +183,15 @@ void expect_type_fold(void (*kernel)(const TypeFoldArgs&), std::uint32_t depth, 
 }
 
 TEST(ProductTypeFold, MatchesTheDefinitionOnEveryTileAndRemainder) {
-  // Runs of one scenario over several types (summed in registers before dWs is written), a
-  // scenario that comes back after another, a one-row and an empty segment, one longer than any
-  // register tile, and a type (1) with no segment.
+  // Runs of one scenario over several types, a scenario that comes back after another, a
+  // one-row and an empty segment, one longer than any register tile, and a type (1) with no
+  // segment. Depths: every partial register tile (1 to 11 rows), one whole tile, and two whole
+  // tiles with a partial one.
   const std::vector<Segment> segments = {{3, 0, 0}, {4, 2, 0}, {1, 2, 2}, {0, 0, 1}, {30, 0, 1}, {2, 2, 1},
                                          {5, 0, 0}};
   std::uint32_t seed = 100;
   for (auto kernel : {&type_fold, &portable::type_fold})
-    for (std::uint32_t depth : {1u, 5u, 6u, 7u, 13u})
+    for (std::uint32_t depth : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 12u, 30u})
       for (std::uint32_t cols : {1u, 16u, 17u, 32u, 40u, 64u}) expect_type_fold(kernel, depth, cols, segments, ++seed);
 }
 
@@ -198,7 +199,7 @@ TEST(ProductTypeFold, ReadsDzPackedInColumnTiles) {
   const std::vector<Segment> segments = {{3, 0, 0}, {4, 2, 0}, {1, 2, 2}, {30, 0, 1}, {5, 1, 0}};
   std::uint32_t seed = 200;
   for (auto kernel : {&type_fold, &portable::type_fold})
-    for (std::uint32_t depth : {5u, 6u, 13u})
+    for (std::uint32_t depth : {5u, 12u, 13u, 30u})
       for (std::uint32_t cols : {17u, 32u, 40u, 64u, 90u})
         expect_type_fold(kernel, depth, cols, segments, ++seed, /*packed_dz=*/true);
 }
