@@ -61,9 +61,8 @@ constexpr std::uint32_t kMaxFoldTypes = 32;
 //   dWs[s] += G ⊙ P[t],   A_t += G ⊙ Ws[s];
 // and after the last segment, for each type, dW += A_t ⊙ Wt[t], dWt[t] += A_t ⊙ W. Each G stays
 // in registers, the A_t in a buffer on the stack (L1); segments ordered scenario-major find
-// their dWs[s] tile in L1 where the one before had it. While a segment's G is summed, the next
-// segment's first rows are prefetched: segments are not contiguous in x and dz, so the
-// hardware prefetchers lose the stream at each one.
+// their dWs[s] tile in L1 where the one before had it. x's rows are prefetched in software, well
+// ahead.
 // P[t] and Ws[s] are read as panels (pack_panels; panel_stride floats from one panel to the
 // next) from the panel of the block's first column and the block's first row; the block's first
 // column is a multiple of kPanelWidth. The other weights and the gradients start at the block's
