@@ -39,7 +39,7 @@ void over_column_shares(std::uint32_t width, ThreadPool& pool, const Body& body)
 
 // The domains in the order a pass over matrices `depth` rows high, `width` columns shared out
 // over the pool, walks them: blocks of types whose shares of P[t] fill half of L2. (Criteo-like
-// step on a 2 MiB L2: about 1 ms less than type-major, the routed order.)
+// step on a 2 MiB L2: 1 to 2 ms less than type-major, the routed order.)
 std::vector<std::uint32_t> pass_order(const DomainGrid& grid, const Routing& r, std::uint32_t depth,
                                       std::uint32_t width, const ThreadPool& pool) {
   const std::size_t share = std::size_t{depth} * column_share(width, pool.size()) * sizeof(float);

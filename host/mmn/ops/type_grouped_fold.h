@@ -9,8 +9,9 @@
 // and dW, dWt[t] once per type. The kernel (product_microkernels.h) takes groups of
 // consecutive types (about a thousand routed rows each) with their domains ordered
 // scenario-major, one tile of rows and columns at a time: G_(t,s) stays in registers, the
-// group's A_t and the current scenario's dWs tile in L1. It runs over blocks of rows whose scenario weights and gradients stay in L2 while every group
-// passes. Fixed order: deterministic for any number of threads.
+// group's A_t and the current scenario's dWs tile in L1. It runs over blocks of rows whose
+// scenario weights and gradients stay in L2 while every group passes. Fixed order:
+// deterministic for any number of threads.
 #include <cstdint>
 
 #include "mmn/ops/composed_layer.h"
