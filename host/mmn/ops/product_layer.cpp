@@ -74,8 +74,10 @@ std::vector<std::uint32_t> domains_by_type_blocks(const DomainGrid& grid, const 
   for (std::uint32_t t0 = 0; t0 < grid.n_types; t0 += types_per_block) {
     const std::uint32_t t1 = std::min(t0 + types_per_block, grid.n_types);
     for (std::uint32_t s = 0; s < grid.n_scenarios; ++s)
-      for (std::uint32_t t = t0; t < t1; ++t)
-        if (r.rows(grid.domain(t, s)) > 0) order.push_back(grid.domain(t, s));
+      for (std::uint32_t t = t0; t < t1; ++t) {
+        const std::uint32_t d = grid.domain(t, s);
+        if (r.rows(d) > 0) order.push_back(d);
+      }
   }
   return order;
 }
