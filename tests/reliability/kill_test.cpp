@@ -139,8 +139,10 @@ TEST(KillTest, ResumeAfterRepeatedSigkillEqualsTheUninterruptedRun) {
     const auto give_up =
         Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
                            early ? early_delay(rng) : 30.0));
-    while (latest_checkpoint_step(checkpoints) < target && !child.exited() && Clock::now() < give_up) {
-    }
+    // Polled with short sleeps: on two cores a spinning wait slows the run it waits for.
+    while (latest_checkpoint_step(checkpoints) < target && !child.exited() && Clock::now() < give_up)
+      std::this_thread::sleep_for(std::chrono::microseconds(100));
+    // Spinning: a checkpoint's write may take less than a sleep.
     if (!early && k % 3 == 2)  // the next checkpoint's temporary file
       while (unfinished_writes(checkpoints) == 0 && !child.exited() && Clock::now() < give_up) {
       }
