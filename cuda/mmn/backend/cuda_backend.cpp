@@ -77,12 +77,7 @@ device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& opti
   }
   const OptimizerConfig& o = optimizer.config();
   s.adam = o.kind == OptimizerKind::adam;
-  if (s.adam) {
-    s.lr = o.adam.lr, s.beta1 = o.adam.beta1, s.beta2 = o.adam.beta2, s.eps = o.adam.eps;
-  } else {
-    s.lr = o.adagrad.lr, s.eps = o.adagrad.eps;
-  }
-  for (const Optimizer::Range& r : optimizer.lr_ranges()) s.lr_ranges.push_back({r.offset, r.size, r.lr_scale});
+  for (const Optimizer::Range& r : optimizer.lr_ranges()) s.lr_ranges.push_back({r.offset, r.size});
   s.max_rows = max_rows;
   s.device = device;
   s.train = train;
@@ -112,11 +107,12 @@ class CudaBackend final : public TrainingBackend {
   std::string description() const override { return "cuda: " + device_.device_description(); }
 
   LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) override {
+    const LossScales scales = loss_scales(counts, options);
     device::LossSpec loss;
-    loss.clicked_mode = options.cvr_mode == CvrMode::clicked;
-    loss.dynamic_weight = options.dynamic_weight;
-    loss.cvr_weight = options.cvr_weight;
-    loss.rows = counts.rows, loss.cvr_rows = counts.cvr_rows, loss.cvr_domain = counts.cvr_domain;
+    loss.clicked_mode = scales.cvr_mode == CvrMode::clicked;
+    loss.cvr_weight = static_cast<float>(scales.cvr_weight);
+    loss.ctr_scale = static_cast<float>(scales.ctr);
+    loss.cvr_domain.assign(scales.cvr_domain.begin(), scales.cvr_domain.end());
     const device::StepLoss l = device_.compute_gradients(batch_of(rows), loss);
     return {l.total, l.ctr, l.cvr};
   }
@@ -158,7 +154,10 @@ class CudaBackend final : public TrainingBackend {
 
   void apply_optimizer() override {
     optimizer_.set_steps(optimizer_.steps() + 1);
-    device_.apply_optimizer(optimizer_.steps());
+    device::OptimizerStepPlan plan;
+    if (optimizer_.config().kind == OptimizerKind::adam) plan.adam = optimizer_.adam_steps(optimizer_.steps());
+    else plan.adagrad = optimizer_.adagrad_steps(optimizer_.steps());
+    device_.apply_optimizer(plan);
   }
 
   void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit) override {

@@ -183,7 +183,7 @@ struct DeviceModel::State {
 
   DeviceBuffer<std::uint32_t> domain, zero_domain;
   DeviceBuffer<float> h0, h0_routed, dh0, dh0_routed, ctr_logit, cvr_logit, d_ctr, d_cvr, d_cvr_routed;
-  DeviceBuffer<unsigned long long> counts;
+  DeviceBuffer<float> cvr_scale;
   DeviceBuffer<float> block_sums, loss;
   DeviceBuffer<unsigned int> bad;
   RoutingWorkspace ctr_routing, cvr_routing;
@@ -225,7 +225,7 @@ struct DeviceModel::State {
         d_ctr(s.max_rows),
         d_cvr(s.max_rows),
         d_cvr_routed(s.max_rows),
-        counts(std::size_t{n_domains_of(s)} + 1),
+        cvr_scale(std::size_t{n_domains_of(s)}),
         block_sums(2 * std::size_t{kernels::bce_blocks(s.max_rows)}),
         loss(3),
         bad(1),
@@ -431,7 +431,7 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   const auto n = static_cast<std::uint32_t>(batch.rows);
   const std::uint32_t n_domains = n_domains_of(s.spec);
   if (loss.cvr_domain.size() != n_domains)
-    throw DeviceError("DeviceModel: the loss counts cover " + std::to_string(loss.cvr_domain.size()) +
+    throw DeviceError("DeviceModel: the loss scales cover " + std::to_string(loss.cvr_domain.size()) +
                       " domains, the model " + std::to_string(n_domains));
   fill_zero(s.grads.data(), 4 * s.spec.dense_size, s.compute);
   for (std::size_t t = 0; t < s.sparse_count.size(); ++t) fill_zero(s.sparse_count[t].data(), 4, s.compute);
@@ -440,15 +440,11 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   ComposedRouting ctr_route, cvr_route;
   s.forward(n, ctr_route, cvr_route);
 
-  std::vector<unsigned long long> counts(loss.cvr_domain.begin(), loss.cvr_domain.end());
-  counts.push_back(loss.cvr_rows);
-  copy_to_device(s.counts.data(), counts.data(), 8 * counts.size(), s.compute);
+  copy_to_device(s.cvr_scale.data(), loss.cvr_domain.data(), 4 * loss.cvr_domain.size(), s.compute);
   kernels::WeightedBceArgs b;
   b.ctr_logit = s.ctr_logit.data(), b.cvr_logit = s.cvr_logit.data(), b.click = s.current.click, b.conv = s.current.conv;
-  b.domain = s.domain.data(), b.rows = n, b.n_domains = n_domains, b.counts = s.counts.data(), b.count_here = false;
-  b.rows_total = loss.rows;
-  b.params.clicked_mode = loss.clicked_mode, b.params.dynamic_weight = loss.dynamic_weight;
-  b.params.cvr_weight = loss.cvr_weight;
+  b.domain = s.domain.data(), b.rows = n, b.cvr_scale = s.cvr_scale.data();
+  b.params.clicked_mode = loss.clicked_mode, b.params.cvr_weight = loss.cvr_weight, b.params.ctr_scale = loss.ctr_scale;
   b.d_ctr = s.d_ctr.data(), b.d_cvr = s.d_cvr.data(), b.block_sums = s.block_sums.data(), b.loss = s.loss.data();
   kernels::weighted_bce(b, st);
 
@@ -563,32 +559,32 @@ void DeviceModel::upload_sparse_gradients(const std::vector<HostSparseRows>& in)
   }
 }
 
-void DeviceModel::apply_optimizer(std::uint64_t step) {
+void DeviceModel::apply_optimizer(const OptimizerStepPlan& plan) {
   State& s = *s_;
   if (!s.spec.train) throw DeviceError("DeviceModel: apply_optimizer on a model made for forward passes only");
+  const std::size_t updates = s.spec.lr_ranges.size() + 1;
+  if ((s.spec.adam ? plan.adam.size() : plan.adagrad.size()) != updates)
+    throw DeviceError("DeviceModel: the optimizer step plan does not cover the ranges and the tables");
   const cudaStream_t st = s.compute.get();
   const std::uint32_t dim = s.spec.embedding_dim;
-  if (s.spec.adam) {
-    for (const LearningRateRange& r : s.spec.lr_ranges) {
-      const kernels::AdamHyper c{s.spec.lr * r.scale, s.spec.beta1, s.spec.beta2, s.spec.eps};
+  for (std::size_t k = 0; k < s.spec.lr_ranges.size(); ++k) {
+    const LearningRateRange& r = s.spec.lr_ranges[k];
+    if (s.spec.adam)
       kernels::adam_update(s.params.data() + r.offset, s.grads.data() + r.offset, s.dense_state[0].data() + r.offset,
-                           s.dense_state[1].data() + r.offset, r.size, c, step, st);
-    }
-    const kernels::AdamHyper c{s.spec.lr, s.spec.beta1, s.spec.beta2, s.spec.eps};
-    for (std::size_t t = 0; t < s.tables.size(); ++t)
+                           s.dense_state[1].data() + r.offset, r.size, plan.adam[k], st);
+    else
+      kernels::adagrad_update(s.params.data() + r.offset, s.grads.data() + r.offset,
+                              s.dense_state[0].data() + r.offset, r.size, plan.adagrad[k], st);
+  }
+  for (std::size_t t = 0; t < s.tables.size(); ++t) {
+    if (s.spec.adam)
       kernels::adam_update_rows(s.tables[t].data(), s.table_state[t][0].data(), s.table_state[t][1].data(), dim,
                                 s.unique_ids[t].data(), s.sparse_grads[t].data(), s.sparse_count[t].data(),
-                                s.sparse_bound[t], c, step, st);
-  } else {
-    for (const LearningRateRange& r : s.spec.lr_ranges) {
-      const kernels::AdagradHyper c{s.spec.lr * r.scale, s.spec.eps};
-      kernels::adagrad_update(s.params.data() + r.offset, s.grads.data() + r.offset,
-                              s.dense_state[0].data() + r.offset, r.size, c, st);
-    }
-    const kernels::AdagradHyper c{s.spec.lr, s.spec.eps};
-    for (std::size_t t = 0; t < s.tables.size(); ++t)
+                                s.sparse_bound[t], plan.adam.back(), st);
+    else
       kernels::adagrad_update_rows(s.tables[t].data(), s.table_state[t][0].data(), dim, s.unique_ids[t].data(),
-                                   s.sparse_grads[t].data(), s.sparse_count[t].data(), s.sparse_bound[t], c, st);
+                                   s.sparse_grads[t].data(), s.sparse_count[t].data(), s.sparse_bound[t],
+                                   plan.adagrad.back(), st);
   }
   s.compute.synchronize();
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mmn/backend/device_error.h"
+#include "mmn/ops/optimizer_step.h"
 
 namespace mmn::device {
 
@@ -36,9 +37,17 @@ struct TowerSpec {
   bool routed = false;                         // rows routed by domain (the MMN CVR tower)
 };
 
+// A run of the dense parameters that one optimizer update's constants cover.
 struct LearningRateRange {
   std::size_t offset = 0, size = 0;
-  float scale = 1.0f;
+};
+
+// One optimizer step's constants, as the host Optimizer makes them (schedule, learning-rate
+// scales, L2): one per LearningRateRange, then the embedding tables'. Only the chosen
+// optimizer's list is filled.
+struct OptimizerStepPlan {
+  std::vector<AdamStep> adam;
+  std::vector<AdagradStep> adagrad;
 };
 
 struct ModelSpec {
@@ -53,7 +62,6 @@ struct ModelSpec {
 
   bool train = true;  // false: forward passes only, no optimizer state on the device
   bool adam = true;
-  float lr = 1e-3f, beta1 = 0.9f, beta2 = 0.999f, eps = 1e-8f;  // Adam, or Adagrad's lr and eps
   std::vector<LearningRateRange> lr_ranges;                      // covering [0, dense_size)
   std::uint32_t max_rows = 0;                                   // the largest batch it will see
   int device = 0;                                               // CUDA device ordinal
@@ -70,13 +78,12 @@ struct HostBatch {
   const std::uint8_t* conv = nullptr;
 };
 
+// The loss's per-row scales, as loss_scales (host/mmn/ops/weighted_bce.h) makes them.
 struct LossSpec {
   bool clicked_mode = false;
-  bool dynamic_weight = true;
   float cvr_weight = 1.0f;
-  std::uint64_t rows = 0;                 // N of L_ctr (the global batch's)
-  std::uint64_t cvr_rows = 0;             // N of L_cvr
-  std::vector<std::uint64_t> cvr_domain;  // N^d
+  float ctr_scale = 0.0f;         // 1 / N of L_ctr (the global batch's)
+  std::vector<float> cvr_domain;  // each domain's CVR scale
 };
 
 struct StepLoss {
@@ -144,8 +151,8 @@ class DeviceModel {
   // Device pointer to the dense gradients (a bucket handed to the reducer lies inside).
   float* dense_gradients_on_device();
 
-  // One optimizer step on the current gradients; step counts from 1. Training models only.
-  void apply_optimizer(std::uint64_t step);
+  // One optimizer step on the current gradients. Training models only.
+  void apply_optimizer(const OptimizerStepPlan& plan);
 
  private:
   struct State;

@@ -1,13 +1,12 @@
 #pragma once
-// The MMN loss on the device: the same definition as the CPU op (host/mmn/ops/weighted_bce.h),
-// in two passes over the batch.
-//   1. loss_row_histogram: N^d, the rows of each domain that enter L_cvr (all rows in ctcvr
-//      mode, clicked rows in clicked mode), counted in shared memory per block and merged
-//      with integer atomics (exact, so deterministic). Skipped when the counts come from
-//      elsewhere (the global batch under data parallelism).
-//   2. weighted_bce_rows: per row dL/da and dL/db, and per block the loss sums reduced in a
-//      fixed tree; sum_block_losses adds the blocks' sums in a fixed order. No float atomics:
-//      the result does not depend on scheduling.
+// The MMN loss on the device: the same definition as the CPU op (host/mmn/ops/weighted_bce.h).
+//   count_loss_rows: N^d, the rows of each domain that enter L_cvr (all rows in ctcvr mode,
+//      clicked rows in clicked mode), counted in shared memory per block and merged with
+//      integer atomics (exact, so deterministic).
+//   weighted_bce: per row dL/da and dL/db with the per-domain scales that loss_scales (host)
+//      makes of the counts, and per block the loss sums reduced in a fixed tree;
+//      sum_block_losses adds the blocks' sums in a fixed order. No float atomics: the result
+//      does not depend on scheduling.
 // Arithmetic is fp32 (the CPU reference uses doubles): log-sigmoid forms keep it finite for
 // logits of +-100.
 #include <cstdint>
@@ -22,9 +21,9 @@ constexpr unsigned kBceMaxBlocks = 1024;   // the last pass reduces at most this
 constexpr unsigned kHistogramMaxDomains = 8192;  // shared memory: 4 bytes per domain
 
 struct BceParams {
-  bool clicked_mode = false;   // CvrMode::clicked
-  bool dynamic_weight = true;  // w_i = N / N^d
-  float cvr_weight = 1.0f;     // lambda
+  bool clicked_mode = false;  // CvrMode::clicked
+  float cvr_weight = 1.0f;    // lambda
+  float ctr_scale = 0.0f;     // 1 / N of L_ctr (the global batch's)
 };
 
 __host__ __device__ inline unsigned bce_blocks(std::uint32_t rows) {
@@ -72,15 +71,13 @@ __device__ inline void bce_block_sum(float* slot, float v) {
 }
 
 // d_ctr[i], d_cvr[i] for every row; block_sums[2 b] and [2 b + 1]: block b's share of L_ctr
-// and L_cvr. counts as loss_row_histogram writes them; rows_total is the batch's N for L_ctr.
+// and L_cvr. cvr_scale[d]: the CVR loss scale of domain d's rows (0: the domain is not in it).
 static __global__ void weighted_bce_rows(const float* ctr_logit, const float* cvr_logit, const std::uint8_t* click,
                                   const std::uint8_t* conv, const std::uint32_t* domain, std::uint32_t rows,
-                                  const unsigned long long* counts, std::uint32_t n_domains,
-                                  unsigned long long rows_total, BceParams p, float* d_ctr, float* d_cvr,
+                                  const float* cvr_scale, BceParams p, float* d_ctr, float* d_cvr,
                                   float* block_sums) {
   __shared__ float slot[kBceThreads];
-  const float ctr_scale = rows_total > 0 ? 1.0f / static_cast<float>(rows_total) : 0.0f;
-  const unsigned long long cvr_rows = counts[n_domains];
+  const float ctr_scale = p.ctr_scale;
   float ctr_sum = 0.0f, cvr_sum = 0.0f;
   for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < rows; i += gridDim.x * blockDim.x) {
     const float a = ctr_logit[i], b = cvr_logit[i];
@@ -90,9 +87,8 @@ static __global__ void weighted_bce_rows(const float* ctr_logit, const float* cv
     // sigmoid(x) - 1 = -sigmoid(-x): no cancellation where the logit is confidently right.
     float grad_a = (click[i] != 0 ? -bce_sigmoid(-a) : bce_sigmoid(a)) * ctr_scale;
     float grad_b = 0.0f;
-    const unsigned long long domain_rows = counts[domain[i]];
-    if ((!p.clicked_mode || click[i] != 0) && domain_rows > 0) {
-      const float scale = 1.0f / static_cast<float>(p.dynamic_weight ? domain_rows : cvr_rows);
+    const float scale = cvr_scale[domain[i]];
+    if ((!p.clicked_mode || click[i] != 0) && scale > 0.0f) {
       if (p.clicked_mode) {
         cvr_sum += (bce_softplus(b) - (converted ? b : 0.0f)) * scale;
         grad_b = (converted ? -bce_sigmoid(-b) : bce_sigmoid(b)) * scale * p.cvr_weight;
@@ -143,10 +139,7 @@ struct WeightedBceArgs {
   const std::uint8_t* conv = nullptr;
   const std::uint32_t* domain = nullptr;
   std::uint32_t rows = 0;
-  std::uint32_t n_domains = 0;
-  unsigned long long* counts = nullptr;  // n_domains + 1; zeroed and filled here when count_here
-  bool count_here = true;
-  unsigned long long rows_total = 0;     // N for L_ctr (the global batch's); 0: rows
+  const float* cvr_scale = nullptr;  // one per domain
   BceParams params;
   float* d_ctr = nullptr;
   float* d_cvr = nullptr;
@@ -158,19 +151,21 @@ static __global__ void zero_counts(unsigned long long* counts, std::uint32_t n) 
   for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) counts[i] = 0;
 }
 
-// The whole loss: histogram (when count_here), per-row gradients, block sums, the total.
+// counts[d] = N^d for d < n_domains, counts[n_domains] = N (n_domains + 1 slots).
+inline void count_loss_rows(const std::uint8_t* click, const std::uint32_t* domain, std::uint32_t rows,
+                            std::uint32_t n_domains, bool clicked_mode, unsigned long long* counts,
+                            cudaStream_t stream) {
+  if (n_domains > kHistogramMaxDomains) throw std::invalid_argument("count_loss_rows: more domains than the histogram holds");
+  MMN_LAUNCH(zero_counts, dim3(1), dim3(kBceThreads), 0, stream, counts, n_domains + 1);
+  MMN_LAUNCH(loss_row_histogram, dim3(bce_blocks(rows)), dim3(kBceThreads), n_domains * sizeof(unsigned int), stream,
+             click, domain, rows, n_domains, clicked_mode, counts);
+}
+
+// Per-row gradients, block sums, the total.
 inline void weighted_bce(const WeightedBceArgs& a, cudaStream_t stream) {
   const unsigned blocks = bce_blocks(a.rows);
-  if (a.count_here) {
-    if (a.n_domains > kHistogramMaxDomains) throw std::invalid_argument("weighted_bce: more domains than the histogram holds");
-    MMN_LAUNCH(zero_counts, dim3(1), dim3(kBceThreads), 0, stream, a.counts, a.n_domains + 1);
-    MMN_LAUNCH(loss_row_histogram, dim3(blocks), dim3(kBceThreads), a.n_domains * sizeof(unsigned int), stream, a.click,
-               a.domain, a.rows, a.n_domains, a.params.clicked_mode, a.counts);
-  }
-  const unsigned long long rows_total = a.rows_total != 0 ? a.rows_total : a.rows;
   MMN_LAUNCH(weighted_bce_rows, dim3(blocks), dim3(kBceThreads), 0, stream, a.ctr_logit, a.cvr_logit, a.click, a.conv,
-             a.domain, a.rows, static_cast<const unsigned long long*>(a.counts), a.n_domains, rows_total, a.params,
-             a.d_ctr, a.d_cvr, a.block_sums);
+             a.domain, a.rows, a.cvr_scale, a.params, a.d_ctr, a.d_cvr, a.block_sums);
   MMN_LAUNCH(sum_block_losses, dim3(1), dim3(kBceThreads), 0, stream, static_cast<const float*>(a.block_sums), blocks,
              a.params.cvr_weight, a.loss);
 }

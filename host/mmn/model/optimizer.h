@@ -16,6 +16,10 @@ enum class OptimizerKind { adam, adagrad };
 OptimizerKind parse_optimizer_kind(const std::string& text);
 const char* to_string(OptimizerKind kind);
 
+enum class LrDecay { none, linear, cosine };
+LrDecay parse_lr_decay(const std::string& text);
+const char* to_string(LrDecay decay);
+
 struct OptimizerConfig {
   OptimizerKind kind = OptimizerKind::adam;
   AdamConfig adam;
@@ -24,7 +28,20 @@ struct OptimizerConfig {
   // In a product composition they start at 1 and act as relative factors, so an equal
   // step moves them proportionally much less than the shared weights.
   float specific_lr_scale = 1.0f;
+  float embedding_lr_scale = 1.0f;  // learning-rate multiplier for the embedding tables
+  // L2 as a gradient term l2 * p on the embedding rows a batch touches, and on the towers'
+  // weights (not biases; a product composition's type and scenario factors are pulled to 1).
+  float embedding_l2 = 0.0f;
+  float dense_l2 = 0.0f;
+  // Learning-rate schedule: linear warm-up from 0 over warmup_steps, then decay to
+  // final_lr_fraction x lr at the last step.
+  std::uint64_t warmup_steps = 0;
+  LrDecay decay = LrDecay::none;
+  float final_lr_fraction = 0.0f;
 };
+
+// The schedule's learning-rate multiplier at a 1-based step of total_steps.
+double learning_rate_factor(const OptimizerConfig& config, std::uint64_t step, std::uint64_t total_steps);
 
 class Optimizer {
  public:
@@ -35,6 +52,13 @@ class Optimizer {
   void step(MmnModel& model, ThreadPool& pool);
   std::uint64_t steps() const { return steps_; }
   void set_steps(std::uint64_t steps) { steps_ = steps; }
+  // The run's length, for the schedule's decay (0: no decay).
+  void set_total_steps(std::uint64_t total) { total_steps_ = total; }
+  // The schedule's multiplier at a 1-based step.
+  double lr_factor(std::uint64_t step) const { return learning_rate_factor(config_, step, total_steps_); }
+  // Every update's constants at a 1-based step: one per dense range, then the embeddings'.
+  std::vector<AdamStep> adam_steps(std::uint64_t step) const;
+  std::vector<AdagradStep> adagrad_steps(std::uint64_t step) const;
 
   // State slots: Adam keeps (m, v), Adagrad (accumulator). dense_state()[slot] is laid out
   // like the model's dense parameters; table_state()[table][slot] like that table.
@@ -47,13 +71,15 @@ class Optimizer {
   struct Range {
     std::size_t offset, size;
     float lr_scale;
+    float l2, l2_center;
   };
-  // The dense parameters in runs of equal learning-rate scale.
+  // The dense parameters in runs of equal learning-rate scale and regularisation.
   const std::vector<Range>& lr_ranges() const { return ranges_; }
 
  private:
   OptimizerConfig config_;
   std::uint64_t steps_ = 0;
+  std::uint64_t total_steps_ = 0;
   std::vector<std::vector<float>> dense_state_;
   std::vector<std::vector<std::vector<float>>> table_state_;
   std::vector<Range> ranges_;

@@ -8,9 +8,11 @@
 
 namespace mmn {
 
-std::size_t ParameterStore::add(std::string name, std::vector<std::size_t> shape) {
+std::size_t ParameterStore::add(std::string name, std::vector<std::size_t> shape, bool weight, int group) {
   if (finalized_) throw std::logic_error("ParameterStore::add after finalize");
   DenseTensor t;
+  t.weight = weight;
+  t.group = group;
   t.name = std::move(name);
   t.shape = std::move(shape);
   t.size = 1;

@@ -16,12 +16,14 @@ struct DenseTensor {
   std::vector<std::size_t> shape;
   std::size_t offset = 0;
   std::size_t size = 0;
+  bool weight = true;  // false: a bias
+  int group = 0;       // ParamGroup: shared, type, scenario or domain
 };
 
 class ParameterStore {
  public:
   // Registers a tensor; returns its index. Only before finalize().
-  std::size_t add(std::string name, std::vector<std::size_t> shape);
+  std::size_t add(std::string name, std::vector<std::size_t> shape, bool weight = true, int group = 0);
   void finalize();  // allocates values and gradients (zero)
 
   float* values(std::size_t tensor) { return values_.data() + tensors_[tensor].offset; }

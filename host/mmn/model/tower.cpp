@@ -20,8 +20,9 @@ Tower::Tower(const std::string& name, TowerShape shape, ParameterStore& store) :
       if (!shape_.groups[g]) continue;
       const std::size_t sets = shape_.grid.sets(g);
       const std::string base = name + "." + std::to_string(l);
-      w[g] = static_cast<long>(store.add(base + ".W." + param_group_name(g), {sets, widths_[l], widths_[l + 1]}));
-      b[g] = static_cast<long>(store.add(base + ".b." + param_group_name(g), {sets, widths_[l + 1]}));
+      w[g] = static_cast<long>(
+          store.add(base + ".W." + param_group_name(g), {sets, widths_[l], widths_[l + 1]}, true, g));
+      b[g] = static_cast<long>(store.add(base + ".b." + param_group_name(g), {sets, widths_[l + 1]}, false, g));
     }
     weight_id_.push_back(w);
     bias_id_.push_back(b);

@@ -366,6 +366,20 @@ CvrMode parse_cvr_mode(const std::string& t) {
 }
 const char* cvr_mode_name(CvrMode m) { return m == CvrMode::ctcvr ? "ctcvr" : "clicked"; }
 
+DomainWeightNorm parse_weight_norm(const std::string& t) {
+  if (t == "mean") return DomainWeightNorm::mean;
+  if (t == "paper") return DomainWeightNorm::paper;
+  fail("unknown dynamic_weight_norm '{}' (choose mean or paper)", t);
+}
+const char* weight_norm_name(DomainWeightNorm n) { return n == DomainWeightNorm::mean ? "mean" : "paper"; }
+
+DomainCountSource parse_count_source(const std::string& t) {
+  if (t == "batch") return DomainCountSource::batch;
+  if (t == "data") return DomainCountSource::data;
+  fail("unknown dynamic_weight_counts '{}' (choose batch or data)", t);
+}
+const char* count_source_name(DomainCountSource c) { return c == DomainCountSource::batch ? "batch" : "data"; }
+
 std::string parse_device(const std::string& t) {
   if (t == "cpu" || t == "cuda" || t == "auto") return t;
   fail("unknown device '{}' (choose cpu, cuda or auto)", t);
@@ -415,6 +429,19 @@ const std::vector<KeySpec>& keys() {
                [](CvrMode m) { return std::string(cvr_mode_name(m)); }),
       float_key("loss", "cvr_weight", [](auto& c) -> auto& { return c.loss.cvr_weight; }, kNonNegative),
       bool_key("loss", "dynamic_weight", [](auto& c) -> auto& { return c.loss.dynamic_weight; }),
+      enum_key("loss", "dynamic_weight_norm", [](auto& c) -> auto& { return c.loss.dynamic_weight_norm; },
+               parse_weight_norm, [](DomainWeightNorm n) { return std::string(weight_norm_name(n)); }),
+      float_key("loss", "dynamic_weight_power", [](auto& c) -> auto& { return c.loss.dynamic_weight_power; },
+                Interval{0.0, false, 1.0, false}),
+      enum_key("loss", "dynamic_weight_counts", [](auto& c) -> auto& { return c.loss.dynamic_weight_counts; },
+               parse_count_source, [](DomainCountSource n) { return std::string(count_source_name(n)); }),
+      KeySpec{"loss", "dynamic_weight_cap", Kind::floating,
+              [](Pending& p, const Value& v, const std::string& key, const Where& where) {
+                const float cap = checked_float(v, kNonNegative, key, where);
+                if (cap > 0 && cap < 1) fail("{} {}: must be 0 (no cap) or at least 1, got {}", key, where.text, cap);
+                p.config.loss.dynamic_weight_cap = cap;
+              },
+              [](const C& c) { return toml_float(c.loss.dynamic_weight_cap); }},
 
       enum_key("optimizer", "name", [](auto& c) -> auto& { return c.optimizer.kind; }, parse_optimizer_kind,
                [](OptimizerKind k) { return std::string(to_string(k)); }),
@@ -434,6 +461,15 @@ const std::vector<KeySpec>& keys() {
                 [](auto& c) -> auto& { return c.optimizer.adagrad.initial_accumulator; }, kNonNegative),
       float_key("optimizer", "specific_lr_scale", [](auto& c) -> auto& { return c.optimizer.specific_lr_scale; },
                 kPositive),
+      float_key("optimizer", "embedding_lr_scale", [](auto& c) -> auto& { return c.optimizer.embedding_lr_scale; },
+                kPositive),
+      float_key("optimizer", "embedding_l2", [](auto& c) -> auto& { return c.optimizer.embedding_l2; }, kNonNegative),
+      float_key("optimizer", "dense_l2", [](auto& c) -> auto& { return c.optimizer.dense_l2; }, kNonNegative),
+      int_key("optimizer", "warmup_steps", [](auto& c) -> auto& { return c.optimizer.warmup_steps; }, 0, kMaxI64),
+      enum_key("optimizer", "decay", [](auto& c) -> auto& { return c.optimizer.decay; }, parse_lr_decay,
+               [](LrDecay d) { return std::string(to_string(d)); }),
+      float_key("optimizer", "final_lr_fraction", [](auto& c) -> auto& { return c.optimizer.final_lr_fraction; },
+                Interval{0.0, false, 1.0, false}),
 
       int_key("train", "batch_size", [](auto& c) -> auto& { return c.train.batch_size; }, 1, 1 << 24),
       int_key("train", "epochs", [](auto& c) -> auto& { return c.train.epochs; }, 1, 1000000),

@@ -21,6 +21,7 @@
 #include "mmn/comm/communicator.h"
 #include "mmn/comm/gradient_exchange.h"
 #include "mmn/data/dataset.h"
+#include "mmn/data/summary.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/train/batch_loader.h"
@@ -112,6 +113,16 @@ std::uint64_t check_replicas_agree(Communicator& comm, const MmnModel& model, st
   return sum;
 }
 
+// N^d over the whole training data (rows in ctcvr mode, clicks in clicked mode) when the loss
+// weights domains by it; empty otherwise. Every rank counts the whole data set.
+std::vector<std::uint64_t> loss_rows_per_domain(const Dataset& data, const LossOptions& loss, ThreadPool& pool) {
+  if (!loss.dynamic_weight || loss.dynamic_weight_counts != DomainCountSource::data) return {};
+  const DataSummary summary = summarize(data, &pool);
+  std::vector<std::uint64_t> rows;
+  for (const DomainStats& d : summary.domains) rows.push_back(loss.cvr_mode == CvrMode::clicked ? d.clicks : d.rows);
+  return rows;
+}
+
 }  // namespace
 
 TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks,
@@ -196,6 +207,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
 
   const std::uint64_t total_steps =
       config.train.max_steps > 0 ? config.train.max_steps : std::uint64_t{config.train.epochs} * loader.batches_per_epoch();
+  optimizer.set_total_steps(total_steps);
   const LossOptions& loss_options = config.loss;
   std::ostream discard(nullptr);
   const bool show = lead && !options.quiet;
@@ -232,6 +244,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   std::uint32_t skipped_in_a_row = 0;
 
   std::vector<std::uint32_t> domain;
+  const std::vector<std::uint64_t> data_domain_rows = loss_rows_per_domain(train_data, loss_options, pool);
   double interval_loss = 0, interval_ctr = 0, interval_cvr = 0;
   std::uint64_t interval_steps = 0, interval_rows = 0, trained_rows = 0;
   double train_seconds = 0;
@@ -262,6 +275,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
     LossCounts counts =
         count_loss_rows(rows.click, domain.data(), rows.rows, model.grid().n_domains(), loss_options.cvr_mode);
     sum_loss_counts(comm, counts);  // the global batch's N and N^d
+    counts.data_domain = data_domain_rows;
     LossValue loss = backend->compute_gradients(rows, counts, loss_options);
     if (hooks.after_gradients) hooks.after_gradients(step + 1, model, loss);
     if (comm.size() > 1) {

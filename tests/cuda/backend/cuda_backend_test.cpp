@@ -84,6 +84,8 @@ void expect_same_steps(const ModelConfig& model, const OptimizerConfig& optimize
                        const std::vector<std::size_t>& batch_rows) {
   const std::uint32_t max_rows = *std::max_element(batch_rows.begin(), batch_rows.end());
   Pair p(model, optimizer, max_rows);
+  p.cpu_optimizer.set_total_steps(batch_rows.size());
+  p.gpu_optimizer.set_total_steps(batch_rows.size());
   const Schema schema = step_schema();
   for (std::size_t step = 0; step < batch_rows.size(); ++step) {
     SCOPED_TRACE("step " + std::to_string(step + 1) + ", " + std::to_string(batch_rows[step]) + " rows");
@@ -159,6 +161,30 @@ TEST(CudaBackendStep, MmnSumClickedModeMatchesCpuStepByStep) {
   loss.cvr_mode = CvrMode::clicked;
   loss.cvr_weight = 0.7f;
   expect_same_steps(step_model(ModelKind::mmn, Composition::sum), adagrad(), loss, kBatches);
+}
+
+// L2 on the tower weights (product factors pulled to 1) and the touched embedding rows, a
+// separate embedding learning rate, warm-up and cosine decay: the host Optimizer makes every
+// step's constants for both backends.
+TEST(CudaBackendStep, RegularisedScheduledAdagradMatchesCpuStepByStep) {
+  OptimizerConfig o = adagrad();
+  o.dense_l2 = 0.05f;
+  o.embedding_l2 = 0.2f;
+  o.embedding_lr_scale = 3.0f;
+  o.warmup_steps = 2;
+  o.decay = LrDecay::cosine;
+  o.final_lr_fraction = 0.1f;
+  expect_same_steps(step_model(ModelKind::mmn), o, LossOptions{}, kBatches);
+}
+
+TEST(CudaBackendStep, PaperWeightAndCappedPowerWeightMatchCpuStepByStep) {
+  LossOptions paper;
+  paper.dynamic_weight_norm = DomainWeightNorm::paper;
+  expect_same_steps(step_model(ModelKind::mmn), adagrad(), paper, {300, 129});
+  LossOptions capped;
+  capped.dynamic_weight_power = 0.5f;
+  capped.dynamic_weight_cap = 3.0f;
+  expect_same_steps(step_model(ModelKind::mmn), adagrad(), capped, {300, 129});
 }
 
 TEST(CudaBackendStep, SharedBaselineWithoutDynamicWeightMatchesCpuStepByStep) {

@@ -38,12 +38,20 @@ struct Fixture {
     upload_host_state(*d, model, optimizer);
     return d;
   }
+  device::OptimizerStepPlan plan_for(std::uint64_t step) const {
+    device::OptimizerStepPlan plan;
+    if (optimizer.config().kind == OptimizerKind::adam) plan.adam = optimizer.adam_steps(step);
+    else plan.adagrad = optimizer.adagrad_steps(step);
+    return plan;
+  }
   device::LossSpec loss_for(const ColumnView& rows) {
     std::vector<std::uint32_t> domain;
     model.domains_of(rows, domain);
     const LossCounts c = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
+    const LossScales scales = loss_scales(c, LossOptions{});
     device::LossSpec l;
-    l.rows = c.rows, l.cvr_rows = c.cvr_rows, l.cvr_domain = c.cvr_domain;
+    l.ctr_scale = static_cast<float>(scales.ctr);
+    l.cvr_domain.assign(scales.cvr_domain.begin(), scales.cvr_domain.end());
     return l;
   }
   MmnModel model;
@@ -121,7 +129,7 @@ TEST(DeviceModel, ReadAheadGivesTheSameStepsAsNone) {
         d->set_next_batch(host_batch_of(view_of(i + 1 == 3 ? stranger : blocks[i + 1]), type[i + 1],
                                             scenario[i + 1]));
       losses.push_back(d->compute_gradients(host_batch_of(rows, type[i], scenario[i]), f.loss_for(rows)).total);
-      d->apply_optimizer(i + 1);
+      d->apply_optimizer(f.plan_for(i + 1));
       if (i == 1) {  // an evaluation between steps
         std::vector<float> ctr(64), cvr(64);
         std::vector<std::uint32_t> t, sc;

@@ -13,6 +13,6 @@ target_link_libraries(kernel_tests PRIVATE mmn_sim)
 # nvcc compiles every kernel header for sm_80/sm_90 (no GPU needed).
 if(MMN_CUDA_ENABLED)
   add_library(kernels_nvcc_check OBJECT cuda/kernels/nvcc_check.cu)
-  target_include_directories(kernels_nvcc_check PRIVATE ${PROJECT_SOURCE_DIR}/cuda)
+  target_include_directories(kernels_nvcc_check PRIVATE ${PROJECT_SOURCE_DIR}/cuda ${PROJECT_SOURCE_DIR}/host)
   mmn_set_warnings(kernels_nvcc_check)
 endif()

@@ -42,6 +42,21 @@ TEST(Adagrad, TwoStepsMatchHandComputedValues) {
   EXPECT_NEAR(p, p1 + 0.5 * 0.4 / std::sqrt(0.35), 1e-6);
 }
 
+// L2 enters as the gradient term l2 * (p - center): with no loss gradient a parameter moves
+// towards the centre by Adagrad's step on that term alone.
+TEST(Adagrad, L2PullsTowardsTheCentre) {
+  AdagradConfig c{0.5f, 0.1f, 1e-10f};
+  c.l2 = 0.2f;
+  for (const float center : {0.0f, 1.0f}) {
+    c.l2_center = center;
+    float p = 3.0f, acc = 0.1f, g = 0.0f;
+    adagrad_update(&p, &g, &acc, 1, c);
+    const double term = 0.2 * (3.0 - center);
+    EXPECT_NEAR(acc, 0.1 + term * term, 1e-6);
+    EXPECT_NEAR(p, 3.0 - 0.5 * term / std::sqrt(0.1 + term * term), 1e-6);
+  }
+}
+
 TEST(SparseOptimizers, TouchOnlyTheRowsPresentAndMatchTheDenseUpdate) {
   const std::uint32_t dim = 2;
   SparseRows rows;

@@ -37,6 +37,10 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.loss.cvr_mode, b.loss.cvr_mode);
   EXPECT_EQ(a.loss.cvr_weight, b.loss.cvr_weight);
   EXPECT_EQ(a.loss.dynamic_weight, b.loss.dynamic_weight);
+  EXPECT_EQ(a.loss.dynamic_weight_norm, b.loss.dynamic_weight_norm);
+  EXPECT_EQ(a.loss.dynamic_weight_power, b.loss.dynamic_weight_power);
+  EXPECT_EQ(a.loss.dynamic_weight_counts, b.loss.dynamic_weight_counts);
+  EXPECT_EQ(a.loss.dynamic_weight_cap, b.loss.dynamic_weight_cap);
   EXPECT_EQ(a.optimizer.kind, b.optimizer.kind);
   EXPECT_EQ(a.optimizer.adam.lr, b.optimizer.adam.lr);
   EXPECT_EQ(a.optimizer.adam.beta1, b.optimizer.adam.beta1);
@@ -45,6 +49,13 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.optimizer.adagrad.lr, b.optimizer.adagrad.lr);
   EXPECT_EQ(a.optimizer.adagrad.initial_accumulator, b.optimizer.adagrad.initial_accumulator);
   EXPECT_EQ(a.optimizer.adagrad.eps, b.optimizer.adagrad.eps);
+  EXPECT_EQ(a.optimizer.specific_lr_scale, b.optimizer.specific_lr_scale);
+  EXPECT_EQ(a.optimizer.embedding_lr_scale, b.optimizer.embedding_lr_scale);
+  EXPECT_EQ(a.optimizer.embedding_l2, b.optimizer.embedding_l2);
+  EXPECT_EQ(a.optimizer.dense_l2, b.optimizer.dense_l2);
+  EXPECT_EQ(a.optimizer.warmup_steps, b.optimizer.warmup_steps);
+  EXPECT_EQ(a.optimizer.decay, b.optimizer.decay);
+  EXPECT_EQ(a.optimizer.final_lr_fraction, b.optimizer.final_lr_fraction);
   EXPECT_EQ(a.train.batch_size, b.train.batch_size);
   EXPECT_EQ(a.train.epochs, b.train.epochs);
   EXPECT_EQ(a.train.max_steps, b.train.max_steps);
@@ -261,6 +272,13 @@ TEST(TrainConfig, OutOfRangeValuesNameTheKey) {
   EXPECT_EQ(err("optimizer.name=sgd"),
             "optimizer.name in --set 'optimizer.name=sgd': unknown optimizer 'sgd' (choose adam or adagrad)");
   EXPECT_EQ(err("run.dir="), "run.dir in --set 'run.dir=': must not be empty");
+  EXPECT_EQ(err("loss.dynamic_weight_power=1.5"),
+            "loss.dynamic_weight_power in --set 'loss.dynamic_weight_power=1.5': must be in [0, 1], got 1.5");
+  EXPECT_EQ(err("loss.dynamic_weight_cap=0.5"),
+            "loss.dynamic_weight_cap in --set 'loss.dynamic_weight_cap=0.5': must be 0 (no cap) or at least 1, got 0.5");
+  EXPECT_EQ(err("loss.dynamic_weight_norm=sum"),
+            "loss.dynamic_weight_norm in --set 'loss.dynamic_weight_norm=sum': unknown dynamic_weight_norm 'sum' "
+            "(choose mean or paper)");
 
   testing::TempDir tmp;
   const std::string path = write(tmp, "cfg.toml", "[data]\ntrain = \"a\"\n[optimizer]\n\nbeta1 = 1.5\n");
@@ -301,12 +319,22 @@ TEST(TrainConfig, ToTomlRoundTrips) {
   c.loss.cvr_mode = CvrMode::clicked;
   c.loss.cvr_weight = 0.3f;
   c.loss.dynamic_weight = false;
+  c.loss.dynamic_weight_norm = DomainWeightNorm::paper;
+  c.loss.dynamic_weight_power = 0.25f;
+  c.loss.dynamic_weight_counts = DomainCountSource::data;
+  c.loss.dynamic_weight_cap = 1.5f;
   c.optimizer.kind = OptimizerKind::adagrad;
   c.optimizer.adagrad.lr = 1.0f / 7.0f;
   c.optimizer.adagrad.eps = 3e-9f;
   c.optimizer.adagrad.initial_accumulator = 0.0f;
   c.optimizer.adam.beta1 = 0.5f;
   c.optimizer.adam.beta2 = 0.25f;
+  c.optimizer.embedding_lr_scale = 0.5f;
+  c.optimizer.embedding_l2 = 1e-5f;
+  c.optimizer.dense_l2 = 3e-6f;
+  c.optimizer.warmup_steps = 77;
+  c.optimizer.decay = LrDecay::cosine;
+  c.optimizer.final_lr_fraction = 0.125f;
   c.train.batch_size = 3;
   c.train.epochs = 4;
   c.train.max_steps = 123456789012ull;

@@ -1,0 +1,95 @@
+#include "mmn/model/optimizer.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "mmn/model/mmn_model.h"
+#include "mmn/util/error.h"
+
+namespace mmn {
+namespace {
+
+TEST(LearningRateSchedule, WarmsUpLinearlyThenDecaysToTheFinalFraction) {
+  OptimizerConfig c;
+  EXPECT_EQ(learning_rate_factor(c, 1, 100), 1.0);  // no schedule
+  c.warmup_steps = 10;
+  EXPECT_DOUBLE_EQ(learning_rate_factor(c, 1, 100), 0.1);
+  EXPECT_DOUBLE_EQ(learning_rate_factor(c, 5, 100), 0.5);
+  EXPECT_DOUBLE_EQ(learning_rate_factor(c, 10, 100), 1.0);
+  EXPECT_DOUBLE_EQ(learning_rate_factor(c, 100, 100), 1.0);
+  c.decay = LrDecay::linear;
+  c.final_lr_fraction = 0.2f;
+  EXPECT_DOUBLE_EQ(learning_rate_factor(c, 10, 110), 1.0);
+  EXPECT_NEAR(learning_rate_factor(c, 60, 110), 0.6, 1e-7);  // halfway: 0.2 + 0.8 / 2
+  EXPECT_NEAR(learning_rate_factor(c, 110, 110), 0.2, 1e-7);
+  EXPECT_NEAR(learning_rate_factor(c, 500, 110), 0.2, 1e-7);  // past the end: stays at the floor
+  c.decay = LrDecay::cosine;
+  EXPECT_NEAR(learning_rate_factor(c, 60, 110), 0.6, 1e-7);
+  EXPECT_NEAR(learning_rate_factor(c, 35, 110), 0.2 + 0.8 * 0.5 * (1 + std::cos(M_PI / 4)), 1e-7);
+  EXPECT_NEAR(learning_rate_factor(c, 110, 110), 0.2, 1e-7);
+  EXPECT_THROW(parse_lr_decay("step"), Error);
+}
+
+Schema small_schema() {
+  Schema s;
+  s.n_types = 2;
+  s.n_scenarios = 3;
+  s.categorical = {{"a", 5}};
+  s.dense = {"x"};
+  return s;
+}
+
+// L2 reaches the towers' weights only; a product composition's specific factors are pulled to
+// their neutral 1, a sum composition's (and the shared weights) to 0.
+TEST(Optimizer, RangesCarryL2OnWeightsWithTheCompositionsCentre) {
+  for (Composition comp : {Composition::product, Composition::sum}) {
+    ModelConfig m;
+    m.composition = comp;
+    m.embedding_dim = 2;
+    m.ctr_hidden = {3};
+    m.cvr_hidden = {4};
+    const MmnModel model(m, small_schema(), 1);
+    OptimizerConfig o;
+    o.dense_l2 = 0.01f;
+    o.specific_lr_scale = 2.0f;
+    const Optimizer opt(o, model);
+    std::size_t covered = 0;
+    for (const DenseTensor& t : model.dense().tensors()) {
+      const auto r = std::find_if(opt.lr_ranges().begin(), opt.lr_ranges().end(), [&](const Optimizer::Range& x) {
+        return x.offset <= t.offset && t.offset + t.size <= x.offset + x.size;
+      });
+      ASSERT_NE(r, opt.lr_ranges().end()) << t.name;
+      EXPECT_EQ(r->l2, t.weight ? 0.01f : 0.0f) << t.name;
+      EXPECT_EQ(r->l2_center, t.weight && t.group != kShared && comp == Composition::product ? 1.0f : 0.0f) << t.name;
+      EXPECT_EQ(r->lr_scale, t.group != kShared ? 2.0f : 1.0f) << t.name;
+      covered += t.size;
+    }
+    EXPECT_EQ(covered, model.dense().size());
+  }
+}
+
+TEST(Optimizer, StepConstantsFollowTheScheduleAndTheEmbeddingSettings) {
+  ModelConfig m;
+  m.embedding_dim = 2;
+  m.ctr_hidden = {3};
+  m.cvr_hidden = {4};
+  const MmnModel model(m, small_schema(), 1);
+  OptimizerConfig o;
+  o.kind = OptimizerKind::adagrad;
+  o.adagrad.lr = 0.4f;
+  o.embedding_lr_scale = 0.5f;
+  o.embedding_l2 = 0.03f;
+  o.warmup_steps = 4;
+  Optimizer opt(o, model);
+  const std::vector<AdagradStep> s = opt.adagrad_steps(1);
+  ASSERT_EQ(s.size(), opt.lr_ranges().size() + 1);
+  EXPECT_FLOAT_EQ(s.front().lr, 0.1f);  // 0.4 x 1/4 of the warm-up
+  EXPECT_FLOAT_EQ(s.back().lr, 0.05f);
+  EXPECT_FLOAT_EQ(s.back().l2, 0.03f);
+  EXPECT_FLOAT_EQ(opt.adagrad_steps(4).front().lr, 0.4f);
+}
+
+}  // namespace
+}  // namespace mmn
