@@ -1,6 +1,7 @@
 #include "mmn/train/batch_loader.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "mmn/util/error.h"
 #include "mmn/util/random.h"
@@ -16,13 +17,21 @@ void shuffle(std::vector<T>& v, std::size_t begin, std::size_t end, Rng& rng) {
 }  // namespace
 
 BatchLoader::BatchLoader(const Dataset& data, std::uint32_t batch_size, std::uint64_t seed,
-                         std::uint32_t shuffle_window, std::uint32_t rank, std::uint32_t world)
+                         std::uint32_t shuffle_window, std::uint32_t rank, std::uint32_t world,
+                         std::vector<std::size_t> groups)
     : data_(data),
       batch_size_(batch_size),
       seed_(seed),
       shuffle_window_(std::max<std::uint32_t>(shuffle_window, 1)),
       rank_(rank),
-      world_(world) {
+      world_(world),
+      groups_(std::move(groups)) {
+  if (groups_.empty()) {
+    groups_.resize(data_.row_groups().size());
+    for (std::size_t g = 0; g < groups_.size(); ++g) groups_[g] = g;
+  }
+  for (const std::size_t g : groups_)
+    if (g >= data_.row_groups().size()) fail("{}: row group {} does not exist", data.path(), g);
   if (batch_size_ == 0) fail("train.batch_size must be at least 1");
   if (world_ == 0 || rank_ >= world_) fail("rank {} of {} processes is not valid", rank_, world_);
   build_epoch_order();
@@ -32,8 +41,7 @@ BatchLoader::BatchLoader(const Dataset& data, std::uint32_t batch_size, std::uin
 void BatchLoader::build_epoch_order() {
   if (order_epoch_ == position_.epoch) return;
   Rng rng(seed_ ^ 0x6c6f61646572ull, synth::Stream::rows, position_.epoch);
-  std::vector<std::size_t> groups(data_.row_groups().size());
-  for (std::size_t g = 0; g < groups.size(); ++g) groups[g] = g;
+  std::vector<std::size_t> groups = groups_;
   shuffle(groups, 0, groups.size(), rng);
   order_.clear();
   std::size_t window_start = 0, in_window = 0;

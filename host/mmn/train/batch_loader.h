@@ -5,7 +5,8 @@
 // (epoch, batch) is enough to resume exactly. Under data parallelism batch_size is the
 // global batch: every rank walks the same order and takes its contiguous share of each
 // batch (rank r: rows [r n / P, (r + 1) n / P) of its n rows), so P ranks train on exactly
-// the rows one process would, and reads stay within the row groups of its share.
+// the rows one process would, and reads stay within the row groups of its share. A loader may be
+// given a subset of the row groups (the rest held out for validation).
 #include <cstdint>
 #include <vector>
 
@@ -22,8 +23,9 @@ struct LoaderPosition {
 
 class BatchLoader {
  public:
+  // groups: indices into data.row_groups() to train on; empty: all of them.
   BatchLoader(const Dataset& data, std::uint32_t batch_size, std::uint64_t seed, std::uint32_t shuffle_window = 4,
-              std::uint32_t rank = 0, std::uint32_t world = 1);
+              std::uint32_t rank = 0, std::uint32_t world = 1, std::vector<std::size_t> groups = {});
 
   // This rank's share of the next batch into `out` (the last batch of an epoch may be shorter;
   // one with fewer rows than ranks is skipped).
@@ -44,6 +46,7 @@ class BatchLoader {
   std::uint32_t shuffle_window_;
   std::uint32_t rank_;
   std::uint32_t world_;
+  std::vector<std::size_t> groups_;
   LoaderPosition position_;
   std::uint64_t order_epoch_ = ~0ull;
   // Rows of this epoch in visiting order: (shard, row within shard).

@@ -42,6 +42,10 @@ void write_checkpoint(const std::string& path, const MmnModel& model, const Opti
 // Loads into `model` and `optimizer` (built with the same configuration and schema).
 CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimizer& optimizer);
 
+// The run directory's checkpoints/ subdirectory that holds the best checkpoint by the validation
+// metric, when training has a validation split.
+inline constexpr const char* kBestCheckpointDir = "best";
+
 // N of a finished checkpoint's file name "step-<N>.mmnc"; nothing for any other name (a
 // temporary file of a write under way included).
 std::optional<std::uint64_t> checkpoint_step(const std::string& file_name);

@@ -18,7 +18,10 @@ LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint, co
   if (run.checkpoint.empty()) {
     const std::string dir = (fs::path(run_dir) / "checkpoints").string();
     if (!fs::is_directory(dir)) fail("{}: has no checkpoints", run_dir);
-    const auto all = CheckpointDirectory(dir, ~0u).list();
+    // A run with a validation split kept its best parameters apart: those are the model.
+    const std::string best_dir = (fs::path(dir) / kBestCheckpointDir).string();
+    const auto best = fs::is_directory(best_dir) ? CheckpointDirectory(best_dir, ~0u).list() : std::vector<std::string>{};
+    const auto all = best.empty() ? CheckpointDirectory(dir, ~0u).list() : best;
     if (all.empty()) fail("{}: has no checkpoints", run_dir);
     run.checkpoint = all.front();
   }

@@ -6,5 +6,6 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/run_loader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_predictions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/validation.cpp
 )
 include(${CMAKE_CURRENT_LIST_DIR}/sources_reporting.cmake)

@@ -491,6 +491,13 @@ const std::vector<KeySpec>& keys() {
                parse_divergence_policy, [](const std::string& policy) { return policy; }),
       int_key("train", "max_skipped_batches", [](auto& c) -> auto& { return c.train.max_skipped_batches; }, 1,
               1000000),
+      float_key("train", "validation_fraction", [](auto& c) -> auto& { return c.train.validation_fraction; },
+                Interval{0.0, false, 0.5, false}),
+      enum_key("train", "validation_metric", [](auto& c) -> auto& { return c.train.validation_metric; },
+               parse_validation_metric, [](ValidationMetric m) { return std::string(to_string(m)); }),
+      int_key("train", "validate_every", [](auto& c) -> auto& { return c.train.validate_every; }, 0, kMaxI64),
+      int_key("train", "early_stopping_patience", [](auto& c) -> auto& { return c.train.early_stopping_patience; },
+              0, 1000000),
 
       string_key("run", "dir", [](auto& c) -> auto& { return c.run.dir; }, false),
       bool_key("run", "plots", [](auto& c) -> auto& { return c.run.plots; }),

@@ -9,6 +9,7 @@
 #include "mmn/model/model_config.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/ops/weighted_bce.h"
+#include "mmn/train/validation.h"
 
 namespace mmn {
 
@@ -33,6 +34,10 @@ struct TrainLoopConfig {
   std::uint32_t shuffle_window = 4;  // row groups whose rows are shuffled together
   std::string on_divergence = "stop";  // stop | skip_batch: what a non-finite loss or gradient does
   std::uint32_t max_skipped_batches = 10;  // skip_batch: consecutive skips before the run stops
+  float validation_fraction = 0.0f;  // of the training row groups, held out; 0: no validation
+  ValidationMetric validation_metric = ValidationMetric::cvr_auc;
+  std::uint64_t validate_every = 0;  // steps; 0: at each epoch's end
+  std::uint32_t early_stopping_patience = 0;  // validations without a new best before stopping; 0: never
 };
 
 struct RunConfig {

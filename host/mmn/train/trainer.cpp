@@ -9,6 +9,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -30,7 +32,9 @@
 #include "mmn/train/progress.h"
 #include "mmn/train/report_table.h"
 #include "mmn/train/run_directory.h"
+#include "mmn/train/validation.h"
 #include "mmn/util/checksum.h"
+#include "mmn/util/file_writer.h"
 #include "mmn/util/error.h"
 #include "mmn/util/thread_pool.h"
 
@@ -123,6 +127,39 @@ std::vector<std::uint64_t> loss_rows_per_domain(const Dataset& data, const LossO
   return rows;
 }
 
+double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
+
+// The best validation score so far and its checkpoint (rank 0's path).
+struct BestSoFar {
+  std::uint64_t step = 0;  // 0: none yet
+  double value = 0.0;
+  std::string checkpoint;
+};
+
+void write_best(const std::string& run_dir, ValidationMetric metric, const BestSoFar& best) {
+  const nlohmann::json j = {{"metric", to_string(metric)}, {"step", best.step}, {"value", best.value},
+                            {"checkpoint", best.checkpoint}};
+  write_file_atomically((fs::path(run_dir) / "checkpoints" / kBestCheckpointDir / "best.json").string(),
+                        j.dump(2) + "\n");
+}
+
+// A resumed run goes on from the best it had found; rank 0 reads it, the others get it.
+BestSoFar read_best(const std::string& run_dir, Communicator& comm) {
+  std::string text;
+  if (comm.rank() == 0) {
+    std::ifstream in(fs::path(run_dir) / "checkpoints" / kBestCheckpointDir / "best.json");
+    if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  comm.broadcast(text, 0);
+  if (text.empty()) return {};
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    return {j.at("step").get<std::uint64_t>(), j.at("value").get<double>(), j.at("checkpoint").get<std::string>()};
+  } catch (const nlohmann::json::exception& e) {
+    fail("{}/checkpoints/{}/best.json: not a best-checkpoint record: {}", run_dir, kBestCheckpointDir, e.what());
+  }
+}
+
 }  // namespace
 
 TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks,
@@ -155,8 +192,16 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
 
   MmnModel model(config.model, train_data.schema(), config.train.seed);
   Optimizer optimizer(config.optimizer, model);
+  const ValidationSplit split = split_validation(train_data, config.train.validation_fraction);
+  const bool validating = split.rows.rows() > 0;
   BatchLoader loader(train_data, config.train.batch_size, config.train.seed, config.train.shuffle_window,
-                     static_cast<std::uint32_t>(comm.rank()), static_cast<std::uint32_t>(comm.size()));
+                     static_cast<std::uint32_t>(comm.rank()), static_cast<std::uint32_t>(comm.size()),
+                     split.train_groups);
+  std::optional<CheckpointDirectory> best_checkpoints;
+  if (lead && validating)
+    best_checkpoints.emplace((fs::path(config.run.dir) / "checkpoints" / kBestCheckpointDir).string(), 1);
+  BestSoFar best;
+  if (options.resume && validating) best = read_best(config.run.dir, comm);
 
   TrainOutcome outcome;
   std::uint64_t step = 0;
@@ -241,6 +286,22 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
     comm.broadcast(outcome.last_checkpoint, 0);
   };
   const bool skip_diverged = config.train.on_divergence == "skip_batch";
+
+  // Every rank scores all validation rows (the parameters are the same everywhere), so every
+  // rank reaches the same verdict without a message.
+  auto validate = [&]() -> double {
+    const ColumnView rows = view_of(split.rows);
+    std::vector<float> p_ctr(rows.rows), p_cvr(rows.rows);
+    for (std::size_t b = 0; b < rows.rows; b += config.train.eval_batch_size) {
+      const std::size_t e = std::min<std::size_t>(rows.rows, b + config.train.eval_batch_size);
+      backend->forward(rows.slice(b, e), p_ctr.data() + b, p_cvr.data() + b);
+    }
+    for (std::size_t i = 0; i < rows.rows; ++i) p_ctr[i] = sigmoid(p_ctr[i]), p_cvr[i] = sigmoid(p_cvr[i]);
+    return validation_score(config.train.validation_metric, rows, p_ctr, p_cvr, train_data.schema().n_scenarios,
+                            train_data.schema().n_domains());
+  };
+  bool stopped_early = false;
+  std::uint32_t since_best = 0;
   std::uint32_t skipped_in_a_row = 0;
 
   std::vector<std::uint32_t> domain;
@@ -325,6 +386,35 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
       interval_start = Clock::now();
     }
     if (config.train.checkpoint_every > 0 && step % config.train.checkpoint_every == 0) save();
+    const bool validation_due =
+        validating && (step == total_steps || (config.train.validate_every > 0
+                                                   ? step % config.train.validate_every == 0
+                                                   : step % loader.batches_per_epoch() == 0));
+    if (validation_due) {
+      const double score = validate();
+      const bool better = std::isfinite(score) && (best.step == 0 || score > best.value);
+      if (lead)
+        run->append_metrics({{"kind", "validation"},
+                             {"step", step},
+                             {"metric", to_string(config.train.validation_metric)},
+                             {"value", std::isfinite(score) ? nlohmann::json(score) : nlohmann::json()},
+                             {"best", better}});
+      if (better) {
+        best = {step, score, ""};
+        since_best = 0;
+        backend->parameters_to_host();
+        if (lead) {
+          best.checkpoint = best_checkpoints->save(model, optimizer, {step, position(), {}});
+          write_best(config.run.dir, config.train.validation_metric, best);
+        }
+      } else if (config.train.early_stopping_patience > 0 && ++since_best >= config.train.early_stopping_patience) {
+        stopped_early = true;
+        if (lead && !options.quiet)
+          fmt::print("\nstopping early at step {}: no better validation {} in {} validations (best {:.5f} at step {})\n",
+                     step, to_string(config.train.validation_metric), since_best, best.value, best.step);
+        break;
+      }
+    }
     if (test_data && config.train.eval_every > 0 && step % config.train.eval_every == 0) {
       const std::optional<EvalReport> report = evaluate_on(*test_data);
       if (lead) {
@@ -340,6 +430,15 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   outcome.steps = step;
   outcome.samples_per_second = train_seconds > 0 ? static_cast<double>(trained_rows) / train_seconds : 0.0;
   save();
+  // The run's model is its best by the validation metric: every rank loads that checkpoint.
+  if (validating && best.step != 0 && best.step != step) {
+    std::string path = best.checkpoint;
+    comm.broadcast(path, 0);
+    read_checkpoint(path, model, optimizer);
+    backend->parameters_from_host();
+  }
+  outcome.best_step = validating ? best.step : 0;
+  outcome.stopped_early = stopped_early;
   if (test_data) outcome.test = evaluate_on(*test_data);
   if (heldout_data) outcome.heldout = evaluate_on(*heldout_data);
   if (!lead) return outcome;
@@ -352,6 +451,12 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
                             {"ranks", comm.size()},
                             {"backend", backend->description()},
                             {"parameter_checksum", fmt::format("{:016x}", outcome.parameter_checksum)}};
+  if (validating)
+    summary["validation"] = {{"metric", to_string(config.train.validation_metric)},
+                             {"rows", split.rows.rows()},
+                             {"best_step", best.step},
+                             {"best_value", best.step != 0 ? nlohmann::json(best.value) : nlohmann::json()},
+                             {"stopped_early", stopped_early}};
   const Dictionaries& names = train_data.dictionaries();
   if (outcome.test) {
     run->write_domain_report("test", *outcome.test, names, train_data.schema().n_scenarios);

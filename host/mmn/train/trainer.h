@@ -35,6 +35,10 @@ struct TrainOutcome {
   std::string last_checkpoint;
   std::uint64_t skipped_batches = 0;  // train.on_divergence = "skip_batch": batches dropped
   std::uint64_t parameter_checksum = 0;  // of every parameter at the end (the same on every rank)
+  // With a validation split: the step of the best validation score, whose parameters the run
+  // ends with (its reports and `mmn eval`/`predict` use them); 0 without one.
+  std::uint64_t best_step = 0;
+  bool stopped_early = false;  // train.early_stopping_patience ended the run
 };
 
 // With a communicator of P processes (mpirun / srun), data-parallel: train.batch_size is the

@@ -69,6 +69,10 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.train.eval_batch_size, b.train.eval_batch_size);
   EXPECT_EQ(a.train.shuffle_window, b.train.shuffle_window);
   EXPECT_EQ(a.train.on_divergence, b.train.on_divergence);
+  EXPECT_EQ(a.train.validation_fraction, b.train.validation_fraction);
+  EXPECT_EQ(a.train.validation_metric, b.train.validation_metric);
+  EXPECT_EQ(a.train.validate_every, b.train.validate_every);
+  EXPECT_EQ(a.train.early_stopping_patience, b.train.early_stopping_patience);
   EXPECT_EQ(a.train.max_skipped_batches, b.train.max_skipped_batches);
   EXPECT_EQ(a.run.dir, b.run.dir);
   EXPECT_EQ(a.run.plots, b.run.plots);
@@ -272,6 +276,11 @@ TEST(TrainConfig, OutOfRangeValuesNameTheKey) {
   EXPECT_EQ(err("optimizer.name=sgd"),
             "optimizer.name in --set 'optimizer.name=sgd': unknown optimizer 'sgd' (choose adam or adagrad)");
   EXPECT_EQ(err("run.dir="), "run.dir in --set 'run.dir=': must not be empty");
+  EXPECT_EQ(err("train.validation_fraction=0.6"),
+            "train.validation_fraction in --set 'train.validation_fraction=0.6': must be in [0, 0.5], got 0.6");
+  EXPECT_EQ(err("train.validation_metric=auc"),
+            "train.validation_metric in --set 'train.validation_metric=auc': unknown validation metric 'auc' (choose "
+            "cvr_auc, ctcvr_auc, ctr_auc, domain_cvr_auc or logloss)");
   EXPECT_EQ(err("loss.dynamic_weight_power=1.5"),
             "loss.dynamic_weight_power in --set 'loss.dynamic_weight_power=1.5': must be in [0, 1], got 1.5");
   EXPECT_EQ(err("loss.dynamic_weight_cap=0.5"),
@@ -346,6 +355,10 @@ TEST(TrainConfig, ToTomlRoundTrips) {
   c.train.checkpoint_every = 11;
   c.train.keep_checkpoints = 1;
   c.train.eval_batch_size = 10;
+  c.train.validation_fraction = 0.125f;
+  c.train.validation_metric = ValidationMetric::domain_cvr_auc;
+  c.train.validate_every = 250;
+  c.train.early_stopping_patience = 4;
   c.train.shuffle_window = 1;
   c.run.dir = "some/run";
   c.run.plots = false;

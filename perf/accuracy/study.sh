@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The accuracy study: trains each setting of STUDY_SETTINGS below on one criteo-like synthetic
+# data set (true probabilities known) over several seeds, and writes OUT_DIR/results.json and
+# OUT_DIR/results.md (perf/accuracy/summarize.py): test and zero-shot figures, each setting's
+# mean and range over its seeds, next to the oracle's.
+#   perf/accuracy/study.sh OUT_DIR            (MMN_STUDY_ROWS rows, default 3000000)
+# Settings are "name|seeds|--set overrides" lines; MMN_STUDY_ONLY=regex runs a subset.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+build="${MMN_BUILD_DIR:-$root/build}"
+mmn="$build/trainer/mmn"
+out="${1:?usage: study.sh OUT_DIR}"
+rows="${MMN_STUDY_ROWS:-3000000}"
+preset="${MMN_STUDY_PRESET:-criteo-like}"
+config="$root/configs/$preset.toml"
+mkdir -p "$out"
+data="$out/data"
+
+STUDY_SETTINGS="${MMN_STUDY_SETTINGS:-$(cat <<'LIST'
+mmn paper-literal (w = N/N^d)|1 2 3|--set loss.dynamic_weight_norm=paper
+mmn default|1 2 3|
+mmn no dynamic weight|1 2 3|--set loss.dynamic_weight=false
+mmn power 0.5|1|--set loss.dynamic_weight_power=0.5
+mmn data counts|1|--set loss.dynamic_weight_counts=data
+mmn data counts, cap 20|1|--set loss.dynamic_weight_counts=data --set loss.dynamic_weight_cap=20
+mmn embedding_l2 1e-3|1|--set optimizer.embedding_l2=1e-3
+mmn embedding_l2 1e-2|1|--set optimizer.embedding_l2=1e-2
+mmn warm-up 200, cosine to 0.1|1|--set optimizer.warmup_steps=200 --set optimizer.decay=cosine --set optimizer.final_lr_fraction=0.1
+mmn sum composition|1|--set model.composition=sum
+shared|1 2 3|--set model.kind=shared
+star|1 2 3|--set model.kind=star
+LIST
+)}"
+
+if [ ! -d "$data/train" ]; then
+  "$mmn" synth --preset "$preset" --rows "$rows" --holdout 5 --seed 1 --out "$data" --overwrite > "$out/synth.txt"
+fi
+: > "$out/runs.txt"
+mkdir -p "$out/runs"
+while IFS='|' read -r name seeds overrides; do
+  [ -z "$name" ] && continue
+  if [ -n "${MMN_STUDY_ONLY:-}" ] && ! [[ "$name" =~ $MMN_STUDY_ONLY ]]; then continue; fi
+  for seed in $seeds; do
+    dir="$out/runs/$(echo "$name" | tr -c 'a-zA-Z0-9.\n-' '_')-seed$seed"
+    echo "== $name, seed $seed"
+    # shellcheck disable=SC2086
+    "$mmn" train "$config" --overwrite --set data.train="$data/train" --set data.test="$data/test" \
+      --set data.heldout="$data/heldout" --set train.seed="$seed" --set run.dir="$dir" --set run.plots=false \
+      $overrides > "$dir.log" 2>&1 || { echo "failed: see $dir.log"; exit 1; }
+    printf '%s|%s|%s\n' "$name" "$seed" "$dir" >> "$out/runs.txt"
+  done
+done <<< "$STUDY_SETTINGS"
+python3 "$root/perf/accuracy/summarize.py" "$out"
