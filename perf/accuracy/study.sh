@@ -4,7 +4,8 @@
 # OUT_DIR/results.md (perf/accuracy/summarize.py): test and zero-shot figures, each setting's
 # mean and range over its seeds, next to the oracle's.
 #   perf/accuracy/study.sh OUT_DIR            (MMN_STUDY_ROWS rows, default 3000000)
-# Settings are "name|seeds|--set overrides" lines; MMN_STUDY_ONLY=regex runs a subset.
+# Settings are "name|seeds|--set overrides" lines; MMN_STUDY_ONLY=regex runs a subset. A run whose
+# directory holds a summary.json is not run again (MMN_STUDY_RERUN=1 reruns it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${MMN_BUILD_DIR:-$root/build}"
@@ -12,7 +13,7 @@ mmn="$build/trainer/mmn"
 out="${1:?usage: study.sh OUT_DIR}"
 rows="${MMN_STUDY_ROWS:-3000000}"
 preset="${MMN_STUDY_PRESET:-criteo-like}"
-config="$root/configs/$preset.toml"
+config="${MMN_STUDY_CONFIG:-$root/configs/$preset.toml}"
 mkdir -p "$out"
 data="$out/data"
 
@@ -25,6 +26,11 @@ mmn data counts|1|--set loss.dynamic_weight_counts=data
 mmn data counts, cap 20|1|--set loss.dynamic_weight_counts=data --set loss.dynamic_weight_cap=20
 mmn embedding_l2 1e-3|1|--set optimizer.embedding_l2=1e-3
 mmn embedding_l2 1e-2|1|--set optimizer.embedding_l2=1e-2
+mmn embedding_l2 1e-1|1|--set optimizer.embedding_l2=1e-1
+mmn min_id_count 5|1|--set model.min_id_count=5
+mmn min_id_count 20|1|--set model.min_id_count=20
+mmn 2 epochs, validation 5%, best kept|1|--set train.epochs=2 --set train.validation_fraction=0.05
+mmn 2 epochs, validation 5%, embedding_l2 1e-2|1|--set train.epochs=2 --set train.validation_fraction=0.05 --set optimizer.embedding_l2=1e-2
 mmn warm-up 200, cosine to 0.1|1|--set optimizer.warmup_steps=200 --set optimizer.decay=cosine --set optimizer.final_lr_fraction=0.1
 mmn sum composition|1|--set model.composition=sum
 shared|1 2 3|--set model.kind=shared
@@ -42,6 +48,10 @@ while IFS='|' read -r name seeds overrides; do
   if [ -n "${MMN_STUDY_ONLY:-}" ] && ! [[ "$name" =~ $MMN_STUDY_ONLY ]]; then continue; fi
   for seed in $seeds; do
     dir="$out/runs/$(echo "$name" | tr -c 'a-zA-Z0-9.\n-' '_')-seed$seed"
+    if [ -f "$dir/summary.json" ] && [ -z "${MMN_STUDY_RERUN:-}" ]; then  # done in an earlier call
+      printf '%s|%s|%s\n' "$name" "$seed" "$dir" >> "$out/runs.txt"
+      continue
+    fi
     echo "== $name, seed $seed"
     # shellcheck disable=SC2086
     "$mmn" train "$config" --overwrite --set data.train="$data/train" --set data.test="$data/test" \

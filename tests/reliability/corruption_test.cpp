@@ -18,6 +18,7 @@
 #include "mmn/util/thread_pool.h"
 #include "testing/error_of.h"
 #include "testing/temp_dir.h"
+#include "testing/tiny_data.h"
 
 namespace mmn {
 namespace {
@@ -35,13 +36,7 @@ void write_bytes(const std::string& path, const std::vector<char>& b) {
 }
 
 std::string make_data(const testing::TempDir& tmp, std::uint64_t rows) {
-  ThreadPool pool(2);
-  synth::SynthOptions o;
-  o.out_dir = tmp / "data";
-  o.rows = rows;
-  o.seed = 21;
-  synth::synthesize(synth::tiny_preset(), o, pool);
-  return o.out_dir;
+  return testing::make_tiny_data(tmp, rows, 21);
 }
 
 // Which bytes of a shard hold something (header, metadata, column values): the rest is

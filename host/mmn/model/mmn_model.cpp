@@ -70,19 +70,23 @@ MmnModel::MmnModel(const ModelConfig& config, const Schema& schema, std::uint64_
   Rng rng(seed);
   ctr_tower_.initialize(dense_, rng);
   cvr_tower_.initialize(dense_, rng);
-  auto add_table = [&](const std::string& name, std::uint64_t rows) {
+  auto add_table = [&](const std::string& name, std::uint64_t rows, bool mapped) {
     EmbeddingTable t;
     t.name = name;
-    t.rows = rows;
+    t.rows = mapped ? rows + 1 : rows;
+    if (mapped) {
+      t.id_map.resize(rows);
+      std::iota(t.id_map.begin(), t.id_map.end(), 0u);
+    }
     t.dim = config_.embedding_dim;
-    t.values.resize(rows * t.dim);
+    t.values.resize(t.rows * t.dim);
     for (auto& v : t.values) v = static_cast<float>(rng.normal()) * config_.embedding_init_std;
     tables_.push_back(std::move(t));
   };
-  for (const auto& f : schema_.categorical) add_table(f.name, f.vocab_size);
+  for (const auto& f : schema_.categorical) add_table(f.name, f.vocab_size, config_.min_id_count > 1);
   if (embeds_domain(config_)) {
-    add_table("type", schema_.n_types);
-    add_table("scenario", schema_.n_scenarios);
+    add_table("type", schema_.n_types, false);
+    add_table("scenario", schema_.n_scenarios, false);
   }
 }
 

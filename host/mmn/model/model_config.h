@@ -30,6 +30,9 @@ struct ModelConfig {
   RoutingMode routing = RoutingMode::grouped;
   bool domain_features = true;
   float embedding_init_std = 0.05f;
+  // Categorical values seen fewer than this many times in the training data share one row of
+  // their field's table (0 and 1: every value has its own).
+  std::uint32_t min_id_count = 0;
 
   // Which parameter groups the CVR tower's layers use.
   std::array<bool, kParamGroups> cvr_groups() const;

@@ -4,5 +4,6 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/model_config.cpp
   ${CMAKE_CURRENT_LIST_DIR}/optimizer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/parameter_store.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/rare_ids.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tower.cpp
 )

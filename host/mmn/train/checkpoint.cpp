@@ -52,6 +52,8 @@ std::vector<Section<Data>> float_sections(Model& model, Opt& optimizer) {
   for (std::size_t t = 0; t < model.embeddings().size(); ++t) {
     auto& table = model.embeddings()[t];
     s.push_back({"table." + table.name, table.values.data(), table.values.size() * sizeof(float)});
+    if (!table.id_map.empty())
+      s.push_back({"table." + table.name + ".id_map", table.id_map.data(), table.id_map.size() * sizeof(std::uint32_t)});
     for (std::size_t k = 0; k < optimizer.table_state()[t].size(); ++k)
       s.push_back({fmt::format("table.{}.state{}", table.name, k), optimizer.table_state()[t][k].data(),
                    optimizer.table_state()[t][k].size() * sizeof(float)});

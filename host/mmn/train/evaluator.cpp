@@ -1,5 +1,7 @@
 #include "mmn/train/evaluator.h"
 
+#include "mmn/model/rare_ids.h"
+
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -24,8 +26,17 @@ double DomainCalibration::ratio() const {
 
 Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_size, ThreadPool& pool,
                     Communicator* comm) {
-  return predict([&](const ColumnView& rows, float* ctr, float* cvr) { model.forward(rows, ctr, cvr, pool); }, data,
-                 batch_size, comm);
+  return predict(with_rare_ids_mapped(
+                     model, [&](const ColumnView& rows, float* ctr, float* cvr) { model.forward(rows, ctr, cvr, pool); }),
+                 data, batch_size, comm);
+}
+
+ForwardPass with_rare_ids_mapped(const MmnModel& model, ForwardPass forward) {
+  if (model.embeddings().empty() || model.embeddings().front().id_map.empty()) return forward;
+  return [&model, forward = std::move(forward)](const ColumnView& rows, float* ctr, float* cvr) {
+    std::vector<std::vector<std::uint32_t>> scratch;
+    forward(map_rare_ids(model, rows, scratch), ctr, cvr);
+  };
 }
 
 Predictions predict(const ForwardPass& forward, const Dataset& data, std::uint32_t batch_size, Communicator* comm) {

@@ -34,6 +34,9 @@ Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_si
 using ForwardPass = std::function<void(const ColumnView& rows, float* ctr_logit, float* cvr_logit)>;
 Predictions predict(const ForwardPass& forward, const Dataset& data, std::uint32_t batch_size,
                     Communicator* comm = nullptr);
+// `forward` (a backend's, for `model`) taking each batch with its categorical ids mapped to table
+// rows first (model.min_id_count); `forward` itself when the model maps none.
+ForwardPass with_rare_ids_mapped(const MmnModel& model, ForwardPass forward);
 
 struct DomainCalibration {
   std::uint64_t clicks = 0;

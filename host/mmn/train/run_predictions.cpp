@@ -14,8 +14,9 @@ Predictions predict_run(LoadedRun& run, const Dataset& data, const std::string& 
   BackendContext context{*run.model, unused, pool, batch, local_rank(), comm};
   context.inference_only = true;
   const std::unique_ptr<TrainingBackend> backend = make_backend(device, context);
-  return predict([&](const ColumnView& rows, float* ctr, float* cvr) { backend->forward(rows, ctr, cvr); }, data,
-                 batch, comm);
+  return predict(with_rare_ids_mapped(
+                     *run.model, [&](const ColumnView& rows, float* ctr, float* cvr) { backend->forward(rows, ctr, cvr); }),
+                 data, batch, comm);
 }
 
 }  // namespace mmn

@@ -424,6 +424,7 @@ const std::vector<KeySpec>& keys() {
                [](RoutingMode k) { return std::string(to_string(k)); }),
       float_key("model", "embedding_init_std", [](auto& c) -> auto& { return c.model.embedding_init_std; },
                 kNonNegative),
+      int_key("model", "min_id_count", [](auto& c) -> auto& { return c.model.min_id_count; }, 0, kMaxU32),
 
       enum_key("loss", "cvr_mode", [](auto& c) -> auto& { return c.loss.cvr_mode; }, parse_cvr_mode,
                [](CvrMode m) { return std::string(cvr_mode_name(m)); }),

@@ -26,6 +26,7 @@
 #include "mmn/data/summary.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
+#include "mmn/model/rare_ids.h"
 #include "mmn/train/batch_loader.h"
 #include "mmn/train/checkpoint.h"
 #include "mmn/train/plots.h"
@@ -243,6 +244,18 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
     }
   }
 
+  // Rare categorical values' shared rows, fitted to the training data (a resumed run fits the
+  // same maps its checkpoint holds).
+  const std::vector<std::uint64_t> rare = fit_rare_id_maps(model, train_data, pool);
+  if (lead && !options.quiet && config.model.min_id_count > 1) {
+    std::uint64_t total = 0;
+    for (const std::uint64_t r : rare) total += r;
+    fmt::print("{} categorical values seen fewer than {} times share their field's out-of-vocabulary row\n", total,
+               config.model.min_id_count);
+  }
+  ColumnBlock validation_rows = split.rows;
+  map_rare_ids(model, validation_rows);
+
   // Parameters and optimizer state, from a checkpoint or fresh, go to the backend from the host model.
   const std::uint32_t share = (config.train.batch_size + static_cast<std::uint32_t>(comm.size()) - 1) /
                               static_cast<std::uint32_t>(comm.size());
@@ -262,8 +275,9 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   // Every rank predicts its share of the batches; rank 0 evaluates (the others get nothing).
   auto evaluate_on = [&](const Dataset& data) -> std::optional<EvalReport> {
     const Predictions p = predict(
-        [&](const ColumnView& rows, float* ctr, float* cvr) { backend->forward(rows, ctr, cvr); }, data,
-        config.train.eval_batch_size, &comm);
+        with_rare_ids_mapped(model,
+                             [&](const ColumnView& rows, float* ctr, float* cvr) { backend->forward(rows, ctr, cvr); }),
+        data, config.train.eval_batch_size, &comm);
     if (!lead) return std::nullopt;
     return evaluate(data, p);
   };
@@ -290,7 +304,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   // Every rank scores all validation rows (the parameters are the same everywhere), so every
   // rank reaches the same verdict without a message.
   auto validate = [&]() -> double {
-    const ColumnView rows = view_of(split.rows);
+    const ColumnView rows = view_of(validation_rows);
     std::vector<float> p_ctr(rows.rows), p_cvr(rows.rows);
     for (std::size_t b = 0; b < rows.rows; b += config.train.eval_batch_size) {
       const std::size_t e = std::min<std::size_t>(rows.rows, b + config.train.eval_batch_size);
@@ -322,11 +336,13 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
       continue;
     } else {
       after_batch = loader.position();
+      map_rare_ids(model, batch);
     }
     if (step + 1 < total_steps) {
       next_ready = loader.next(next_batch);
       at_epoch_end = !next_ready;
       if (next_ready) {
+        map_rare_ids(model, next_batch);
         after_next = loader.position();
         backend->prefetch(view_of(next_batch));
       }

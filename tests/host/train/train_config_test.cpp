@@ -34,6 +34,7 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.model.cvr_hidden, b.model.cvr_hidden);
   EXPECT_EQ(a.model.routing, b.model.routing);
   EXPECT_EQ(a.model.embedding_init_std, b.model.embedding_init_std);
+  EXPECT_EQ(a.model.min_id_count, b.model.min_id_count);
   EXPECT_EQ(a.loss.cvr_mode, b.loss.cvr_mode);
   EXPECT_EQ(a.loss.cvr_weight, b.loss.cvr_weight);
   EXPECT_EQ(a.loss.dynamic_weight, b.loss.dynamic_weight);
@@ -325,6 +326,7 @@ TEST(TrainConfig, ToTomlRoundTrips) {
   c.model.cvr_hidden = {};
   c.model.routing = RoutingMode::masked;
   c.model.embedding_init_std = 0.1f / 3.0f;
+  c.model.min_id_count = 5;
   c.loss.cvr_mode = CvrMode::clicked;
   c.loss.cvr_weight = 0.3f;
   c.loss.dynamic_weight = false;

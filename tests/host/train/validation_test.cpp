@@ -8,23 +8,16 @@
 
 #include "mmn/metrics/auc.h"
 #include "mmn/metrics/domain_auc.h"
-#include "mmn/synth/synthesize.h"
 #include "mmn/util/error.h"
-#include "mmn/util/thread_pool.h"
 #include "testing/error_of.h"
 #include "testing/temp_dir.h"
+#include "testing/tiny_data.h"
 
 namespace mmn {
 namespace {
 
 std::string tiny_data(const testing::TempDir& tmp, std::uint64_t rows) {
-  ThreadPool pool(2);
-  synth::SynthOptions o;
-  o.out_dir = tmp / "data";
-  o.rows = rows;
-  o.seed = 3;
-  synth::synthesize(synth::tiny_preset(), o, pool);
-  return o.out_dir + "/train";
+  return testing::make_tiny_data(tmp, rows, 3) + "/train";
 }
 
 // The held-out groups and the training groups partition the data; the validation rows are
