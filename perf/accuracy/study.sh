@@ -18,23 +18,20 @@ mkdir -p "$out"
 data="$out/data"
 
 STUDY_SETTINGS="${MMN_STUDY_SETTINGS:-$(cat <<'LIST'
-mmn paper-literal (w = N/N^d)|1 2 3|--set loss.dynamic_weight_norm=paper
-mmn default|1 2 3|
-mmn no dynamic weight|1 2 3|--set loss.dynamic_weight=false
-mmn power 0.5|1|--set loss.dynamic_weight_power=0.5
-mmn data counts|1|--set loss.dynamic_weight_counts=data
-mmn data counts, cap 20|1|--set loss.dynamic_weight_counts=data --set loss.dynamic_weight_cap=20
-mmn embedding_l2 1e-3|1|--set optimizer.embedding_l2=1e-3
-mmn embedding_l2 1e-2|1|--set optimizer.embedding_l2=1e-2
-mmn embedding_l2 1e-1|1|--set optimizer.embedding_l2=1e-1
-mmn min_id_count 5|1|--set model.min_id_count=5
-mmn min_id_count 20|1|--set model.min_id_count=20
-mmn 2 epochs, validation 5%, best kept|1|--set train.epochs=2 --set train.validation_fraction=0.05
-mmn 2 epochs, validation 5%, embedding_l2 1e-2|1|--set train.epochs=2 --set train.validation_fraction=0.05 --set optimizer.embedding_l2=1e-2
-mmn warm-up 200, cosine to 0.1|1|--set optimizer.warmup_steps=200 --set optimizer.decay=cosine --set optimizer.final_lr_fraction=0.1
-mmn sum composition|1|--set model.composition=sum
-shared|1 2 3|--set model.kind=shared
-star|1 2 3|--set model.kind=star
+mmn, paper-literal dynamic weight (w = N/N^d)|1 2 3|--set loss.dynamic_weight=true --set loss.dynamic_weight_norm=paper
+mmn, dynamic weight, mean over domains|1 2 3|--set loss.dynamic_weight=true --set loss.dynamic_weight_norm=mean
+mmn, dynamic weight power 0.5|1 2 3|--set loss.dynamic_weight=true --set loss.dynamic_weight_power=0.5
+mmn, no dynamic weight|1 2 3|--set loss.dynamic_weight=false
+mmn, no dynamic weight, embedding_l2 1e-3|1|--set loss.dynamic_weight=false --set optimizer.embedding_l2=1e-3
+mmn, no dynamic weight, embedding_l2 1e-2|1|--set loss.dynamic_weight=false --set optimizer.embedding_l2=1e-2
+mmn, no dynamic weight, embedding_l2 1e-1|1|--set loss.dynamic_weight=false --set optimizer.embedding_l2=1e-1
+mmn, no dynamic weight, min_id_count 5|1|--set loss.dynamic_weight=false --set model.min_id_count=5
+mmn, no dynamic weight, min_id_count 20|1|--set loss.dynamic_weight=false --set model.min_id_count=20
+mmn, no dynamic weight, warm-up 200, cosine to 0.1|1|--set loss.dynamic_weight=false --set optimizer.warmup_steps=200 --set optimizer.decay=cosine --set optimizer.final_lr_fraction=0.1
+mmn, no dynamic weight, 2 epochs, validation 5%|1|--set loss.dynamic_weight=false --set train.epochs=2 --set train.validation_fraction=0.05
+mmn, no dynamic weight, sum composition|1|--set loss.dynamic_weight=false --set model.composition=sum
+shared, no dynamic weight|1 2 3|--set model.kind=shared --set loss.dynamic_weight=false
+star, no dynamic weight|1 2 3|--set model.kind=star --set loss.dynamic_weight=false
 LIST
 )}"
 

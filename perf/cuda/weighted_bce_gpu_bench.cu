@@ -39,7 +39,9 @@ void weighted_bce_gpu(benchmark::State& state) {
     const DeviceBuffer<std::uint32_t> domain_dev(domain);
     DeviceBuffer<unsigned long long> counts(n_domains + 1);
     const LossCounts cpu_counts = count_loss_rows(click.data(), domain.data(), n, n_domains, CvrMode::ctcvr);
-    const LossScales scales = loss_scales(cpu_counts, LossOptions{});
+    LossOptions dynamic;
+    dynamic.dynamic_weight = true;
+    const LossScales scales = loss_scales(cpu_counts, dynamic);
     const DeviceBuffer<float> cvr_scale(std::vector<float>(scales.cvr_domain.begin(), scales.cvr_domain.end()));
     DeviceBuffer<float> d_ctr(n), d_cvr(n), block_sums(2 * kernels::bce_blocks(static_cast<std::uint32_t>(n))), loss(3);
     kernels::WeightedBceArgs a;

@@ -22,10 +22,12 @@ void BM_WeightedBce(benchmark::State& state) {
   const std::vector<std::uint8_t>& click = labels.click;
   const std::vector<std::uint8_t>& conv = labels.conv;
   const LossCounts counts = count_loss_rows(click.data(), domain.data(), n, n_domains, CvrMode::ctcvr);
+  LossOptions dynamic;
+  dynamic.dynamic_weight = true;
   std::vector<float> d_ctr(n), d_cvr(n);
   for (auto _ : state)
     benchmark::DoNotOptimize(weighted_bce(ctr.data(), cvr.data(), click.data(), conv.data(), domain.data(), n, counts,
-                                          LossOptions{}, d_ctr.data(), d_cvr.data()));
+                                          dynamic, d_ctr.data(), d_cvr.data()));
   perf::report_bytes(state, static_cast<double>(n) * (4 + 4 + 1 + 1 + 4 + 4 + 4));
 }
 BENCHMARK(BM_WeightedBce)

@@ -81,7 +81,8 @@ class DataParallel : public ::testing::Test {
            "/test --set run.dir=" + run_dir + " --set train.max_steps=" + std::to_string(steps) +
            " --set model.embedding_dim=4 --set model.ctr_hidden=8 --set model.cvr_hidden=8"
            " --set train.batch_size=256 --set train.log_every=5 --set train.checkpoint_every=10"
-           " --set run.plots=false --quiet";
+           " --set run.plots=false --quiet"
+           " --set loss.dynamic_weight=true";  // its domain counts must be the global batch's
   }
 
   static std::filesystem::path dir_;

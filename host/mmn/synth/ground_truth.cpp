@@ -95,8 +95,11 @@ void GroundTruth::make_effects(const SynthConfig& config, std::uint64_t seed, Th
   const double dense_share = n_dense_ == 0 ? 0.0 : (n_fields_ == 0 ? 1.0 : config.dense_share);
   std::vector<double> weight(n_fields_);
   double sum_sq = 0.0;
-  for (auto& w : weight) {
+  for (std::size_t f = 0; f < n_fields_; ++f) {
+    double& w = weight[f];
     w = 0.3 + 0.7 * rng.uniform();
+    const double vocab = config.categorical[f].vocab;
+    if (config.learnable_vocab > 0 && vocab > config.learnable_vocab) w *= std::sqrt(config.learnable_vocab / vocab);
     sum_sq += w * w;
   }
   for (auto& w : weight) w *= std::sqrt((1.0 - dense_share) / sum_sq);
@@ -158,6 +161,8 @@ void GroundTruth::make_effects(const SynthConfig& config, std::uint64_t seed, Th
     }
   });
 }
+
+double GroundTruth::field_weight(std::size_t f) const { return field_scale_[f] * kLatentIntegerSd; }
 
 void GroundTruth::latent(const std::uint32_t* ids, const float* dense, float* phi) const {
   constexpr std::size_t K = kLatentDim;
@@ -234,11 +239,12 @@ void for_rows(const GroundTruth& truth, const FeatureSampler& features, Rng& rng
       const std::array<std::uint32_t, 2> ts = pick(rng);
       type[j] = ts[0];
       scenario[j] = ts[1];
-      features.draw(rng, ts[1], &ids[j * fields], &dense[j * n_dense]);
-      truth.prefetch(&ids[j * fields]);
+      // Pointer arithmetic, not &v[i]: a config may have no dense (or no categorical) field.
+      features.draw(rng, ts[1], ids.data() + j * fields, dense.data() + j * n_dense);
+      truth.prefetch(ids.data() + j * fields);
     }
     for (std::size_t j = 0; j < m; ++j)
-      use(first + j, truth.logits(&ids[j * fields], &dense[j * n_dense], type[j], scenario[j]));
+      use(first + j, truth.logits(ids.data() + j * fields, dense.data() + j * n_dense, type[j], scenario[j]));
   }
 }
 

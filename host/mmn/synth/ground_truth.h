@@ -52,6 +52,8 @@ class GroundTruth {
   static float probability(double logit);
 
   double ctr_intercept() const { return ctr_intercept_; }
+  // Field f's weight in phi (the standard deviation of its share of each coordinate).
+  double field_weight(std::size_t f) const;
   double type_intercept(std::uint32_t t) const { return type_bias_[t]; }
 
  private:

@@ -47,6 +47,7 @@ void SynthConfig::validate() const {
   in("min_type_cvr", min_type_cvr, 1e-5, 0.9);
   in("max_type_cvr", max_type_cvr, min_type_cvr, 0.9);
   in("dense_share", dense_share, 0.0, 0.95);  // ignored without dense fields; 1 without categorical ones
+  in("learnable_vocab", learnable_vocab, 0.0, 1e7);
   in("dense_scenario_shift", dense_scenario_shift, 0.0, 3.0);
   in("ctr_scenario_bias", ctr_scenario_bias, 0.0, 3.0);
   in("ctr_shared_effect", ctr_shared_effect, 0.0, 3.0);
@@ -97,6 +98,7 @@ nlohmann::json SynthConfig::to_json() const {
           {"min_type_cvr", min_type_cvr},
           {"max_type_cvr", max_type_cvr},
           {"dense_share", dense_share},
+          {"learnable_vocab", learnable_vocab},
           {"dense_scenario_shift", dense_scenario_shift},
           {"ctr_scenario_bias", ctr_scenario_bias},
           {"ctr_shared_effect", ctr_shared_effect},
@@ -142,6 +144,8 @@ SynthConfig criteo_like_preset() {
   c.domain_zipf_exponent = 1.1;
   c.absent_fraction = 0.2;
   c.mean_ctr = 0.05;
+  c.learnable_vocab = 1000;
+  c.test_fraction = 0.25;
   return c;
 }
 

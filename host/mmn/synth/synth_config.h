@@ -41,6 +41,10 @@ struct SynthConfig {
   // Sizes (standard deviations on the logit scale) of the true model's effects. The
   // latent vector phi(x) of a row has unit variance per coordinate; see ground_truth.h.
   double dense_share = 0.2;             // share of phi's variance that comes from the dense features
+  // 0: every field's weight is drawn alike. Else a field with a larger vocabulary than this has
+  // its weight scaled by sqrt(learnable_vocab / vocab): most of the signal then sits in values a
+  // model sees often enough to learn, and the long tails of huge fields carry a little of it.
+  double learnable_vocab = 0.0;
   double dense_scenario_shift = 0.5;    // spread of the dense features' means across scenarios
   double ctr_scenario_bias = 0.4;
   double ctr_shared_effect = 1.0;

@@ -48,7 +48,9 @@ struct Fixture {
     std::vector<std::uint32_t> domain;
     model.domains_of(rows, domain);
     const LossCounts c = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
-    const LossScales scales = loss_scales(c, LossOptions{});
+    LossOptions dynamic;
+    dynamic.dynamic_weight = true;
+    const LossScales scales = loss_scales(c, dynamic);
     device::LossSpec l;
     l.ctr_scale = static_cast<float>(scales.ctr);
     l.cvr_domain.assign(scales.cvr_domain.begin(), scales.cvr_domain.end());

@@ -124,6 +124,7 @@ double row_weight_sum(const LossCounts& c, const LossScales& s) {
 TEST(LossScales, PowerMovesFromEveryRowToEveryDomainWeighingTheSame) {
   const LossCounts c = skewed_counts();
   LossOptions o;
+  o.dynamic_weight = true;
   o.dynamic_weight_power = 0.0f;
   for (const double v : {loss_scales(c, o).cvr_domain[0], loss_scales(c, o).cvr_domain[2]}) EXPECT_NEAR(v, 1.0 / 16, 1e-15);
   o.dynamic_weight_power = 1.0f;
@@ -142,6 +143,7 @@ TEST(LossScales, PowerMovesFromEveryRowToEveryDomainWeighingTheSame) {
 TEST(LossScales, DataCountsReplaceTheBatchCountsAndTheirAbsenceIsAnError) {
   LossCounts c = skewed_counts();
   LossOptions o;
+  o.dynamic_weight = true;
   o.dynamic_weight_counts = DomainCountSource::data;
   const LossScales s = loss_scales(c, o);
   const double z = 1 / 10.0 + 3 / 1000.0 + 12 / 100.0;
@@ -156,6 +158,7 @@ TEST(LossScales, DataCountsReplaceTheBatchCountsAndTheirAbsenceIsAnError) {
 TEST(LossScales, CapBoundsEveryRowsWeightAndKeepsTheSum) {
   const LossCounts c = skewed_counts();
   LossOptions o;
+  o.dynamic_weight = true;
   o.dynamic_weight_cap = 2.0f;
   const LossScales s = loss_scales(c, o);
   // Uncapped: domain 0's single row weighs 1/3 = 5.3 / 16; capped at 2 / 16.
@@ -170,6 +173,7 @@ TEST(LossScales, CapBoundsEveryRowsWeightAndKeepsTheSum) {
 TEST(LossScales, PaperFormIsTheMeanFormTimesThePresentDomains) {
   const LossCounts c = skewed_counts();
   LossOptions mean, paper;
+  mean.dynamic_weight = paper.dynamic_weight = true;
   paper.dynamic_weight_norm = DomainWeightNorm::paper;
   for (std::size_t d = 0; d < 4; ++d)
     EXPECT_NEAR(loss_scales(c, paper).cvr_domain[d], 3 * loss_scales(c, mean).cvr_domain[d], 1e-15);

@@ -97,6 +97,26 @@ TEST(GroundTruth, CtrDependsOnScenarioAndFeaturesNotOnType) {
   EXPECT_GT(spread / rows.n, 0.05);
 }
 
+// learnable_vocab scales the weight of a field with a larger vocabulary by
+// sqrt(learnable_vocab / vocab) before the weights are normalised; smaller fields keep theirs.
+TEST(GroundTruth, LearnableVocabularyTakesWeightFromHugeFields) {
+  ThreadPool pool(2);
+  SynthConfig c;
+  c.categorical = {{"small", 50, 1.1, false}, {"medium", 1000, 1.1, false}, {"huge", 100000, 1.1, false}};
+  c.n_dense = 0;
+  const Generator plain(c, 4, {}, &pool);
+  c.learnable_vocab = 1000;
+  const Generator learnable(c, 4, {}, &pool);
+  auto ratio = [](const Generator& g, std::size_t a, std::size_t b) {
+    return g.truth().field_weight(a) / g.truth().field_weight(b);
+  };
+  EXPECT_NEAR(ratio(learnable, 2, 0), 0.1 * ratio(plain, 2, 0), 1e-6);
+  EXPECT_NEAR(ratio(learnable, 1, 0), ratio(plain, 1, 0), 1e-6);
+  double sum_sq = 0;  // the categorical fields still give phi unit variance per coordinate
+  for (std::size_t f = 0; f < 3; ++f) sum_sq += std::pow(learnable.truth().field_weight(f), 2);
+  EXPECT_NEAR(sum_sq, 1.0, 1e-5);
+}
+
 TEST(GroundTruth, InterceptsAreCalibratedToTheConfiguredRates) {
   ThreadPool pool(2);
   const Generator g(criteo_like_preset(), 9, {}, &pool);

@@ -97,7 +97,7 @@ embedding_init_std = 0.02
 [loss]
 cvr_mode = "clicked"
 cvr_weight = 2
-dynamic_weight = false
+dynamic_weight = true
 [optimizer]
 name = "adam"
 lr = 0.003
@@ -137,7 +137,7 @@ plots = false
   EXPECT_FLOAT_EQ(c.model.embedding_init_std, 0.02f);
   EXPECT_EQ(c.loss.cvr_mode, CvrMode::clicked);
   EXPECT_FLOAT_EQ(c.loss.cvr_weight, 2.0f);
-  EXPECT_FALSE(c.loss.dynamic_weight);
+  EXPECT_TRUE(c.loss.dynamic_weight);
   EXPECT_EQ(c.optimizer.kind, OptimizerKind::adam);
   EXPECT_FLOAT_EQ(c.optimizer.adam.lr, 0.003f);
   EXPECT_FLOAT_EQ(c.optimizer.adam.beta1, 0.8f);
@@ -329,7 +329,7 @@ TEST(TrainConfig, ToTomlRoundTrips) {
   c.model.min_id_count = 5;
   c.loss.cvr_mode = CvrMode::clicked;
   c.loss.cvr_weight = 0.3f;
-  c.loss.dynamic_weight = false;
+  c.loss.dynamic_weight = true;
   c.loss.dynamic_weight_norm = DomainWeightNorm::paper;
   c.loss.dynamic_weight_power = 0.25f;
   c.loss.dynamic_weight_counts = DomainCountSource::data;
