@@ -70,6 +70,21 @@ TEST(Optimizer, RangesCarryL2OnWeightsWithTheCompositionsCentre) {
   }
 }
 
+// Without L2 the ranges differ only where the learning-rate scale does: shared, then specific.
+TEST(Optimizer, WithoutL2TheRangesAreTheLearningRateRuns) {
+  ModelConfig m;
+  m.embedding_dim = 2;
+  m.ctr_hidden = {3};
+  m.cvr_hidden = {4};
+  const MmnModel model(m, small_schema(), 1);
+  OptimizerConfig o;
+  o.specific_lr_scale = 2.0f;
+  std::size_t changes = 0;
+  for (std::size_t k = 1; k < model.dense().tensors().size(); ++k)
+    changes += (model.dense().tensors()[k].group != kShared) != (model.dense().tensors()[k - 1].group != kShared);
+  EXPECT_EQ(Optimizer(o, model).lr_ranges().size(), changes + 1);
+}
+
 TEST(Optimizer, StepConstantsFollowTheScheduleAndTheEmbeddingSettings) {
   ModelConfig m;
   m.embedding_dim = 2;
