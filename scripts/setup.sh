@@ -17,6 +17,7 @@ packages=(
   libboost-context-dev                      # fibers of the SIMT emulator that runs CUDA kernels on the CPU
   clang libclang-rt-14-dev                  # libFuzzer targets and the ThreadSanitizer build
   libopenmpi-dev openmpi-bin                # data parallelism across processes (mpirun / srun)
+  gnuplot-nox                               # the run directory's PNG plots (no X11)
 )
 
 missing=()
