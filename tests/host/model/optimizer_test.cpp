@@ -32,6 +32,15 @@ TEST(LearningRateSchedule, WarmsUpLinearlyThenDecaysToTheFinalFraction) {
   EXPECT_THROW(parse_lr_decay("step"), Error);
 }
 
+ModelConfig small_model(Composition composition = Composition::product) {
+  ModelConfig m;
+  m.composition = composition;
+  m.embedding_dim = 2;
+  m.ctr_hidden = {3};
+  m.cvr_hidden = {4};
+  return m;
+}
+
 Schema small_schema() {
   Schema s;
   s.n_types = 2;
@@ -45,12 +54,7 @@ Schema small_schema() {
 // their neutral 1, a sum composition's (and the shared weights) to 0.
 TEST(Optimizer, RangesCarryL2OnWeightsWithTheCompositionsCentre) {
   for (Composition comp : {Composition::product, Composition::sum}) {
-    ModelConfig m;
-    m.composition = comp;
-    m.embedding_dim = 2;
-    m.ctr_hidden = {3};
-    m.cvr_hidden = {4};
-    const MmnModel model(m, small_schema(), 1);
+    const MmnModel model(small_model(comp), small_schema(), 1);
     OptimizerConfig o;
     o.dense_l2 = 0.01f;
     o.specific_lr_scale = 2.0f;
@@ -72,11 +76,7 @@ TEST(Optimizer, RangesCarryL2OnWeightsWithTheCompositionsCentre) {
 
 // Without L2 the ranges differ only where the learning-rate scale does: shared, then specific.
 TEST(Optimizer, WithoutL2TheRangesAreTheLearningRateRuns) {
-  ModelConfig m;
-  m.embedding_dim = 2;
-  m.ctr_hidden = {3};
-  m.cvr_hidden = {4};
-  const MmnModel model(m, small_schema(), 1);
+  const MmnModel model(small_model(), small_schema(), 1);
   OptimizerConfig o;
   o.specific_lr_scale = 2.0f;
   std::size_t changes = 0;
@@ -86,11 +86,7 @@ TEST(Optimizer, WithoutL2TheRangesAreTheLearningRateRuns) {
 }
 
 TEST(Optimizer, StepConstantsFollowTheScheduleAndTheEmbeddingSettings) {
-  ModelConfig m;
-  m.embedding_dim = 2;
-  m.ctr_hidden = {3};
-  m.cvr_hidden = {4};
-  const MmnModel model(m, small_schema(), 1);
+  const MmnModel model(small_model(), small_schema(), 1);
   OptimizerConfig o;
   o.kind = OptimizerKind::adagrad;
   o.adagrad.lr = 0.4f;

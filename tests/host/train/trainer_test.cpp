@@ -293,6 +293,21 @@ TEST(Trainer, SkipBatchPolicyDropsBadBatchesUpToTheBound) {
       << stopped;
 }
 
+// The run directory's model, loaded as `mmn eval` loads it, predicts the test split exactly as
+// the run reported it.
+LoadedRun expect_loaded_run_reproduces(const TrainOutcome& o, const std::string& data, const std::string& run_dir) {
+  const Dataset test = Dataset::open(data + "/test");
+  LoadedRun run = load_run(run_dir, "", test.schema());
+  ThreadPool pool(2);
+  const EvalReport again = evaluate(test, predict(*run.model, test, run.config.train.eval_batch_size, pool));
+  EXPECT_TRUE(o.test.has_value());
+  if (o.test) {
+    EXPECT_EQ(again.cvr_auc, o.test->cvr_auc);
+    EXPECT_EQ(again.ctr_auc, o.test->ctr_auc);
+  }
+  return run;
+}
+
 // With a validation split the run scores the held-out groups every validate_every steps, keeps
 // the best parameters apart and ends with them; patience stops it after that many validations
 // without a new best. The figures it reports are those of the best checkpoint.
@@ -327,14 +342,7 @@ TEST(Trainer, ValidationKeepsTheBestParametersAndStopsEarly) {
   for (std::size_t k = 0; k < scores.size(); ++k) EXPECT_EQ(scores[k].first, 10 * (k + 1));
 
   // The reported test figures are the best checkpoint's, which `mmn eval` loads by default.
-  const Dataset test = Dataset::open(data + "/test");
-  const LoadedRun run = load_run(tmp / "run", "", test.schema());
-  EXPECT_EQ(run.step, o.best_step);
-  ThreadPool pool(2);
-  const EvalReport again = evaluate(test, predict(*run.model, test, c.train.eval_batch_size, pool));
-  ASSERT_TRUE(o.test.has_value());
-  EXPECT_EQ(again.cvr_auc, o.test->cvr_auc);
-  EXPECT_EQ(again.ctr_auc, o.test->ctr_auc);
+  EXPECT_EQ(expect_loaded_run_reproduces(o, data, tmp / "run").step, o.best_step);
 }
 
 TEST(Trainer, ValidationFractionThatLeavesNoTrainingRowsIsAnError) {
@@ -356,16 +364,10 @@ TEST(Trainer, RareIdMapTravelsWithTheCheckpoint) {
   c.model.min_id_count = 4;
   c.train.max_steps = 30;
   const TrainOutcome o = train(c, {false, false, true});
-  const Dataset test = Dataset::open(data + "/test");
-  const LoadedRun run = load_run(tmp / "run", "", test.schema());
+  const LoadedRun run = expect_loaded_run_reproduces(o, data, tmp / "run");
   const EmbeddingTable& first = run.model->embeddings().front();
-  ASSERT_EQ(first.id_map.size(), test.schema().categorical.front().vocab_size);
+  ASSERT_EQ(first.id_map.size(), Dataset::open(data + "/test").schema().categorical.front().vocab_size);
   EXPECT_TRUE(std::count(first.id_map.begin(), first.id_map.end(), first.rows - 1) > 0);
-  ThreadPool pool(2);
-  const EvalReport again = evaluate(test, predict(*run.model, test, c.train.eval_batch_size, pool));
-  ASSERT_TRUE(o.test.has_value());
-  EXPECT_EQ(again.cvr_auc, o.test->cvr_auc);
-  EXPECT_EQ(again.ctr_auc, o.test->ctr_auc);
 }
 
 }  // namespace
