@@ -3,7 +3,8 @@
 # data set (true probabilities known) over several seeds, and writes OUT_DIR/results.json and
 # OUT_DIR/results.md (perf/accuracy/summarize.py): test and zero-shot figures, each setting's
 # mean and range over its seeds, next to the oracle's.
-#   perf/accuracy/study.sh OUT_DIR            (MMN_STUDY_ROWS rows, default 3000000)
+#   perf/accuracy/study.sh OUT_DIR   (MMN_STUDY_ROWS rows, default 3000000; MMN_STUDY_PRESET,
+#                                     default criteo-like; MMN_STUDY_HOLDOUT pairs, default 5)
 # Settings are "name|seeds|--set overrides" lines; MMN_STUDY_ONLY=regex runs a subset. A run whose
 # directory holds a summary.json is not run again (MMN_STUDY_RERUN=1 reruns it).
 set -euo pipefail
@@ -13,6 +14,7 @@ mmn="$build/trainer/mmn"
 out="${1:?usage: study.sh OUT_DIR}"
 rows="${MMN_STUDY_ROWS:-3000000}"
 preset="${MMN_STUDY_PRESET:-criteo-like}"
+holdout="${MMN_STUDY_HOLDOUT:-5}"
 config="${MMN_STUDY_CONFIG:-$root/configs/$preset.toml}"
 mkdir -p "$out"
 data="$out/data"
@@ -36,7 +38,7 @@ LIST
 )}"
 
 if [ ! -d "$data/train" ]; then
-  "$mmn" synth --preset "$preset" --rows "$rows" --holdout 5 --seed 1 --out "$data" --overwrite > "$out/synth.txt"
+  "$mmn" synth --preset "$preset" --rows "$rows" --holdout "$holdout" --seed 1 --out "$data" --overwrite > "$out/synth.txt"
 fi
 : > "$out/runs.txt"
 mkdir -p "$out/runs"
