@@ -55,11 +55,14 @@ Optimizer::Optimizer(const OptimizerConfig& config, const MmnModel& model) : con
     const float l2 = t.weight ? config_.dense_l2 : 0.0f;
     // Without L2 the centre means nothing: leave it 0 so that ranges merge (one pass, not one per tensor).
     const float center = l2 > 0 && specific && product ? 1.0f : 0.0f;
-    Range& last = ranges_.empty() ? ranges_.emplace_back(Range{t.offset, 0, scale, l2, center}) : ranges_.back();
-    if (last.lr_scale == scale && last.l2 == l2 && last.l2_center == center && last.offset + last.size == t.offset)
-      last.size += t.size;
-    else
-      ranges_.push_back({t.offset, t.size, scale, l2, center});
+    if (!ranges_.empty()) {
+      Range& last = ranges_.back();
+      if (last.lr_scale == scale && last.l2 == l2 && last.l2_center == center && last.offset + last.size == t.offset) {
+        last.size += t.size;
+        continue;
+      }
+    }
+    ranges_.push_back({t.offset, t.size, scale, l2, center});
   }
 }
 

@@ -5,11 +5,16 @@
 
 namespace mmn {
 
+bool maps_rare_ids(const MmnModel& model) {
+  const std::vector<EmbeddingTable>& tables = model.embeddings();
+  return !tables.empty() && !tables.front().id_map.empty();
+}
+
 std::vector<std::uint64_t> fit_rare_id_maps(MmnModel& model, const Dataset& data, ThreadPool& pool) {
   std::vector<EmbeddingTable>& tables = model.embeddings();
   const std::size_t fields = data.schema().categorical.size();
   std::vector<std::uint64_t> rare(fields, 0);
-  if (fields == 0 || tables.front().id_map.empty()) return rare;
+  if (fields == 0 || !maps_rare_ids(model)) return rare;
   pool.run(fields, [&](std::size_t f) {
     EmbeddingTable& t = tables[f];
     std::vector<std::uint64_t> count(t.id_map.size(), 0);
@@ -39,7 +44,7 @@ void map_rare_ids(const MmnModel& model, ColumnBlock& block) {
 ColumnView map_rare_ids(const MmnModel& model, const ColumnView& rows,
                         std::vector<std::vector<std::uint32_t>>& scratch) {
   const std::vector<EmbeddingTable>& tables = model.embeddings();
-  if (rows.categorical.empty() || tables.front().id_map.empty()) return rows;
+  if (rows.categorical.empty() || !maps_rare_ids(model)) return rows;
   ColumnView out = rows;
   scratch.resize(rows.categorical.size());
   for (std::size_t f = 0; f < rows.categorical.size(); ++f) {

@@ -13,6 +13,9 @@ namespace mmn {
 class MmnModel;
 class ThreadPool;
 
+// Whether the model maps any field (model.min_id_count > 1).
+bool maps_rare_ids(const MmnModel& model);
+
 // Counts every categorical value over `data` and fills the model's id maps; nothing to do when
 // the model maps no field. Returns the values per field that went to the shared row.
 std::vector<std::uint64_t> fit_rare_id_maps(MmnModel& model, const Dataset& data, ThreadPool& pool);

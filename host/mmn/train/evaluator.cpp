@@ -31,8 +31,20 @@ Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_si
                  data, batch_size, comm);
 }
 
+Predictions predict_rows(const ForwardPass& forward, const ColumnView& rows, std::uint32_t batch_size) {
+  Predictions p;
+  p.p_ctr.resize(rows.rows);
+  p.p_cvr.resize(rows.rows);
+  for (std::size_t b = 0; b < rows.rows; b += batch_size) {
+    const std::size_t e = std::min<std::size_t>(rows.rows, b + batch_size);
+    forward(rows.slice(b, e), p.p_ctr.data() + b, p.p_cvr.data() + b);
+  }
+  for (std::size_t i = 0; i < rows.rows; ++i) p.p_ctr[i] = sigmoid(p.p_ctr[i]), p.p_cvr[i] = sigmoid(p.p_cvr[i]);
+  return p;
+}
+
 ForwardPass with_rare_ids_mapped(const MmnModel& model, ForwardPass forward) {
-  if (model.embeddings().empty() || model.embeddings().front().id_map.empty()) return forward;
+  if (!maps_rare_ids(model)) return forward;
   return [&model, forward = std::move(forward)](const ColumnView& rows, float* ctr, float* cvr) {
     std::vector<std::vector<std::uint32_t>> scratch;
     forward(map_rare_ids(model, rows, scratch), ctr, cvr);

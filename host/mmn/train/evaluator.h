@@ -34,6 +34,8 @@ Predictions predict(MmnModel& model, const Dataset& data, std::uint32_t batch_si
 using ForwardPass = std::function<void(const ColumnView& rows, float* ctr_logit, float* cvr_logit)>;
 Predictions predict(const ForwardPass& forward, const Dataset& data, std::uint32_t batch_size,
                     Communicator* comm = nullptr);
+// Probabilities of rows held in memory, in batches of batch_size (one process).
+Predictions predict_rows(const ForwardPass& forward, const ColumnView& rows, std::uint32_t batch_size);
 // `forward` (a backend's, for `model`) taking each batch with its categorical ids mapped to table
 // rows first (model.min_id_count); `forward` itself when the model maps none.
 ForwardPass with_rare_ids_mapped(const MmnModel& model, ForwardPass forward);

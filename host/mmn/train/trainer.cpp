@@ -128,8 +128,6 @@ std::vector<std::uint64_t> loss_rows_per_domain(const Dataset& data, const LossO
   return rows;
 }
 
-double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
-
 // The best validation score so far and its checkpoint (rank 0's path).
 struct BestSoFar {
   std::uint64_t step = 0;  // 0: none yet
@@ -305,13 +303,10 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   // rank reaches the same verdict without a message.
   auto validate = [&]() -> double {
     const ColumnView rows = view_of(validation_rows);
-    std::vector<float> p_ctr(rows.rows), p_cvr(rows.rows);
-    for (std::size_t b = 0; b < rows.rows; b += config.train.eval_batch_size) {
-      const std::size_t e = std::min<std::size_t>(rows.rows, b + config.train.eval_batch_size);
-      backend->forward(rows.slice(b, e), p_ctr.data() + b, p_cvr.data() + b);
-    }
-    for (std::size_t i = 0; i < rows.rows; ++i) p_ctr[i] = sigmoid(p_ctr[i]), p_cvr[i] = sigmoid(p_cvr[i]);
-    return validation_score(config.train.validation_metric, rows, p_ctr, p_cvr, train_data.schema().n_scenarios,
+    const Predictions p = predict_rows(
+        [&](const ColumnView& part, float* ctr, float* cvr) { backend->forward(part, ctr, cvr); }, rows,
+        config.train.eval_batch_size);
+    return validation_score(config.train.validation_metric, rows, p.p_ctr, p.p_cvr, train_data.schema().n_scenarios,
                             train_data.schema().n_domains());
   };
   bool stopped_early = false;
