@@ -2,16 +2,13 @@
 
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <string>
 
+#include "mmn/ops/blas.h"
+#include "mmn/util/build_info.h"
 #include "mmn/util/thread_pool.h"
 #include "run_mode.h"
 
-#ifndef MMN_GIT_COMMIT
-#define MMN_GIT_COMMIT "unknown"
-#endif
 #ifndef MMN_BUILD_TYPE
 #define MMN_BUILD_TYPE "unknown"
 #endif
@@ -20,25 +17,6 @@
 #endif
 
 namespace mmn::perf {
-namespace {
-
-std::string cpu_model() {
-  std::ifstream in("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) != 0) continue;
-    const auto colon = line.find(':');
-    if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
-  }
-  return "unknown";
-}
-
-std::string git_commit() {
-  const char* from_env = std::getenv("MMN_GIT_COMMIT");
-  return from_env != nullptr && *from_env != '\0' ? from_env : MMN_GIT_COMMIT;
-}
-
-}  // namespace
 
 void add_run_context() {
   benchmark::AddCustomContext("mmn_git_commit", git_commit());
@@ -48,6 +26,13 @@ void add_run_context() {
   benchmark::AddCustomContext("mmn_native", MMN_NATIVE_BUILD ? "ON" : "OFF");
   benchmark::AddCustomContext("mmn_compiler", __VERSION__);
   benchmark::AddCustomContext("mmn_smoke", smoke() ? "1" : "0");
+  const blas::LibraryInfo& blas = blas::library_info();
+  benchmark::AddCustomContext("mmn_blas_library", blas.path);
+  benchmark::AddCustomContext("mmn_blas_config", blas.config);
+  benchmark::AddCustomContext("mmn_blas_core", blas.core);
+  benchmark::AddCustomContext("mmn_blas_core_chosen_by", blas.core_chosen_by);
+  benchmark::AddCustomContext("mmn_cpu_simd", blas.cpu_simd);
+  if (!blas.warning.empty()) benchmark::AddCustomContext("mmn_blas_warning", blas.warning);
 }
 
 }  // namespace mmn::perf

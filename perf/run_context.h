@@ -4,7 +4,8 @@
 namespace mmn::perf {
 
 // git commit (MMN_GIT_COMMIT at run time, else the one seen at configure time), CPU
-// model, thread count, build type, MMN_NATIVE, compiler, smoke mode.
+// model, thread count, build type, MMN_NATIVE, compiler, smoke mode, and the BLAS
+// library with the kernels it runs (loading it, so a benchmark's timings exclude that).
 void add_run_context();
 
 }  // namespace mmn::perf

@@ -9,8 +9,8 @@ namespace mmn::perf {
 namespace {
 
 // Context keys that describe the machine and the build: a difference makes a comparison doubtful.
-const char* const kComparableContext[] = {"mmn_cpu_model", "mmn_threads", "mmn_build_type",    "mmn_native",
-                                          "mmn_smoke",     "num_cpus",    "library_build_type"};
+const char* const kComparableContext[] = {"mmn_cpu_model", "mmn_threads", "mmn_build_type", "mmn_native",
+                                          "mmn_smoke",     "mmn_blas_core", "num_cpus",     "library_build_type"};
 
 std::string context_value(const nlohmann::json& context, const char* key) {
   const auto it = context.find(key);

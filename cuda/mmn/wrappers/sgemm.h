@@ -3,7 +3,7 @@
 //   C = alpha op(A) op(B) + beta C,  op(A) m x k, op(B) k x n, C m x n;
 // lda, ldb, ldc are row strides: A is stored m x k (k x m when transposed), likewise B.
 // cublasSgemm under nvcc (the row-major product is the column-major C^T = op(B)^T op(A)^T),
-// OpenBLAS cblas_sgemm under the emulator. With beta = 0, C is not read (it may hold NaN).
+// mmn::blas::sgemm (OpenBLAS) under the emulator. With beta = 0, C is not read (it may hold NaN).
 #include <stdexcept>
 #include <string>
 
@@ -12,7 +12,7 @@
 #include "mmn/wrappers/cuda_status.h"
 
 #if !defined(__CUDACC__)
-#include <cblas.h>
+#include "mmn/ops/blas.h"
 #endif
 
 namespace mmn::wrappers {
@@ -44,8 +44,7 @@ inline void sgemm(BlasHandle& blas, Op op_a, Op op_b, int m, int n, int k, float
                "sgemm: cublasSgemm");
 #else
   (void)blas;
-  const auto cblas_op = [](Op op) { return op == Op::none ? CblasNoTrans : CblasTrans; };
-  cblas_sgemm(CblasRowMajor, cblas_op(op_a), cblas_op(op_b), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  mmn::blas::sgemm(op_a == Op::transpose, op_b == Op::transpose, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 #endif
 }
 

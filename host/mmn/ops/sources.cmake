@@ -1,6 +1,7 @@
 # The CPU backend's ops: routing, composed tower layers, masked form, loss, embedding, optimizers.
 target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/blas.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/blas_core.cpp
   ${CMAKE_CURRENT_LIST_DIR}/composed_layer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/embedding.cpp
   ${CMAKE_CURRENT_LIST_DIR}/factorised_sum_layer.cpp
@@ -12,4 +13,21 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/type_grouped_fold.cpp
   ${CMAKE_CURRENT_LIST_DIR}/weighted_bce.cpp
 )
-target_link_libraries(mmn_host PRIVATE PkgConfig::OPENBLAS)
+# OpenBLAS is not linked: blas.cpp loads it at run time, after choosing the kernels
+# that fit the CPU (OpenBLAS picks them once, while it is loaded). It loads the
+# library pkg-config found, by its SONAME, from the same folder.
+foreach(_lib IN LISTS OPENBLAS_LINK_LIBRARIES)
+  if(_lib MATCHES "\\.so$" AND NOT _mmn_openblas_library)
+    file(REAL_PATH "${_lib}" _real)
+    file(READ_ELF "${_real}" SONAME _soname)
+    get_filename_component(_dir "${_lib}" DIRECTORY)
+    set(_mmn_openblas_library "${_dir}/${_soname}")
+  endif()
+endforeach()
+if(NOT _mmn_openblas_library)
+  message(FATAL_ERROR "OpenBLAS: pkg-config found no shared library (${OPENBLAS_LINK_LIBRARIES})")
+endif()
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/blas.cpp PROPERTIES
+  COMPILE_DEFINITIONS "MMN_OPENBLAS_LIBRARY=\"${_mmn_openblas_library}\"")
+target_include_directories(mmn_host PRIVATE ${OPENBLAS_INCLUDE_DIRS})
+target_link_libraries(mmn_host PRIVATE ${CMAKE_DL_LIBS})

@@ -16,6 +16,15 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// What identifies a metrics record: its kind, split and step.
+std::string record_key(const nlohmann::json& record) {
+  const auto text = [&](const char* name) {
+    const auto it = record.find(name);
+    return it == record.end() ? std::string() : it->dump();
+  };
+  return text("kind") + "/" + text("split") + "/" + text("step");
+}
+
 nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 nlohmann::json domain_auc_json(const DomainAuc& d) {
@@ -118,6 +127,7 @@ std::string RunDirectory::path(const std::string& name) const { return (std::fil
 void RunDirectory::write_config(const TrainConfig& config) { write_file_atomically(path("config.toml"), to_toml(config)); }
 
 void RunDirectory::append_metrics(const nlohmann::json& record) {
+  if (!kept_records_.empty() && kept_records_.count(record_key(record)) != 0) return;
   const std::string file = path("metrics.jsonl");
   if (!metrics_.is_open()) {
     metrics_.open(file, std::ios::out | std::ios::app | std::ios::binary);
@@ -127,6 +137,30 @@ void RunDirectory::append_metrics(const nlohmann::json& record) {
   metrics_ << record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   metrics_.flush();
   if (!metrics_) fail("{}: write failed: {}", file, std::strerror(errno));
+}
+
+void RunDirectory::resume_metrics_at(std::uint64_t step) {
+  const std::string file = path("metrics.jsonl");
+  if (metrics_.is_open()) metrics_.close();
+  kept_records_.clear();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return;
+  std::string kept, line;
+  while (std::getline(in, line)) {
+    if (in.eof()) break;  // no newline: cut short by a crash
+    nlohmann::json record;
+    try {
+      record = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error&) {
+      continue;
+    }
+    const auto at = record.find("step");
+    if (record.is_object() && at != record.end() && at->is_number_unsigned() && at->get<std::uint64_t>() > step)
+      continue;
+    kept += line + "\n";
+    kept_records_.insert(record_key(record));
+  }
+  write_file_atomically(file, kept);
 }
 
 void RunDirectory::write_domain_report(const std::string& split, const EvalReport& report,

@@ -5,6 +5,7 @@
 // Checkpoints and plots live there too, written by their own code.
 #include <cstdint>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -29,7 +30,12 @@ class RunDirectory {
   void write_config(const TrainConfig& config);
 
   // Appends `record` as one line to metrics.jsonl and flushes. The file stays open.
+  // A record kept by resume_metrics_at (the same kind, split and step) is not written again.
   void append_metrics(const nlohmann::json& record);
+
+  // A run resumed from its checkpoint at `step` repeats the steps after it: drops the
+  // records after `step` (and a line cut short by a crash) from metrics.jsonl, atomically.
+  void resume_metrics_at(std::uint64_t step);
 
   // <split>_domains.csv and <split>_domains.json: one entry per domain
   // (domain id = type * n_scenarios + scenario), types and scenarios by name.
@@ -42,6 +48,7 @@ class RunDirectory {
  private:
   std::string dir_;
   std::ofstream metrics_;
+  std::set<std::string> kept_records_;  // "kind/split/step" of the records a resume kept
 };
 
 // Every scalar figure of a report as a flat JSON object ("rows", "ctr_auc", "cvr_auc",

@@ -27,6 +27,7 @@
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/model/rare_ids.h"
+#include "mmn/ops/blas.h"
 #include "mmn/train/batch_loader.h"
 #include "mmn/train/checkpoint.h"
 #include "mmn/train/plots.h"
@@ -34,6 +35,7 @@
 #include "mmn/train/report_table.h"
 #include "mmn/train/run_directory.h"
 #include "mmn/train/validation.h"
+#include "mmn/util/build_info.h"
 #include "mmn/util/checksum.h"
 #include "mmn/util/file_writer.h"
 #include "mmn/util/error.h"
@@ -159,10 +161,20 @@ BestSoFar read_best(const std::string& run_dir, Communicator& comm) {
   }
 }
 
+// Where the run ran: host, CPU, threads and the BLAS kernels in use.
+nlohmann::json machine_json(std::size_t threads) {
+  const blas::LibraryInfo& blas = blas::library_info();
+  nlohmann::json b = {{"library", blas.path},       {"config", blas.config},     {"core", blas.core},
+                      {"core_chosen_by", blas.core_chosen_by}, {"cpu_simd", blas.cpu_simd}};
+  if (!blas.warning.empty()) b["warning"] = blas.warning;
+  return {{"host", host_name()}, {"cpu_model", cpu_model()}, {"threads", threads}, {"blas", b}};
+}
+
 }  // namespace
 
 TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks,
                    Communicator* job) {
+  const Clock::time_point started = Clock::now();
   std::unique_ptr<Communicator> single;
   Communicator& comm = job != nullptr ? *job : *(single = make_local_communicator());
   const bool lead = comm.rank() == 0;  // logs, writes the run directory and checkpoints
@@ -171,6 +183,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
   if (config.train.batch_size < static_cast<std::uint32_t>(comm.size()))
     fail("train.batch_size = {} is the global batch and cannot be shared by {} processes", config.train.batch_size,
          comm.size());
+  blas::library_info();  // loads OpenBLAS here, on this thread, before any worker runs a GEMM
   ThreadPool pool(config.train.threads > 0 ? config.train.threads : ThreadPool::default_threads());
   const Dataset train_data = Dataset::open(config.data.train, Verify::full, &pool);
   std::optional<Dataset> test_data, heldout_data;
@@ -240,6 +253,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
       outcome.last_checkpoint = chosen;
       if (lead && !options.quiet) fmt::print("resuming from {} (step {})\n", chosen, step);
     }
+    if (lead) run->resume_metrics_at(step);
   }
 
   // Rare categorical values' shared rows, fitted to the training data (a resumed run fits the
@@ -461,7 +475,9 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
                             {"skipped_batches", outcome.skipped_batches},
                             {"ranks", comm.size()},
                             {"backend", backend->description()},
-                            {"parameter_checksum", fmt::format("{:016x}", outcome.parameter_checksum)}};
+                            {"parameter_checksum", fmt::format("{:016x}", outcome.parameter_checksum)},
+                            {"git_commit", git_commit()},
+                            {"machine", machine_json(pool.size())}};
   if (validating)
     summary["validation"] = {{"metric", to_string(config.train.validation_metric)},
                              {"rows", split.rows.rows()},
@@ -482,6 +498,7 @@ TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const
     run->write_domain_report("heldout", *outcome.heldout, names, train_data.schema().n_scenarios);
     summary["heldout"] = eval_report_json(*outcome.heldout);
   }
+  summary["wall_seconds"] = std::chrono::duration<double>(Clock::now() - started).count();
   run->write_summary(summary);
   if (config.run.plots)
     write_plots(config.run.dir, outcome.test ? &*outcome.test : nullptr, names, train_data.schema().n_types,

@@ -179,6 +179,30 @@ TEST(RunDirectory, MetricsAreAppendedOneCompleteObjectPerLine) {
   EXPECT_DOUBLE_EQ(nlohmann::json::parse(lines[2])["cvr_auc"].get<double>(), 0.66);
 }
 
+TEST(RunDirectory, AResumeDropsTheRecordsAfterItsStepAndALineCutShort) {
+  testing::TempDir tmp;
+  {
+    std::ofstream out(tmp / "metrics.jsonl", std::ios::binary);
+    out << R"({"kind":"train","step":10,"loss":1})" << "\n"
+        << R"({"kind":"eval","split":"test","step":10,"cvr_auc":0.6})" << "\n"
+        << R"({"kind":"train","step":20,"loss":0.9})" << "\n"
+        << R"({"kind":"train","step":30,"lo)";
+  }
+  RunDirectory run(tmp.str());
+  run.resume_metrics_at(10);
+  EXPECT_EQ(lines_of(slurp(tmp / "metrics.jsonl")).size(), 2u);
+  // The resumed run writes step 20 again, and the end-of-run evaluation at step 10 is not repeated.
+  run.append_metrics({{"kind", "train"}, {"step", 20}, {"loss", 0.8}});
+  run.append_metrics({{"kind", "eval"}, {"split", "test"}, {"step", 10}, {"cvr_auc", 0.6}});
+  run.append_metrics({{"kind", "eval"}, {"split", "test"}, {"step", 20}, {"cvr_auc", 0.7}});
+  const auto lines = lines_of(slurp(tmp / "metrics.jsonl"));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(nlohmann::json::parse(lines[0])["step"], 10);
+  EXPECT_EQ(nlohmann::json::parse(lines[1])["kind"], "eval");
+  EXPECT_EQ(nlohmann::json::parse(lines[2])["loss"], 0.8);
+  EXPECT_EQ(nlohmann::json::parse(lines[3])["cvr_auc"], 0.7);
+}
+
 TEST(RunDirectory, ConfigAndSummaryAreWritten) {
   testing::TempDir tmp;
   RunDirectory run(tmp / "run");

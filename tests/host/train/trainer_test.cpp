@@ -42,6 +42,18 @@ TrainConfig tiny_config(const std::string& data, const std::string& run_dir) {
   return c;
 }
 
+// "kind@step" of every metrics.jsonl record, in file order.
+std::vector<std::string> metric_records(const std::string& run_dir) {
+  std::ifstream in(fs::path(run_dir) / "metrics.jsonl");
+  std::vector<std::string> records;
+  std::string line;
+  while (std::getline(in, line)) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    records.push_back(j.at("kind").get<std::string>() + "@" + std::to_string(j.at("step").get<std::uint64_t>()));
+  }
+  return records;
+}
+
 struct Loaded {
   std::unique_ptr<MmnModel> model;
   std::unique_ptr<Optimizer> optimizer;
@@ -149,6 +161,27 @@ TEST(Trainer, ResumeSkipsACorruptNewestCheckpointAndStillMatchesTheUninterrupted
   EXPECT_EQ(x.model->dense().all_values(), y.model->dense().all_values());
   for (std::size_t t = 0; t < x.model->embeddings().size(); ++t)
     EXPECT_EQ(x.model->embeddings()[t].values, y.model->embeddings()[t].values);
+  // Steps 11-20 ran twice; their records are in metrics.jsonl once, as in the straight run.
+  const std::vector<std::string> records = metric_records(tmp / "run");
+  EXPECT_EQ(records, metric_records(tmp / "straight"));
+  EXPECT_EQ(std::count(records.begin(), records.end(), "train@15"), 1);
+}
+
+TEST(Trainer, SummaryRecordsCommitMachineBlasKernelsAndWallTime) {
+  testing::TempDir tmp;
+  const std::string data = make_tiny_data(tmp, 5000, 8, 0);
+  TrainConfig c = tiny_config(data, tmp / "run");
+  c.train.max_steps = 3;
+  train(c, {false, false, true});
+  std::ifstream in(tmp / "run/summary.json");
+  const nlohmann::json summary = nlohmann::json::parse(in);
+  EXPECT_FALSE(summary.at("git_commit").get<std::string>().empty());
+  EXPECT_GT(summary.at("wall_seconds").get<double>(), 0.0);
+  const nlohmann::json& machine = summary.at("machine");
+  EXPECT_FALSE(machine.at("cpu_model").get<std::string>().empty());
+  EXPECT_GE(machine.at("threads").get<int>(), 1);
+  EXPECT_NE(machine.at("blas").at("config").get<std::string>().find("OpenBLAS"), std::string::npos);
+  EXPECT_FALSE(machine.at("blas").at("core").get<std::string>().empty());
 }
 
 TEST(Trainer, ResumingWithAnotherModelIsAnErrorNotAFreshStart) {
