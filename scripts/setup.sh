@@ -14,6 +14,7 @@ packages=(
   libgtest-dev                              # tests
   libbenchmark-dev                          # perf/ benchmarks
   libopenblas-dev                           # BLAS for the CPU backend
+  zlib1g-dev libzstd-dev                    # gzip and zstd compressed input files
   libboost-context-dev                      # fibers of the SIMT emulator that runs CUDA kernels on the CPU
   clang libclang-rt-14-dev                  # libFuzzer targets and the ThreadSanitizer build
   libopenmpi-dev openmpi-bin                # data parallelism across processes (mpirun / srun)

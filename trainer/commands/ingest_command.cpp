@@ -77,12 +77,15 @@ void run(const Options& o, bool max_bad_rows_given) {
     if (r.rows_skipped > r.first_bad_rows.size())
       fmt::print(stderr, "mmn: ... and {} more bad rows skipped\n", r.rows_skipped - r.first_bad_rows.size());
   }
-  const double mb = static_cast<double>(r.bytes) / 1e6;
-  fmt::print("ingested {} input file{} ({:.1f} MB) with schema {} into {}\n", r.inputs.size(),
-             r.inputs.size() == 1 ? "" : "s", mb, o.schema, o.out);
+  const double mb = static_cast<double>(r.text_bytes) / 1e6;
+  fmt::print("ingested {} input file{} ({:.1f} MB{}) with schema {} into {}\n", r.inputs.size(),
+             r.inputs.size() == 1 ? "" : "s", mb,
+             r.bytes != r.text_bytes ? fmt::format(" of text, {:.1f} MB compressed", static_cast<double>(r.bytes) / 1e6)
+                                     : "",
+             o.schema, o.out);
   fmt::print("rows read {}, rows written {}, rows skipped {} (blank lines {})\n", r.rows_read, r.rows_written,
              r.rows_skipped, r.blank_lines);
-  fmt::print("{} types x {} scenarios; {:.2f} s on {} threads: {:.0f} rows/s, {:.1f} MB/s\n", r.n_types, r.n_scenarios,
+  fmt::print("{} types x {} scenarios; {:.2f} s on {} threads: {:.0f} rows/s, {:.1f} MB/s of text\n", r.n_types, r.n_scenarios,
              r.seconds, r.threads, static_cast<double>(r.rows_read) / r.seconds, mb / r.seconds);
 }
 

@@ -152,9 +152,11 @@ DatasetWriter::DatasetWriter(std::string dir, Schema schema, DatasetWriteOptions
   if (fs::exists(dir_) && !fs::exists(fs::path(dir_) / kManifestName))
     fail("{}: exists and is not an mmn data set; refusing to replace it", dir_);
   const fs::path parent = fs::path(dir_).parent_path();
-  if (!parent.empty() && !fs::is_directory(parent)) fail("{}: parent directory {} does not exist", dir_, parent.string());
-  temp_dir_ = dir_ + ".incomplete-" + std::to_string(::getpid());
   std::error_code ec;
+  if (!parent.empty() && !fs::is_directory(parent) && (!fs::create_directories(parent, ec) || ec))
+    fail("{}: cannot create its parent directory {}: {}", dir_, parent.string(),
+         ec ? ec.message() : "a file of that name is in the way");
+  temp_dir_ = dir_ + ".incomplete-" + std::to_string(::getpid());
   fs::remove_all(temp_dir_, ec);
   if (!fs::create_directory(temp_dir_, ec) || ec)
     fail("{}: cannot create directory: {}", temp_dir_, ec ? ec.message() : "it exists");

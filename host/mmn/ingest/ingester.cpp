@@ -68,8 +68,12 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
   std::vector<Input> inputs;
   for (const auto& path : input_paths) {
     inputs.push_back(open_input(path, schema));
-    report.inputs.push_back({path, inputs.back().file.size(), 0, 0, 0, 0});
-    report.bytes += inputs.back().file.size();
+    InputStats stats;
+    stats.path = path;
+    stats.bytes = inputs.back().file.size();
+    stats.compression = to_string(inputs.back().compression);
+    report.inputs.push_back(stats);
+    report.bytes += stats.bytes;
   }
 
   std::vector<std::unique_ptr<Dictionary>> dicts = make_dictionaries(schema, config.dictionaries_from);
@@ -101,8 +105,9 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
     writer.emplace(config.out_dir, out_schema,
                    DatasetWriteOptions{config.rows_per_shard, config.rows_per_group, config.overwrite});
   Sequencer sequencer(config, plan, dicts, inputs, writer ? &*writer : nullptr, report);
-  ChunkCursor cursor(inputs, config.chunk_bytes);
   const std::size_t batch = config.chunks_per_batch != 0 ? config.chunks_per_batch : 4 * pool->size();
+  // Compressed text comes in pieces of about one batch, at most 64 MiB (three are held).
+  ChunkCursor cursor(inputs, config.chunk_bytes, std::min(batch * config.chunk_bytes, std::size_t{64} << 20));
 
   // Batch k+1 is parsed while batch k goes through the sequencer (task 0). The two
   // sets of chunks swap roles and keep their buffers: no page faults for new memory.
@@ -113,20 +118,34 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
   for (;;) {
     if (config.cancel != nullptr && config.cancel->load())
       fail("interrupted; nothing was written to {}", config.out_dir);
-    const std::vector<ChunkInput> next = cursor.next_batch(batch);
+    std::vector<ChunkInput> next = cursor.next_batch(batch);
+    if (next.empty() && cursor.wants_fill()) {  // nothing decompressed ahead (the first piece)
+      cursor.fill();
+      next = cursor.next_batch(batch);
+    }
     if (next.empty() && previous_count == 0) break;
-    const std::size_t offset = previous_count == 0 ? 0 : 1;
+    // Besides parsing, the two serial tasks first: sequencing the previous batch and
+    // decompressing the text of the next.
+    const bool sequence = previous_count != 0, fill = cursor.wants_fill();
+    const std::size_t offset = (sequence ? 1 : 0) + (fill ? 1 : 0);
     pool->run(next.size() + offset, [&](std::size_t task) {
-      if (offset == 1 && task == 0) {
+      if (task >= offset) {
+        parse_chunk(plan, next[task - offset], (*parsed)[task - offset]);
+      } else if (sequence && task == 0) {
         for (std::size_t k = 0; k < previous_count; ++k) sequencer.add((*previous)[k]);
       } else {
-        parse_chunk(plan, next[task - offset], (*parsed)[task - offset]);
+        cursor.fill();
       }
     });
     std::swap(parsed, previous);
     previous_count = next.size();
   }
 
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    InputStats& stats = report.inputs[i];
+    stats.text_bytes = inputs[i].stream ? inputs[i].stream->bytes_produced() : stats.bytes;
+    report.text_bytes += stats.text_bytes;
+  }
   for (const auto& s : report.inputs) {
     report.rows_read += s.rows_read;
     report.rows_written += s.rows_written;
@@ -153,6 +172,8 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
   for (const auto& s : report.inputs)
     inputs_json.push_back({{"path", absolute(s.path)},
                            {"bytes", s.bytes},
+                           {"compression", s.compression},
+                           {"text_bytes", s.text_bytes},
                            {"rows_read", s.rows_read},
                            {"rows_written", s.rows_written},
                            {"rows_skipped", s.rows_skipped},

@@ -60,11 +60,14 @@ struct InputStats {
   std::uint64_t rows_written = 0;
   std::uint64_t rows_skipped = 0;
   std::uint64_t blank_lines = 0;
+  std::string compression = "none";  // none, gzip or zstd
+  std::uint64_t text_bytes = 0;      // decompressed
 };
 
 struct IngestReport {
   std::vector<InputStats> inputs;
-  std::uint64_t bytes = 0;
+  std::uint64_t bytes = 0;       // of the files as on disk
+  std::uint64_t text_bytes = 0;  // of text, decompressed
   std::uint64_t rows_read = 0;
   std::uint64_t rows_written = 0;
   std::uint64_t rows_skipped = 0;

@@ -19,7 +19,7 @@ Sequencer::Sequencer(const IngestConfig& config, const ParsePlan& plan, std::vec
 void Sequencer::add(ParsedChunk& chunk) {
   if (config_.cancel != nullptr && config_.cancel->load())
     fail("interrupted; nothing was written to {}", config_.out_dir);
-  const std::string& path = inputs_[chunk.file].file.path();
+  const std::string& path = inputs_[chunk.file].path();
   const std::uint64_t first_line = next_line_[chunk.file];
   next_line_[chunk.file] += chunk.lines;
   InputStats& stats = report_.inputs[chunk.file];

@@ -7,8 +7,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
+#include "host/ingest/compression_util.h"
 #include "host/ingest/ingest_test_util.h"
 #include "mmn/data/dataset.h"
 #include "testing/temp_dir.h"
@@ -37,6 +39,27 @@ Result mmn(const std::string& args) {
   const int status = ::pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+TEST(IngestCli, CreatesTheOutputsMissingParentFoldersAndReadsGzip) {
+  mmn::testing::TempDir tmp;
+  // The fixture, gzip-compressed by the gzip tool's library.
+  std::ifstream in(fixture("aliccp_small.csv"), std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>(in), {}};
+  write_file(tmp / "small.csv.gz", testing::gzip_bytes(text));
+  const Result r = mmn("ingest --schema " + fixture("aliccp_schema.toml") + " --out " + tmp / "a/b/ds" + " " +
+                       tmp / "small.csv.gz");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(Dataset::open(tmp / "a/b/ds").rows(), 7u);
+  EXPECT_EQ(Dataset::open(tmp / "a/b/ds").provenance()["inputs"][0]["compression"], "gzip");
+  // A file where a parent folder should be: an error naming both.
+  write_file(tmp / "file", "x");
+  const Result blocked = mmn("ingest --schema " + fixture("aliccp_schema.toml") + " --out " + tmp / "file/ds" + " " +
+                             fixture("aliccp_small.csv"));
+  EXPECT_EQ(blocked.code, 1);
+  EXPECT_NE(blocked.output.find(tmp / "file/ds: cannot create its parent directory " + tmp / "file"),
+            std::string::npos)
+      << blocked.output;
 }
 
 TEST(IngestCli, IngestsAFileEndToEnd) {
