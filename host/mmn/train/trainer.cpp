@@ -5,15 +5,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <iostream>
 #include <memory>
-#include <sstream>
 #include <optional>
 
 #include <fmt/format.h>
@@ -29,15 +23,18 @@
 #include "mmn/model/rare_ids.h"
 #include "mmn/ops/blas.h"
 #include "mmn/train/batch_loader.h"
+#include "mmn/train/best_model.h"
 #include "mmn/train/checkpoint.h"
+#include "mmn/train/log_interval.h"
 #include "mmn/train/plots.h"
 #include "mmn/train/progress.h"
+#include "mmn/train/read_ahead.h"
 #include "mmn/train/report_table.h"
+#include "mmn/train/resume.h"
+#include "mmn/train/run_checks.h"
 #include "mmn/train/run_directory.h"
+#include "mmn/train/run_summary.h"
 #include "mmn/train/validation.h"
-#include "mmn/util/build_info.h"
-#include "mmn/util/checksum.h"
-#include "mmn/util/file_writer.h"
 #include "mmn/util/error.h"
 #include "mmn/util/thread_pool.h"
 
@@ -46,79 +43,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-void require_same_domains(const Dataset& train, const Dataset& other) {
-  Schema a = train.schema(), b = other.schema();
-  a.has_truth = b.has_truth = false;
-  if (a != b)
-    fail("{}: its schema differs from the training data's ({}): fields, vocabularies and domains must match",
-         other.path(), train.path());
-  if (train.dictionaries().types != other.dictionaries().types ||
-      train.dictionaries().scenarios != other.dictionaries().scenarios)
-    fail("{}: its type or scenario dictionary differs from the training data's ({}); ingest it with "
-         "--dictionaries-from {}",
-         other.path(), train.path(), train.path());
-}
-
-void prepare_run_dir(const std::string& dir, const TrainOptions& options) {
-  const bool has_run = fs::exists(fs::path(dir) / "metrics.jsonl") || fs::exists(fs::path(dir) / "checkpoints");
-  if (!has_run) return;
-  if (options.resume) return;
-  if (!options.overwrite)
-    fail("{}: holds an earlier run; pass --resume to continue it or --overwrite to replace it", dir);
-  for (const char* name : {"metrics.jsonl", "checkpoints", "summary.json", "plots"}) {
-    std::error_code ignored;
-    fs::remove_all(fs::path(dir) / name, ignored);
-  }
-}
-
-// Ranks must train the same model on the same data: rank 0's resolved configuration is
-// compared with every rank's own.
-void check_same_config_on_every_rank(Communicator& comm, const TrainConfig& config) {
-  if (comm.size() == 1) return;
-  const std::string mine = to_toml(config);
-  std::string lead = mine;
-  comm.broadcast(lead, 0);
-  std::uint64_t differs = lead != mine ? 1 : 0;
-  comm.sum(&differs, 1);
-  if (differs == 0) return;
-  if (lead != mine) {
-    std::istringstream a(lead), b(mine);
-    std::string la, lb;
-    while (std::getline(a, la) && std::getline(b, lb) && la == lb) {
-    }
-    fail("rank {}: its configuration differs from rank 0's (rank 0: '{}', here: '{}'); every process must get the "
-         "same configuration and --set overrides",
-         comm.rank(), la, lb);
-  }
-  fail("{} of {} processes have a configuration different from rank 0's", differs, comm.size());
-}
-
-// A test hook: MMN_TEST_FAIL_ON_RANK=R makes rank R fail after opening the data, as a bad
-// shard on that rank would.
-void inject_rank_failure(const Communicator& comm) {
-  const char* rank = std::getenv("MMN_TEST_FAIL_ON_RANK");
-  if (rank != nullptr && std::atoi(rank) == comm.rank())
-    fail("rank {}: injected failure (MMN_TEST_FAIL_ON_RANK)", comm.rank());
-}
-
-// The checksum of every parameter; under data parallelism every rank's must equal rank 0's.
-std::uint64_t check_replicas_agree(Communicator& comm, const MmnModel& model, std::uint64_t step) {
-  const std::vector<float>& dense = model.dense().all_values();
-  std::uint64_t sum = checksum64(dense.data(), dense.size() * sizeof(float));
-  for (const EmbeddingTable& t : model.embeddings())
-    sum = sum * 0x9e3779b97f4a7c15ull + checksum64(t.values.data(), t.values.size() * sizeof(float));
-  if (comm.size() == 1) return sum;
-  std::string lead(reinterpret_cast<const char*>(&sum), sizeof sum);
-  comm.broadcast(lead, 0);
-  std::uint64_t differs = std::memcmp(lead.data(), &sum, sizeof sum) != 0 ? 1 : 0;
-  comm.sum(&differs, 1);
-  if (differs != 0)
-    fail("after step {} the parameters of {} of {} processes differ from rank 0's; data-parallel replicas must stay "
-         "identical",
-         step, differs, comm.size());
-  return sum;
-}
 
 // N^d over the whole training data (rows in ctcvr mode, clicks in clicked mode) when the loss
 // weights domains by it; empty otherwise. Every rank counts the whole data set.
@@ -130,387 +54,346 @@ std::vector<std::uint64_t> loss_rows_per_domain(const Dataset& data, const LossO
   return rows;
 }
 
-// The best validation score so far and its checkpoint (rank 0's path).
-struct BestSoFar {
-  std::uint64_t step = 0;  // 0: none yet
-  double value = 0.0;
-  std::string checkpoint;
+// One training run: the set-up (data, run directory, model, resume, backend) in the
+// constructor, then run(): the step loop, validation and evaluation, and the reports.
+class TrainingRun {
+ public:
+  TrainingRun(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks, Communicator& comm);
+  TrainOutcome run();
+
+ private:
+  void open_data();
+  void open_run_directory();
+  void resume();
+  void fit_rare_ids();
+  bool train_one_step(const ColumnBlock& batch);  // false: the batch was skipped
+  bool validate_and_track();                      // true: stop early
+  void evaluate_periodically();
+  void save();
+  [[noreturn]] void diverged(std::uint64_t at_step, const std::string& what) const;
+  std::optional<EvalReport> evaluate_on(const Dataset& data);
+  double validation_score_now();
+  void end_with_best_parameters();
+  void write_reports();
+  void append_eval(const EvalReport& report, const char* split);
+
+  const TrainConfig& config_;
+  const TrainOptions& options_;
+  const TrainHooks& hooks_;
+  Communicator& comm_;
+  const bool lead_;  // logs, writes the run directory and checkpoints
+  const bool show_;  // prints progress
+  const Clock::time_point started_ = Clock::now();
+  ThreadPool pool_;
+  std::optional<Dataset> train_data_, test_data_, heldout_data_;
+  std::optional<RunDirectory> run_dir_;
+  std::optional<CheckpointDirectory> checkpoints_, best_checkpoints_;
+  std::optional<MmnModel> model_;
+  std::optional<Optimizer> optimizer_;
+  ValidationSplit split_;
+  ColumnBlock validation_rows_;
+  std::optional<BatchLoader> loader_;
+  BestModelTracker best_;
+  std::unique_ptr<TrainingBackend> backend_;
+  std::uint64_t step_ = 0, total_steps_ = 0;
+  TrainOutcome outcome_;
+  std::ostream discard_{nullptr};
+  std::optional<Progress> progress_;
+  std::vector<std::uint32_t> domain_;
+  std::vector<std::uint64_t> data_domain_rows_;
+  std::uint32_t skipped_in_a_row_ = 0;
+  std::uint64_t trained_rows_ = 0;
+  double train_seconds_ = 0;
+  double last_loss_ = 0;
+  LogInterval interval_;
+  std::optional<ReadAheadBatches> batches_;
 };
 
-void write_best(const std::string& run_dir, ValidationMetric metric, const BestSoFar& best) {
-  const nlohmann::json j = {{"metric", to_string(metric)}, {"step", best.step}, {"value", best.value},
-                            {"checkpoint", best.checkpoint}};
-  write_file_atomically((fs::path(run_dir) / "checkpoints" / kBestCheckpointDir / "best.json").string(),
-                        j.dump(2) + "\n");
+TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks,
+                         Communicator& comm)
+    : config_(config),
+      options_(options),
+      hooks_(hooks),
+      comm_(comm),
+      lead_(comm.rank() == 0),
+      show_(lead_ && !options.quiet),
+      pool_((blas::library_info(),  // loads OpenBLAS on this thread, before any worker runs a GEMM
+             config.train.threads > 0 ? config.train.threads : ThreadPool::default_threads())),
+      best_(config.train.early_stopping_patience) {
+  resolve_device(config_.train.device);
+  check_same_config_on_every_rank(comm_, config_);
+  if (config_.train.batch_size < static_cast<std::uint32_t>(comm_.size()))
+    fail("train.batch_size = {} is the global batch and cannot be shared by {} processes", config_.train.batch_size,
+         comm_.size());
+  open_data();
+  open_run_directory();
+  model_.emplace(config_.model, train_data_->schema(), config_.train.seed);
+  optimizer_.emplace(config_.optimizer, *model_);
+  split_ = split_validation(*train_data_, config_.train.validation_fraction);
+  loader_.emplace(*train_data_, config_.train.batch_size, config_.train.seed, config_.train.shuffle_window,
+                  static_cast<std::uint32_t>(comm_.rank()), static_cast<std::uint32_t>(comm_.size()),
+                  split_.train_groups);
+  if (lead_ && split_.rows.rows() > 0)
+    best_checkpoints_.emplace((fs::path(config_.run.dir) / "checkpoints" / kBestCheckpointDir).string(), 1);
+  if (options_.resume) resume();
+  fit_rare_ids();
+
+  // Parameters and optimizer state, from a checkpoint or fresh, go to the backend from the host model.
+  const auto ranks = static_cast<std::uint32_t>(comm_.size());
+  const std::uint32_t share = (config_.train.batch_size + ranks - 1) / ranks;
+  backend_ = make_backend(config_.train.device, {*model_, *optimizer_, pool_,
+                                                  std::max(share, config_.train.eval_batch_size), local_rank(), &comm_});
+  if (show_) fmt::print("backend: {}\n", backend_->description());
+  total_steps_ = config_.train.max_steps > 0 ? config_.train.max_steps
+                                             : std::uint64_t{config_.train.epochs} * loader_->batches_per_epoch();
+  optimizer_->set_total_steps(total_steps_);
+  progress_.emplace(total_steps_, show_ ? std::cout : discard_, show_ && ::isatty(STDOUT_FILENO) != 0,
+                    config_.train.log_every, step_);
+  data_domain_rows_ = loss_rows_per_domain(*train_data_, config_.loss, pool_);
+  batches_.emplace(
+      *loader_, config_.train.max_steps == 0 ? config_.train.epochs : 0,
+      [this](ColumnBlock& batch) { map_rare_ids(*model_, batch); },
+      [this](const ColumnBlock& batch) { backend_->prefetch(view_of(batch)); });
 }
 
-// A resumed run goes on from the best it had found; rank 0 reads it, the others get it.
-BestSoFar read_best(const std::string& run_dir, Communicator& comm) {
-  std::string text;
-  if (comm.rank() == 0) {
-    std::ifstream in(fs::path(run_dir) / "checkpoints" / kBestCheckpointDir / "best.json");
-    if (in) text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  comm.broadcast(text, 0);
-  if (text.empty()) return {};
-  try {
-    const nlohmann::json j = nlohmann::json::parse(text);
-    return {j.at("step").get<std::uint64_t>(), j.at("value").get<double>(), j.at("checkpoint").get<std::string>()};
-  } catch (const nlohmann::json::exception& e) {
-    fail("{}/checkpoints/{}/best.json: not a best-checkpoint record: {}", run_dir, kBestCheckpointDir, e.what());
-  }
+void TrainingRun::open_data() {
+  train_data_.emplace(Dataset::open(config_.data.train, Verify::full, &pool_));
+  if (!config_.data.test.empty()) test_data_.emplace(Dataset::open(config_.data.test, Verify::full, &pool_));
+  if (!config_.data.heldout.empty()) heldout_data_.emplace(Dataset::open(config_.data.heldout, Verify::full, &pool_));
+  if (test_data_) require_same_domains(*train_data_, *test_data_);
+  if (heldout_data_) require_same_domains(*train_data_, *heldout_data_);
+  inject_rank_failure(comm_);
 }
 
-// Where the run ran: host, CPU, threads and the BLAS kernels in use.
-nlohmann::json machine_json(std::size_t threads) {
-  const blas::LibraryInfo& blas = blas::library_info();
-  nlohmann::json b = {{"library", blas.path},       {"config", blas.config},     {"core", blas.core},
-                      {"core_chosen_by", blas.core_chosen_by}, {"cpu_simd", blas.cpu_simd}};
-  if (!blas.warning.empty()) b["warning"] = blas.warning;
-  return {{"host", host_name()}, {"cpu_model", cpu_model()}, {"threads", threads}, {"blas", b}};
+void TrainingRun::open_run_directory() {
+  if (!lead_) return;
+  prepare_run_dir(config_.run.dir, options_);
+  run_dir_.emplace(config_.run.dir);
+  run_dir_->write_config(config_);
+  checkpoints_.emplace((fs::path(config_.run.dir) / "checkpoints").string(), config_.train.keep_checkpoints);
+}
+
+void TrainingRun::resume() {
+  if (split_.rows.rows() > 0) best_ = BestModelTracker(config_.train.early_stopping_patience,
+                                                         read_best(config_.run.dir, comm_));
+  const ResumePoint point = resume_from_checkpoints(
+      checkpoints_ ? &*checkpoints_ : nullptr, config_.run.dir, *model_, *optimizer_,
+      [this] {
+        model_.emplace(config_.model, train_data_->schema(), config_.train.seed);
+        optimizer_.emplace(config_.optimizer, *model_);
+      },
+      comm_, !show_);
+  if (!point.checkpoint.empty()) {
+    loader_->seek(point.position);
+    step_ = point.step;
+    outcome_.last_checkpoint = point.checkpoint;
+  }
+  if (lead_) run_dir_->resume_metrics_at(step_);
+}
+
+// Rare categorical values' shared rows, fitted to the training data (a resumed run fits the
+// same maps its checkpoint holds).
+void TrainingRun::fit_rare_ids() {
+  const std::vector<std::uint64_t> rare = fit_rare_id_maps(*model_, *train_data_, pool_);
+  if (show_ && config_.model.min_id_count > 1) {
+    std::uint64_t total = 0;
+    for (const std::uint64_t r : rare) total += r;
+    fmt::print("{} categorical values seen fewer than {} times share their field's out-of-vocabulary row\n", total,
+               config_.model.min_id_count);
+  }
+  validation_rows_ = split_.rows;
+  map_rare_ids(*model_, validation_rows_);
+}
+
+TrainOutcome TrainingRun::run() {
+  while (step_ < total_steps_) {
+    const auto t0 = Clock::now();
+    const ColumnBlock* batch = batches_->next(step_ + 1 < total_steps_);
+    if (batch == nullptr) break;
+    const bool trained = train_one_step(*batch);
+    train_seconds_ += seconds_since(t0);
+    if (!trained) continue;
+    const double rate = train_seconds_ > 0 ? static_cast<double>(trained_rows_) / train_seconds_ : 0.0;
+    progress_->update(step_, rate, last_loss_);
+    if (step_ % config_.train.log_every == 0 || step_ == total_steps_) {
+      nlohmann::json record = interval_.record(step_, batches_->position().epoch);
+      if (lead_) run_dir_->append_metrics(record);
+    }
+    if (config_.train.checkpoint_every > 0 && step_ % config_.train.checkpoint_every == 0) save();
+    if (validate_and_track()) break;
+    evaluate_periodically();
+  }
+  progress_->finish();
+  outcome_.steps = step_;
+  outcome_.samples_per_second = train_seconds_ > 0 ? static_cast<double>(trained_rows_) / train_seconds_ : 0.0;
+  save();
+  end_with_best_parameters();
+  if (test_data_) outcome_.test = evaluate_on(*test_data_);
+  if (heldout_data_) outcome_.heldout = evaluate_on(*heldout_data_);
+  if (lead_) write_reports();
+  return outcome_;
+}
+
+bool TrainingRun::train_one_step(const ColumnBlock& batch) {
+  const ColumnView rows = view_of(batch);
+  model_->domains_of(rows, domain_);
+  LossCounts counts =
+      count_loss_rows(rows.click, domain_.data(), rows.rows, model_->grid().n_domains(), config_.loss.cvr_mode);
+  sum_loss_counts(comm_, counts);  // the global batch's N and N^d
+  counts.data_domain = data_domain_rows_;
+  LossValue loss = backend_->compute_gradients(rows, counts, config_.loss);
+  if (hooks_.after_gradients) hooks_.after_gradients(step_ + 1, *model_, loss);
+  if (comm_.size() > 1) {
+    double parts[3] = {loss.total, loss.ctr, loss.cvr};
+    comm_.sum(parts, 3);
+    loss = {parts[0], parts[1], parts[2]};
+    backend_->exchange_gradients(comm_);
+  }
+  if (const auto bad = backend_->non_finite_gradient(loss)) {  // the same verdict on every rank
+    if (config_.train.on_divergence != "skip_batch") diverged(step_ + 1, *bad);
+    ++outcome_.skipped_batches;
+    if (++skipped_in_a_row_ > config_.train.max_skipped_batches)
+      fail("training diverged at step {}: {} batches in a row had a non-finite loss or gradient (the last: {}); "
+           "more than train.max_skipped_batches = {}; the last good checkpoint is {}",
+           step_ + 1, skipped_in_a_row_, *bad, config_.train.max_skipped_batches,
+           outcome_.last_checkpoint.empty() ? "(none yet)" : outcome_.last_checkpoint);
+    if (lead_) {
+      fmt::print(stderr, "mmn: warning: step {}: {}; batch skipped (train.on_divergence = skip_batch)\n", step_ + 1,
+                 *bad);
+      run_dir_->append_metrics({{"kind", "skipped_batch"}, {"step", step_ + 1}, {"tensor", *bad}});
+    }
+    return false;
+  }
+  skipped_in_a_row_ = 0;
+  backend_->apply_optimizer();
+  ++step_;
+  trained_rows_ += counts.rows;
+  last_loss_ = loss.total;
+  interval_.add(loss, counts.rows);
+  return true;
+}
+
+bool TrainingRun::validate_and_track() {
+  if (split_.rows.rows() == 0) return false;
+  const bool due = step_ == total_steps_ || (config_.train.validate_every > 0
+                                                 ? step_ % config_.train.validate_every == 0
+                                                 : step_ % loader_->batches_per_epoch() == 0);
+  if (!due) return false;
+  const double score = validation_score_now();
+  const bool better = best_.observe(step_, score);
+  if (lead_)
+    run_dir_->append_metrics({{"kind", "validation"},
+                              {"step", step_},
+                              {"metric", to_string(config_.train.validation_metric)},
+                              {"value", std::isfinite(score) ? nlohmann::json(score) : nlohmann::json()},
+                              {"best", better}});
+  if (better) {
+    backend_->parameters_to_host();
+    if (lead_) {
+      best_.set_checkpoint(best_checkpoints_->save(*model_, *optimizer_, {step_, batches_->position(), {}}));
+      write_best(config_.run.dir, config_.train.validation_metric, best_.best());
+    }
+    return false;
+  }
+  if (!best_.out_of_patience()) return false;
+  outcome_.stopped_early = true;
+  if (show_)
+    fmt::print("\nstopping early at step {}: no better validation {} in {} validations (best {:.5f} at step {})\n",
+               step_, to_string(config_.train.validation_metric), best_.since_best(), best_.best().value,
+               best_.best().step);
+  return true;
+}
+
+void TrainingRun::evaluate_periodically() {
+  if (!test_data_ || config_.train.eval_every == 0 || step_ % config_.train.eval_every != 0) return;
+  const std::optional<EvalReport> report = evaluate_on(*test_data_);
+  if (lead_) append_eval(*report, "test");
+}
+
+void TrainingRun::append_eval(const EvalReport& report, const char* split) {
+  nlohmann::json line = eval_report_json(report);
+  line["kind"] = "eval";
+  line["split"] = split;
+  line["step"] = step_;
+  run_dir_->append_metrics(line);
+}
+
+void TrainingRun::save() {
+  backend_->parameters_to_host();
+  if (const auto bad = non_finite_parameter(*model_)) diverged(step_, *bad + " is not finite after the update");
+  outcome_.parameter_checksum = check_replicas_agree(comm_, *model_, step_);
+  if (lead_) outcome_.last_checkpoint = checkpoints_->save(*model_, *optimizer_, {step_, batches_->position(), {}});
+  comm_.broadcast(outcome_.last_checkpoint, 0);
+}
+
+void TrainingRun::diverged(std::uint64_t at_step, const std::string& what) const {
+  fail("training diverged at step {}: {}; the last good checkpoint is {}", at_step, what,
+       outcome_.last_checkpoint.empty() ? "(none yet)" : outcome_.last_checkpoint);
+}
+
+// Every rank predicts its share of the batches; rank 0 evaluates (the others get nothing).
+std::optional<EvalReport> TrainingRun::evaluate_on(const Dataset& data) {
+  const Predictions p = predict(
+      with_rare_ids_mapped(
+          *model_, [&](const ColumnView& rows, float* ctr, float* cvr) { backend_->forward(rows, ctr, cvr); }),
+      data, config_.train.eval_batch_size, &comm_);
+  if (!lead_) return std::nullopt;
+  return evaluate(data, p);
+}
+
+// Every rank scores all validation rows (the parameters are the same everywhere), so every
+// rank reaches the same verdict without a message.
+double TrainingRun::validation_score_now() {
+  const ColumnView rows = view_of(validation_rows_);
+  const Predictions p = predict_rows(
+      [&](const ColumnView& part, float* ctr, float* cvr) { backend_->forward(part, ctr, cvr); }, rows,
+      config_.train.eval_batch_size);
+  return validation_score(config_.train.validation_metric, rows, p.p_ctr, p.p_cvr, train_data_->schema().n_scenarios,
+                          train_data_->schema().n_domains());
+}
+
+// The run's model is its best by the validation metric: every rank loads that checkpoint.
+void TrainingRun::end_with_best_parameters() {
+  const bool validating = split_.rows.rows() > 0;
+  const BestSoFar& best = best_.best();
+  outcome_.best_step = validating ? best.step : 0;
+  if (!validating || best.step == 0 || best.step == step_) return;
+  std::string path = best.checkpoint;
+  comm_.broadcast(path, 0);
+  read_checkpoint(path, *model_, *optimizer_);
+  backend_->parameters_from_host();
+}
+
+void TrainingRun::write_reports() {
+  const Dictionaries& names = train_data_->dictionaries();
+  const std::uint32_t n_scenarios = train_data_->schema().n_scenarios;
+  if (outcome_.test) {
+    run_dir_->write_domain_report("test", *outcome_.test, names, n_scenarios);
+    append_eval(*outcome_.test, "test");
+  }
+  if (outcome_.heldout) run_dir_->write_domain_report("heldout", *outcome_.heldout, names, n_scenarios);
+  run_dir_->write_summary(summary_json(
+      config_, outcome_, best_.best(),
+      {backend_->description(), comm_.size(), pool_.size(), split_.rows.rows(), seconds_since(started_)}));
+  if (config_.run.plots)
+    write_plots(config_.run.dir, outcome_.test ? &*outcome_.test : nullptr, names, train_data_->schema().n_types,
+                n_scenarios);
+  if (!show_) return;
+  fmt::print("{} steps, {:.0f} samples/s{}; run directory {}\n", step_, outcome_.samples_per_second,
+             comm_.size() > 1 ? fmt::format(" over {} processes", comm_.size()) : "", config_.run.dir);
+  if (outcome_.test) fmt::print("{}", format_eval_table("test", {{config_.model.label(), *outcome_.test}}));
+  if (outcome_.heldout)
+    fmt::print("{}", format_eval_table("held-out combinations (zero-shot)", {{config_.model.label(), *outcome_.heldout}}));
 }
 
 }  // namespace
 
 TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks,
                    Communicator* job) {
-  const Clock::time_point started = Clock::now();
   std::unique_ptr<Communicator> single;
   Communicator& comm = job != nullptr ? *job : *(single = make_local_communicator());
-  const bool lead = comm.rank() == 0;  // logs, writes the run directory and checkpoints
-  resolve_device(config.train.device);
-  check_same_config_on_every_rank(comm, config);
-  if (config.train.batch_size < static_cast<std::uint32_t>(comm.size()))
-    fail("train.batch_size = {} is the global batch and cannot be shared by {} processes", config.train.batch_size,
-         comm.size());
-  blas::library_info();  // loads OpenBLAS here, on this thread, before any worker runs a GEMM
-  ThreadPool pool(config.train.threads > 0 ? config.train.threads : ThreadPool::default_threads());
-  const Dataset train_data = Dataset::open(config.data.train, Verify::full, &pool);
-  std::optional<Dataset> test_data, heldout_data;
-  if (!config.data.test.empty()) test_data = Dataset::open(config.data.test, Verify::full, &pool);
-  if (!config.data.heldout.empty()) heldout_data = Dataset::open(config.data.heldout, Verify::full, &pool);
-  if (test_data) require_same_domains(train_data, *test_data);
-  if (heldout_data) require_same_domains(train_data, *heldout_data);
-  inject_rank_failure(comm);
-
-  std::optional<RunDirectory> run;
-  std::optional<CheckpointDirectory> checkpoints;
-  if (lead) {
-    prepare_run_dir(config.run.dir, options);
-    run.emplace(config.run.dir);
-    run->write_config(config);
-    checkpoints.emplace((fs::path(config.run.dir) / "checkpoints").string(), config.train.keep_checkpoints);
-  }
-
-  MmnModel model(config.model, train_data.schema(), config.train.seed);
-  Optimizer optimizer(config.optimizer, model);
-  const ValidationSplit split = split_validation(train_data, config.train.validation_fraction);
-  const bool validating = split.rows.rows() > 0;
-  BatchLoader loader(train_data, config.train.batch_size, config.train.seed, config.train.shuffle_window,
-                     static_cast<std::uint32_t>(comm.rank()), static_cast<std::uint32_t>(comm.size()),
-                     split.train_groups);
-  std::optional<CheckpointDirectory> best_checkpoints;
-  if (lead && validating)
-    best_checkpoints.emplace((fs::path(config.run.dir) / "checkpoints" / kBestCheckpointDir).string(), 1);
-  BestSoFar best;
-  if (options.resume && validating) best = read_best(config.run.dir, comm);
-
-  TrainOutcome outcome;
-  std::uint64_t step = 0;
-  if (options.resume) {
-    // Rank 0 picks the newest checkpoint that reads back; a corrupt one is skipped (and said
-    // so), one that does not fit this configuration is an error. The other ranks read it too.
-    std::string chosen;
-    if (lead) {
-      const std::vector<std::string> found = checkpoints->list();
-      for (const auto& path : found) {
-        try {
-          const CheckpointState state = read_checkpoint(path, model, optimizer);
-          chosen = path;
-          if (path != found.front())
-            fmt::print(stderr,
-                       "mmn: warning: the newest checkpoint is unreadable; resuming from the previous good one, {} "
-                       "(step {})\n",
-                       path, state.step);
-          break;
-        } catch (const CheckpointMismatch&) {
-          throw;
-        } catch (const Error& e) {
-          fmt::print(stderr, "mmn: warning: skipping unreadable checkpoint: {}\n", e.what());
-          model = MmnModel(config.model, train_data.schema(), config.train.seed);
-          optimizer = Optimizer(config.optimizer, model);
-        }
-      }
-      if (chosen.empty() && !found.empty())
-        fail("{}: none of its {} checkpoints could be read; nothing to resume from", config.run.dir, found.size());
-      if (chosen.empty() && !options.quiet) fmt::print("no checkpoint in {}: starting from step 0\n", config.run.dir);
-    }
-    comm.broadcast(chosen, 0);
-    if (!chosen.empty()) {
-      const CheckpointState state = read_checkpoint(chosen, model, optimizer);
-      loader.seek(state.position);
-      step = state.step;
-      outcome.last_checkpoint = chosen;
-      if (lead && !options.quiet) fmt::print("resuming from {} (step {})\n", chosen, step);
-    }
-    if (lead) run->resume_metrics_at(step);
-  }
-
-  // Rare categorical values' shared rows, fitted to the training data (a resumed run fits the
-  // same maps its checkpoint holds).
-  const std::vector<std::uint64_t> rare = fit_rare_id_maps(model, train_data, pool);
-  if (lead && !options.quiet && config.model.min_id_count > 1) {
-    std::uint64_t total = 0;
-    for (const std::uint64_t r : rare) total += r;
-    fmt::print("{} categorical values seen fewer than {} times share their field's out-of-vocabulary row\n", total,
-               config.model.min_id_count);
-  }
-  ColumnBlock validation_rows = split.rows;
-  map_rare_ids(model, validation_rows);
-
-  // Parameters and optimizer state, from a checkpoint or fresh, go to the backend from the host model.
-  const std::uint32_t share = (config.train.batch_size + static_cast<std::uint32_t>(comm.size()) - 1) /
-                              static_cast<std::uint32_t>(comm.size());
-  const std::unique_ptr<TrainingBackend> backend = make_backend(
-      config.train.device, {model, optimizer, pool, std::max(share, config.train.eval_batch_size), local_rank(), &comm});
-  if (lead && !options.quiet) fmt::print("backend: {}\n", backend->description());
-
-  const std::uint64_t total_steps =
-      config.train.max_steps > 0 ? config.train.max_steps : std::uint64_t{config.train.epochs} * loader.batches_per_epoch();
-  optimizer.set_total_steps(total_steps);
-  const LossOptions& loss_options = config.loss;
-  std::ostream discard(nullptr);
-  const bool show = lead && !options.quiet;
-  Progress progress(total_steps, show ? std::cout : discard, show && ::isatty(STDOUT_FILENO) != 0,
-                    config.train.log_every, step);
-
-  // Every rank predicts its share of the batches; rank 0 evaluates (the others get nothing).
-  auto evaluate_on = [&](const Dataset& data) -> std::optional<EvalReport> {
-    const Predictions p = predict(
-        with_rare_ids_mapped(model,
-                             [&](const ColumnView& rows, float* ctr, float* cvr) { backend->forward(rows, ctr, cvr); }),
-        data, config.train.eval_batch_size, &comm);
-    if (!lead) return std::nullopt;
-    return evaluate(data, p);
-  };
-  auto diverged = [&](std::uint64_t at_step, const std::string& what) {
-    fail("training diverged at step {}: {}; the last good checkpoint is {}", at_step, what,
-         outcome.last_checkpoint.empty() ? "(none yet)" : outcome.last_checkpoint);
-  };
-  // The loop reads one batch ahead and hands it to the backend, which may copy it in while it
-  // works on the current one (the CUDA backend does). Checkpoints record the position after
-  // the current batch, not after the one read ahead.
-  ColumnBlock batch, next_batch;
-  bool next_ready = false, at_epoch_end = false;
-  LoaderPosition after_batch, after_next;
-  auto position = [&] { return next_ready ? after_batch : loader.position(); };
-  auto save = [&] {
-    backend->parameters_to_host();
-    if (const auto bad = non_finite_parameter(model)) diverged(step, *bad + " is not finite after the update");
-    outcome.parameter_checksum = check_replicas_agree(comm, model, step);
-    if (lead) outcome.last_checkpoint = checkpoints->save(model, optimizer, {step, position(), {}});
-    comm.broadcast(outcome.last_checkpoint, 0);
-  };
-  const bool skip_diverged = config.train.on_divergence == "skip_batch";
-
-  // Every rank scores all validation rows (the parameters are the same everywhere), so every
-  // rank reaches the same verdict without a message.
-  auto validate = [&]() -> double {
-    const ColumnView rows = view_of(validation_rows);
-    const Predictions p = predict_rows(
-        [&](const ColumnView& part, float* ctr, float* cvr) { backend->forward(part, ctr, cvr); }, rows,
-        config.train.eval_batch_size);
-    return validation_score(config.train.validation_metric, rows, p.p_ctr, p.p_cvr, train_data.schema().n_scenarios,
-                            train_data.schema().n_domains());
-  };
-  bool stopped_early = false;
-  std::uint32_t since_best = 0;
-  std::uint32_t skipped_in_a_row = 0;
-
-  std::vector<std::uint32_t> domain;
-  const std::vector<std::uint64_t> data_domain_rows = loss_rows_per_domain(train_data, loss_options, pool);
-  double interval_loss = 0, interval_ctr = 0, interval_cvr = 0;
-  std::uint64_t interval_steps = 0, interval_rows = 0, trained_rows = 0;
-  double train_seconds = 0;
-  auto interval_start = Clock::now();
-  while (step < total_steps) {
-    const auto t0 = Clock::now();
-    if (next_ready) {
-      std::swap(batch, next_batch);
-      after_batch = after_next;
-      next_ready = false;
-    } else if (at_epoch_end || !loader.next(batch)) {  // every rank reaches an epoch's end at the same batch
-      at_epoch_end = false;
-      if (config.train.max_steps == 0 && loader.position().epoch >= config.train.epochs) break;
-      continue;
-    } else {
-      after_batch = loader.position();
-      map_rare_ids(model, batch);
-    }
-    if (step + 1 < total_steps) {
-      next_ready = loader.next(next_batch);
-      at_epoch_end = !next_ready;
-      if (next_ready) {
-        map_rare_ids(model, next_batch);
-        after_next = loader.position();
-        backend->prefetch(view_of(next_batch));
-      }
-    }
-    const ColumnView rows = view_of(batch);
-    model.domains_of(rows, domain);
-    LossCounts counts =
-        count_loss_rows(rows.click, domain.data(), rows.rows, model.grid().n_domains(), loss_options.cvr_mode);
-    sum_loss_counts(comm, counts);  // the global batch's N and N^d
-    counts.data_domain = data_domain_rows;
-    LossValue loss = backend->compute_gradients(rows, counts, loss_options);
-    if (hooks.after_gradients) hooks.after_gradients(step + 1, model, loss);
-    if (comm.size() > 1) {
-      double parts[3] = {loss.total, loss.ctr, loss.cvr};
-      comm.sum(parts, 3);
-      loss = {parts[0], parts[1], parts[2]};
-      backend->exchange_gradients(comm);
-    }
-    if (const auto bad = backend->non_finite_gradient(loss)) {  // the same verdict on every rank
-      if (!skip_diverged) diverged(step + 1, *bad);
-      ++outcome.skipped_batches;
-      if (++skipped_in_a_row > config.train.max_skipped_batches)
-        fail("training diverged at step {}: {} batches in a row had a non-finite loss or gradient (the last: {}); "
-             "more than train.max_skipped_batches = {}; the last good checkpoint is {}",
-             step + 1, skipped_in_a_row, *bad, config.train.max_skipped_batches,
-             outcome.last_checkpoint.empty() ? "(none yet)" : outcome.last_checkpoint);
-      if (lead) {
-        fmt::print(stderr, "mmn: warning: step {}: {}; batch skipped (train.on_divergence = skip_batch)\n", step + 1,
-                   *bad);
-        run->append_metrics({{"kind", "skipped_batch"}, {"step", step + 1}, {"tensor", *bad}});
-      }
-      train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-      continue;
-    }
-    skipped_in_a_row = 0;
-    backend->apply_optimizer();
-    ++step;
-    train_seconds += std::chrono::duration<double>(Clock::now() - t0).count();
-    trained_rows += counts.rows;
-    interval_loss += loss.total, interval_ctr += loss.ctr, interval_cvr += loss.cvr;
-    interval_steps += 1, interval_rows += counts.rows;
-
-    const double rate = train_seconds > 0 ? static_cast<double>(trained_rows) / train_seconds : 0.0;
-    progress.update(step, rate, loss.total);
-    if (step % config.train.log_every == 0 || step == total_steps) {
-      const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
-      if (lead)
-        run->append_metrics({{"kind", "train"},
-                             {"step", step},
-                             {"epoch", position().epoch},
-                             {"loss", interval_loss / static_cast<double>(interval_steps)},
-                             {"ctr_loss", interval_ctr / static_cast<double>(interval_steps)},
-                             {"cvr_loss", interval_cvr / static_cast<double>(interval_steps)},
-                             {"samples_per_second", seconds > 0 ? static_cast<double>(interval_rows) / seconds : 0.0}});
-      interval_loss = interval_ctr = interval_cvr = 0;
-      interval_steps = interval_rows = 0;
-      interval_start = Clock::now();
-    }
-    if (config.train.checkpoint_every > 0 && step % config.train.checkpoint_every == 0) save();
-    const bool validation_due =
-        validating && (step == total_steps || (config.train.validate_every > 0
-                                                   ? step % config.train.validate_every == 0
-                                                   : step % loader.batches_per_epoch() == 0));
-    if (validation_due) {
-      const double score = validate();
-      const bool better = std::isfinite(score) && (best.step == 0 || score > best.value);
-      if (lead)
-        run->append_metrics({{"kind", "validation"},
-                             {"step", step},
-                             {"metric", to_string(config.train.validation_metric)},
-                             {"value", std::isfinite(score) ? nlohmann::json(score) : nlohmann::json()},
-                             {"best", better}});
-      if (better) {
-        best = {step, score, ""};
-        since_best = 0;
-        backend->parameters_to_host();
-        if (lead) {
-          best.checkpoint = best_checkpoints->save(model, optimizer, {step, position(), {}});
-          write_best(config.run.dir, config.train.validation_metric, best);
-        }
-      } else if (config.train.early_stopping_patience > 0 && ++since_best >= config.train.early_stopping_patience) {
-        stopped_early = true;
-        if (lead && !options.quiet)
-          fmt::print("\nstopping early at step {}: no better validation {} in {} validations (best {:.5f} at step {})\n",
-                     step, to_string(config.train.validation_metric), since_best, best.value, best.step);
-        break;
-      }
-    }
-    if (test_data && config.train.eval_every > 0 && step % config.train.eval_every == 0) {
-      const std::optional<EvalReport> report = evaluate_on(*test_data);
-      if (lead) {
-        nlohmann::json line = eval_report_json(*report);
-        line["kind"] = "eval";
-        line["split"] = "test";
-        line["step"] = step;
-        run->append_metrics(line);
-      }
-    }
-  }
-  progress.finish();
-  outcome.steps = step;
-  outcome.samples_per_second = train_seconds > 0 ? static_cast<double>(trained_rows) / train_seconds : 0.0;
-  save();
-  // The run's model is its best by the validation metric: every rank loads that checkpoint.
-  if (validating && best.step != 0 && best.step != step) {
-    std::string path = best.checkpoint;
-    comm.broadcast(path, 0);
-    read_checkpoint(path, model, optimizer);
-    backend->parameters_from_host();
-  }
-  outcome.best_step = validating ? best.step : 0;
-  outcome.stopped_early = stopped_early;
-  if (test_data) outcome.test = evaluate_on(*test_data);
-  if (heldout_data) outcome.heldout = evaluate_on(*heldout_data);
-  if (!lead) return outcome;
-
-  nlohmann::json summary = {{"steps", step},
-                            {"samples_per_second", outcome.samples_per_second},
-                            {"model", config.model.label()},
-                            {"last_checkpoint", outcome.last_checkpoint},
-                            {"skipped_batches", outcome.skipped_batches},
-                            {"ranks", comm.size()},
-                            {"backend", backend->description()},
-                            {"parameter_checksum", fmt::format("{:016x}", outcome.parameter_checksum)},
-                            {"git_commit", git_commit()},
-                            {"machine", machine_json(pool.size())}};
-  if (validating)
-    summary["validation"] = {{"metric", to_string(config.train.validation_metric)},
-                             {"rows", split.rows.rows()},
-                             {"best_step", best.step},
-                             {"best_value", best.step != 0 ? nlohmann::json(best.value) : nlohmann::json()},
-                             {"stopped_early", stopped_early}};
-  const Dictionaries& names = train_data.dictionaries();
-  if (outcome.test) {
-    run->write_domain_report("test", *outcome.test, names, train_data.schema().n_scenarios);
-    nlohmann::json line = eval_report_json(*outcome.test);
-    line["kind"] = "eval";
-    line["split"] = "test";
-    line["step"] = step;
-    run->append_metrics(line);
-    summary["test"] = eval_report_json(*outcome.test);
-  }
-  if (outcome.heldout) {
-    run->write_domain_report("heldout", *outcome.heldout, names, train_data.schema().n_scenarios);
-    summary["heldout"] = eval_report_json(*outcome.heldout);
-  }
-  summary["wall_seconds"] = std::chrono::duration<double>(Clock::now() - started).count();
-  run->write_summary(summary);
-  if (config.run.plots)
-    write_plots(config.run.dir, outcome.test ? &*outcome.test : nullptr, names, train_data.schema().n_types,
-                train_data.schema().n_scenarios);
-  if (!options.quiet) {
-    fmt::print("{} steps, {:.0f} samples/s{}; run directory {}\n", step, outcome.samples_per_second,
-               comm.size() > 1 ? fmt::format(" over {} processes", comm.size()) : "", config.run.dir);
-    if (outcome.test) fmt::print("{}", format_eval_table("test", {{config.model.label(), *outcome.test}}));
-    if (outcome.heldout)
-      fmt::print("{}", format_eval_table("held-out combinations (zero-shot)", {{config.model.label(), *outcome.heldout}}));
-  }
-  return outcome;
+  TrainingRun run(config, options, hooks, comm);
+  return run.run();
 }
 
 }  // namespace mmn
