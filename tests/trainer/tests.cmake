@@ -1,6 +1,9 @@
 mmn_add_test(trainer_command_tests
+  trainer/ingest_command_test.cpp
   trainer/predict_command_test.cpp
+  trainer/synth_command_test.cpp
 )
+target_link_libraries(trainer_command_tests PRIVATE PkgConfig::ZLIB PkgConfig::ZSTD)  # compressed test inputs
 target_compile_definitions(trainer_command_tests PRIVATE MMN_EMULATED_CUDA_BINARY="$<TARGET_FILE:mmn-emulated-cuda>")
 add_dependencies(trainer_command_tests mmn-emulated-cuda)
 

@@ -7,6 +7,5 @@ mmn_add_test(ingest_tests
   host/ingest/ingest_fixtures_test.cpp
   host/ingest/bad_rows_test.cpp
   host/ingest/ingester_test.cpp
-  host/ingest/ingest_cli_test.cpp
 )
 target_link_libraries(ingest_tests PRIVATE PkgConfig::ZLIB PkgConfig::ZSTD)  # compressed test inputs

@@ -5,5 +5,4 @@ mmn_add_test(synth_tests
   host/synth/domains_test.cpp
   host/synth/ground_truth_test.cpp
   host/synth/synthesize_test.cpp
-  host/synth/synth_command_test.cpp
 )

@@ -3,4 +3,6 @@ mmn_add_test(train_reporting_tests
   host/train/train_config_test.cpp
   host/train/run_directory_test.cpp
   host/train/report_table_test.cpp
+  host/train/plots_test.cpp
+  host/train/progress_test.cpp
 )

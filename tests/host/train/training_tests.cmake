@@ -2,6 +2,7 @@ mmn_add_test(train_tests
   host/train/batch_loader_test.cpp
   host/train/best_model_test.cpp
   host/train/checkpoint_test.cpp
+  host/train/evaluator_test.cpp
   host/train/read_ahead_test.cpp
   host/train/trainer_test.cpp
   host/train/validation_test.cpp

@@ -41,7 +41,7 @@ Result mmn(const std::string& args) {
   return r;
 }
 
-TEST(IngestCli, CreatesTheOutputsMissingParentFoldersAndReadsGzip) {
+TEST(IngestCommand, CreatesTheOutputsMissingParentFoldersAndReadsGzip) {
   mmn::testing::TempDir tmp;
   // The fixture, gzip-compressed by the gzip tool's library.
   std::ifstream in(fixture("aliccp_small.csv"), std::ios::binary);
@@ -62,7 +62,7 @@ TEST(IngestCli, CreatesTheOutputsMissingParentFoldersAndReadsGzip) {
       << blocked.output;
 }
 
-TEST(IngestCli, IngestsAFileEndToEnd) {
+TEST(IngestCommand, IngestsAFileEndToEnd) {
   mmn::testing::TempDir tmp;
   const Result r = mmn("ingest --schema " + fixture("aliccp_schema.toml") + " --out " + tmp / "ds" + " " +
                        fixture("aliccp_small.csv"));
@@ -89,7 +89,7 @@ TEST(IngestCli, IngestsAFileEndToEnd) {
   EXPECT_EQ(twice.provenance()["inputs"].size(), 2u);
 }
 
-TEST(IngestCli, BadRowsFailOrAreSkippedAndReported) {
+TEST(IngestCommand, BadRowsFailOrAreSkippedAndReported) {
   mmn::testing::TempDir tmp;
   std::string text = "sample_id,click,purchase,scenario,conv_type,user_id,brand,title,price,score\n";
   text +=
@@ -128,7 +128,7 @@ TEST(IngestCli, BadRowsFailOrAreSkippedAndReported) {
   EXPECT_NE(r.output.find("nope.toml: cannot read the schema file"), std::string::npos) << r.output;
 }
 
-TEST(IngestCli, InterruptLeavesNothingBehind) {
+TEST(IngestCommand, InterruptLeavesNothingBehind) {
   mmn::testing::TempDir tmp;
   write_file(tmp / "s.toml",
              "[[column]]\nname = \"c\"\nrole = \"click\"\n[[column]]\nname = \"x\"\nrole = \"numeric\"\n"
