@@ -15,10 +15,12 @@ packages=(
   libbenchmark-dev                          # perf/ benchmarks
   libopenblas-dev                           # BLAS for the CPU backend
   zlib1g-dev libzstd-dev                    # gzip and zstd compressed input files
+  libonnx-dev libprotobuf-dev               # ONNX export of a trained model
   libboost-context-dev                      # fibers of the SIMT emulator that runs CUDA kernels on the CPU
   clang libclang-rt-14-dev                  # libFuzzer targets and the ThreadSanitizer build
   libopenmpi-dev openmpi-bin                # data parallelism across processes (mpirun / srun)
   gnuplot-nox                               # the run directory's PNG plots (no X11)
+  python3-venv                              # the test tools' Python environment (ONNX Runtime)
 )
 
 missing=()

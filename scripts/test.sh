@@ -8,6 +8,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MMN_BUILD_DIR:-$root/build}"
 bash "$root/scripts/setup.sh"
+# ONNX Runtime for the export tests (a Python virtual environment; the tests fail without it).
+MMN_TEST_PYTHON="$(bash "$root/scripts/python-test-env.sh" | tail -n 1)"
+export MMN_TEST_PYTHON MMN_REQUIRE_ONNXRUNTIME=1
 bash "$root/scripts/build.sh"
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 900
 if [ "${MMN_TEST_SANITIZERS:-1}" != "0" ]; then

@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   mmn::cli::add_train_command(app);
   mmn::cli::add_eval_command(app);
   mmn::cli::add_predict_command(app);
+  mmn::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,3 +16,7 @@ if(MMN_MPI_ENABLED)
     target_compile_definitions(data_parallel_tests PRIVATE MMN_CUDA_BUILD=1)
   endif()
 endif()
+
+# ONNX export checked with ONNX Runtime (Python, from scripts/python-test-env.sh).
+mmn_add_test(export_command_tests trainer/export_command_test.cpp)
+target_compile_definitions(export_command_tests PRIVATE MMN_TESTS_DIR="${CMAKE_CURRENT_SOURCE_DIR}")

@@ -10,5 +10,6 @@ void add_synth_command(CLI::App& app);   // mmn synth
 void add_train_command(CLI::App& app);   // mmn train
 void add_eval_command(CLI::App& app);    // mmn eval
 void add_predict_command(CLI::App& app); // mmn predict
+void add_export_command(CLI::App& app);  // mmn export
 
 }  // namespace mmn::cli

@@ -37,6 +37,11 @@ class MmnModel {
   LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options,
                               ThreadPool& pool);
 
+  const Tower& ctr_tower() const { return ctr_tower_; }
+  const Tower& cvr_tower() const { return cvr_tower_; }
+  // Whether h0 ends the categorical fields' embeddings with type and scenario embeddings.
+  bool embeds_type_and_scenario() const { return tables_.size() > schema_.categorical.size(); }
+
   ParameterStore& dense() { return dense_; }
   const ParameterStore& dense() const { return dense_; }
   std::vector<EmbeddingTable>& embeddings() { return tables_; }

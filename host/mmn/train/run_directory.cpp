@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "mmn/data/dataset.h"
 #include "mmn/util/error.h"
 #include "mmn/util/file_writer.h"
 
@@ -125,6 +126,10 @@ RunDirectory::RunDirectory(std::string dir) : dir_(std::move(dir)) {
 std::string RunDirectory::path(const std::string& name) const { return (std::filesystem::path(dir_) / name).string(); }
 
 void RunDirectory::write_config(const TrainConfig& config) { write_file_atomically(path("config.toml"), to_toml(config)); }
+
+void RunDirectory::write_schema(const Schema& schema) {
+  write_file_atomically(path("schema.json"), schema_to_json(schema).dump(2) + "\n");
+}
 
 void RunDirectory::append_metrics(const nlohmann::json& record) {
   if (!kept_records_.empty() && kept_records_.count(record_key(record)) != 0) return;

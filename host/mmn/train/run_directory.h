@@ -28,6 +28,9 @@ class RunDirectory {
 
   // config.toml, written atomically.
   void write_config(const TrainConfig& config);
+  // schema.json: the training data's schema, so that the run alone rebuilds its model
+  // (mmn export, mmn::Predictor) without the training data at hand.
+  void write_schema(const Schema& schema);
 
   // Appends `record` as one line to metrics.jsonl and flushes. The file stays open.
   // A record kept by resume_metrics_at (the same kind, split and step) is not written again.

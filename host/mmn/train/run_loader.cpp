@@ -1,6 +1,11 @@
 #include "mmn/train/run_loader.h"
 
 #include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "mmn/data/dataset.h"
 
 #include "mmn/model/optimizer.h"
 #include "mmn/train/checkpoint.h"
@@ -29,6 +34,29 @@ LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint, co
   Optimizer optimizer(run.config.optimizer, *run.model);
   run.step = read_checkpoint(run.checkpoint, *run.model, optimizer).step;
   return run;
+}
+
+Schema run_schema(const std::string& run_dir) {
+  namespace fs = std::filesystem;
+  const std::string path = (fs::path(run_dir) / "schema.json").string();
+  std::ifstream in(path);
+  if (in) {
+    try {
+      return schema_from_json(nlohmann::json::parse(in), path);
+    } catch (const nlohmann::json::exception& e) {
+      fail("{}: not a schema: {}", path, e.what());
+    }
+  }
+  const std::string config_path = (fs::path(run_dir) / "config.toml").string();
+  if (!fs::exists(config_path)) fail("{}: not a run directory ({} is missing)", run_dir, config_path);
+  const std::string train = load_train_config(config_path, {}).data.train;
+  if (!fs::exists(train))
+    fail("{}: has no schema.json and its training data {} is not here: the model's shape is unknown", run_dir, train);
+  return Dataset::open(train, Verify::structure).schema();
+}
+
+LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint) {
+  return load_run(run_dir, checkpoint, run_schema(run_dir));
 }
 
 }  // namespace mmn

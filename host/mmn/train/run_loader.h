@@ -20,5 +20,9 @@ struct LoadedRun {
 
 // Throws mmn::Error naming the run directory or checkpoint and the problem.
 LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint, const Schema& schema);
+// The same for the schema the run was trained on: its schema.json, or (a run written before
+// runs kept one) the schema of the training data its config.toml names.
+LoadedRun load_run(const std::string& run_dir, const std::string& checkpoint = "");
+Schema run_schema(const std::string& run_dir);
 
 }  // namespace mmn

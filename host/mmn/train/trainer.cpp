@@ -170,6 +170,7 @@ void TrainingRun::open_run_directory() {
   prepare_run_dir(config_.run.dir, options_);
   run_dir_.emplace(config_.run.dir);
   run_dir_->write_config(config_);
+  run_dir_->write_schema(train_data_->schema());
   checkpoints_.emplace((fs::path(config_.run.dir) / "checkpoints").string(), config_.train.keep_checkpoints);
 }
 
