@@ -16,7 +16,6 @@
 
 #include <fmt/format.h>
 
-#include "mmn/data/dataset.h"
 #include "testing/temp_dir.h"
 
 namespace mmn {
@@ -50,26 +49,6 @@ bool onnxruntime_available() {
   return shell(python() + " -c 'import onnxruntime, onnx, numpy'").code == 0;
 }
 
-// The rows of a data set as onnx_check.py reads them.
-void write_inputs(const std::string& dataset, const std::string& path) {
-  const Dataset data = Dataset::open(dataset);
-  const Schema& s = data.schema();
-  std::string text = "type,scenario";
-  for (std::size_t f = 0; f < s.categorical.size(); ++f) text += fmt::format(",c{}", f);
-  for (std::size_t j = 0; j < s.dense.size(); ++j) text += fmt::format(",d{}", j);
-  text += "\n";
-  for (const auto& shard : data.shards()) {
-    const ColumnView& v = shard.columns();
-    for (std::size_t i = 0; i < v.rows; ++i) {
-      text += fmt::format("{},{}", v.type[i], v.scenario[i]);
-      for (const auto* c : v.categorical) text += fmt::format(",{}", c[i]);
-      for (const auto* d : v.dense) text += fmt::format(",{:.9g}", d[i]);
-      text += "\n";
-    }
-  }
-  std::ofstream(path) << text;
-}
-
 // One synthetic data set (with two held-out pairs) for every model kind, made by the first test.
 class ExportCommand : public ::testing::TestWithParam<const char*> {
  protected:
@@ -81,8 +60,10 @@ class ExportCommand : public ::testing::TestWithParam<const char*> {
       std::filesystem::remove_all(d);
       const Result synth = mmn("synth --preset tiny --rows 12000 --seed 5 --holdout 2 --out " + d + "/data");
       EXPECT_EQ(synth.code, 0) << synth.output;
-      write_inputs(d + "/data/test", d + "/test_inputs.csv");
-      write_inputs(d + "/data/heldout", d + "/heldout_inputs.csv");
+      for (const char* split : {"test", "heldout"}) {
+        const Result dumped = mmn(fmt::format("data dump {}/data/{} --out {}/{}_inputs.csv", d, split, d, split));
+        EXPECT_EQ(dumped.code, 0) << dumped.output;
+      }
       return d;
     }();
     return dir;

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# A trained run served two ways on the same rows: `mmn predict` (mmn's CPU forward)
+# and its `mmn export` ONNX model in ONNX Runtime (tests/tools/onnx_check.py, which
+# also checks they agree). Prints the ONNX file's size and both rows/s.
+#   perf/serve/onnx_vs_predict.sh RUN_DIR DATASET OUT_DIR [ORT_BATCH]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+run="$1" data="$2" out="$3" batch="${4:-1024}"
+mmn="${MMN_BINARY:-$root/build/trainer/mmn}"
+python="$(bash "$root/scripts/python-test-env.sh" | tail -n 1)"
+mkdir -p "$out"
+"$mmn" export "$run" --format onnx --out "$out/model.onnx"
+"$mmn" data dump "$data" --out "$out/inputs.csv" >/dev/null
+rows=$(($(wc -l < "$out/inputs.csv") - 1))
+start=$(date +%s.%N)
+"$mmn" predict "$run" --data "$data" --out "$out/predict.csv" >/dev/null
+end=$(date +%s.%N)
+awk -v rows="$rows" -v s="$start" -v e="$end" \
+  'BEGIN { printf "mmn predict: %d rows in %.2f s: %.0f rows/s (loading included)\n", rows, e - s, rows / (e - s) }'
+"$python" "$root/tests/tools/onnx_check.py" "$out/model.onnx" "$out/inputs.csv" "$out/predict.csv" --batch "$batch"
