@@ -79,6 +79,8 @@ void use_single_thread() { openblas(); }
 
 const LibraryInfo& library_info() { return openblas().info; }
 
+const char* configured_library() { return MMN_OPENBLAS_LIBRARY; }
+
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
            int ldb, float beta, float* c, int ldc) {
   if (m == 0 || n == 0) return;

@@ -27,5 +27,7 @@ struct LibraryInfo {
   std::string warning;      // non-empty when the kernels are narrower than the CPU allows
 };
 const LibraryInfo& library_info();
+// The OpenBLAS library the build found (tried first; then libopenblas.so.0 on the search path).
+const char* configured_library();
 
 }  // namespace mmn::blas

@@ -14,14 +14,11 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/weighted_bce.cpp
 )
 # OpenBLAS is not linked: blas.cpp loads it at run time, after choosing the kernels
-# that fit the CPU (OpenBLAS picks them once, while it is loaded). It loads the
-# library pkg-config found, by its SONAME, from the same folder.
+# that fit the CPU (OpenBLAS picks them once, while it is loaded): first the library
+# pkg-config found, then libopenblas.so.0 on the search path.
 foreach(_lib IN LISTS OPENBLAS_LINK_LIBRARIES)
   if(_lib MATCHES "\\.so$" AND NOT _mmn_openblas_library)
-    file(REAL_PATH "${_lib}" _real)
-    file(READ_ELF "${_real}" SONAME _soname)
-    get_filename_component(_dir "${_lib}" DIRECTORY)
-    set(_mmn_openblas_library "${_dir}/${_soname}")
+    set(_mmn_openblas_library "${_lib}")
   endif()
 endforeach()
 if(NOT _mmn_openblas_library)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <random>
 #include <vector>
 
@@ -13,7 +14,8 @@ namespace {
 
 TEST(Blas, LoadsKernelsThatFitTheCpu) {
   const LibraryInfo& info = library_info();
-  EXPECT_FALSE(info.path.empty());
+  // The library the build found, not another one that happens to be on the search path.
+  EXPECT_TRUE(std::filesystem::equivalent(info.path, configured_library())) << info.path << " vs " << configured_library();
   EXPECT_NE(info.config.find("OpenBLAS"), std::string::npos) << info.config;
   const CpuSimd cpu = detect_cpu_simd();
   EXPECT_EQ(info.cpu_simd, to_string(cpu.level));
