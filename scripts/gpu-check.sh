@@ -48,9 +48,15 @@ record() {
   render_report
 }
 
-# The line of a failed step's output that says most about why.
+# The line of a failed step's output that says most about why (for GoogleTest: how many tests
+# failed and the first of them).
 failure_message() {
-  local log="$1" line
+  local log="$1" line count
+  count="$(grep -m1 -o -E '^\[  FAILED  \] [0-9]+ tests?, listed below' "$log" | grep -o -E '[0-9]+' || true)"
+  if [ -n "$count" ]; then
+    echo "$count failed: $(grep -E '^\[  FAILED  \] [A-Za-z_/]' "$log" | sed 's/^\[  FAILED  \] //; s/[ ,].*//' | sort -u | head -n 5 | paste -sd' ')"
+    return
+  fi
   line="$(grep -E '\[  FAILED  \]|FAILED|error:|Error|ERROR|fatal|what\(\)|Segmentation|Aborted' "$log" | grep -v '^\[  FAILED  \] *[0-9]* tests\?, listed' | head -n 1 || true)"
   [ -n "$line" ] || line="$(grep -v '^\s*$' "$log" | tail -n 1 || true)"
   echo "${line:0:300}"
@@ -73,7 +79,10 @@ run_step() {
   timeout --kill-after=5 "$limit" "$@" >"$part" 2>&1 || rc=$?
   seconds=$(($(date +%s) - t0))
   { echo "== $name (limit ${limit}s, exit $rc, ${seconds}s): $*"; cat "$part"; echo; } >>"$log"
-  if [ "$rc" -eq 0 ]; then
+  if [ "$rc" -eq 0 ] && grep -q -E 'no CUDA device|ERROR OCCURRED' "$part"; then
+    # A GPU binary that found no device, or a benchmark that failed a check, still exits 0.
+    record "$name" failed "$seconds" "$(grep -m1 -E 'no CUDA device|ERROR OCCURRED' "$part" | tr -s ' ' | cut -c1-300)"
+  elif [ "$rc" -eq 0 ]; then
     record "$name" passed "$seconds" ""
   elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
     record "$name" failed "$seconds" "timed out after ${limit}s; last line: $(tail -n 1 "$part" | cut -c1-200)"
@@ -184,7 +193,8 @@ describe_machine() {
   note nvcc "$nvcc: $( ("$nvcc" --version 2>/dev/null || echo 'not found') | tail -n 1)"
   note cxx "$( (c++ --version 2>/dev/null || echo 'c++: not found') | head -n 1)"
   note cmake "$( (cmake --version 2>/dev/null || echo 'cmake: not found') | head -n 1)"
-  note deps "$(wc -l <"$deps/MANIFEST" 2>/dev/null || echo 0) packages in $(basename "$deps")/, $(du -sh "$deps" 2>/dev/null | cut -f1)"
+  note glibc "$( (ldd --version 2>/dev/null || echo 'ldd: not found') | head -n 1)"
+  note deps "$(wc -l 2>/dev/null <"$deps/MANIFEST" || echo 0) packages in $(basename "$deps")/, $(du -sh "$deps" 2>/dev/null | cut -f1)"
   note sanitizer "${sanitizer:-not installed}"
   note arch "$cuda_arch"
   note targets "$targets"
@@ -196,7 +206,6 @@ describe_machine() {
 start_binaries() {
   local binary
   for binary in "$@"; do
-    [ -x "$binary" ] || continue
     echo "== $binary"
     case "$binary" in
       *_bench) "$binary" --benchmark_list_tests ;;
@@ -207,11 +216,17 @@ start_binaries() {
 }
 
 run_tests() {
-  local tests="$build/tests" log="$out/tests.log" perf="$build/perf"
-  export -f start_binaries
-  run_step "binaries start" 30 "$log" bash -c 'start_binaries "$@"' _ \
-    "$tests/kernel_gpu_tests" "$tests/cuda_backend_gpu_tests" "$tests/wrapper_gpu_tests" "$build/trainer/mmn" \
-    "$perf/gpu_kernel_bench" "$perf/grouped_gemm_bench" "$perf/train_step_gpu_bench" || true
+  local tests="$build/tests" log="$out/tests.log" perf="$build/perf" binary built=()
+  for binary in "$tests/kernel_gpu_tests" "$tests/cuda_backend_gpu_tests" "$tests/wrapper_gpu_tests" \
+      "$build/trainer/mmn" "$perf/gpu_kernel_bench" "$perf/grouped_gemm_bench" "$perf/train_step_gpu_bench"; do
+    if [ -x "$binary" ]; then built+=("$binary"); fi
+  done
+  if [ ${#built[@]} -eq 0 ]; then
+    record "binaries start" skipped 0 "nothing built"
+  else
+    export -f start_binaries
+    run_step "binaries start" 30 "$log" bash -c 'start_binaries "$@"' _ "${built[@]}" || true
+  fi
   gpu_step kernel_gpu_tests 60 "$log" "$tests/kernel_gpu_tests" --gtest_brief=1
   gpu_step cuda_backend_gpu_tests 60 "$log" "$tests/cuda_backend_gpu_tests" --gtest_brief=1
   gpu_step wrapper_gpu_tests 30 "$log" "$tests/wrapper_gpu_tests" --gtest_brief=1
@@ -284,6 +299,7 @@ main() {
   describe_machine
   if [ ! -f "$deps/MANIFEST" ]; then
     record configure failed 0 "no $deps/MANIFEST: run scripts/gpu-deps.sh first and carry the folder"
+    build="$work/not-configured"
   else
     unpack_openblas
     choose_pkg_config
@@ -292,6 +308,8 @@ main() {
     if run_step configure 90 "$out/build.log" cmake "${cmake_args[@]}"; then
       # shellcheck disable=SC2086  # the targets are words
       run_step build "$build_seconds" "$out/build.log" cmake --build "$build" -j "$(nproc)" --target $targets || true
+    else
+      build="$work/not-configured"  # no binaries of an earlier configuration are run
     fi
     note warnings "$(grep -c 'warning:' "$out/build.log" || true)"
   fi

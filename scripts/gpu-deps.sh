@@ -9,7 +9,8 @@
 #   gpu-deps/MANIFEST       package=version, one a line
 #
 # OpenBLAS's shared library (36 MB) is kept xz-compressed; gpu-check.sh unpacks it. The GPU
-# build needs no Boost (MMN_EMULATOR=OFF) and no MPI (MMN_MPI=OFF).
+# build needs no Boost (MMN_EMULATOR=OFF) and no MPI (MMN_MPI=OFF). The libraries need glibc 2.34
+# and the libstdc++ of GCC 12 or newer there (Debian 12 builds).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 deps="${MMN_GPU_DEPS_DIR:-$root/gpu-deps}"

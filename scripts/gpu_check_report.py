@@ -5,6 +5,7 @@ benchmarks' JSON (each kernel's fraction of the roofline measured in the same ru
 import argparse
 import json
 import math
+import re
 from pathlib import Path
 
 AUC_KEYS = [
@@ -100,6 +101,10 @@ def training_section(runs):
     return lines
 
 
+def short_name(name):
+    return re.sub(r"/(min_time:[0-9.]+|manual_time)", "", name)
+
+
 def bench_rows(path):
     try:
         data = json.loads(Path(path).read_text())
@@ -123,15 +128,15 @@ def bench_section(bench_dir):
             if row.get("run_type") == "aggregate":
                 continue
             if row.get("error_occurred"):
-                lines.append(f"| {cell(row['name'])} | error | | | | | | {cell(row.get('error_message', ''))} |")
+                lines.append(f"| {cell(short_name(row['name']))} | error | | | | | | {cell(row.get('error_message', ''))} |")
                 continue
             other = ", ".join(f"{k} {row[k]:.4g}" for k in ("samples/s", "active_domains") if k in row)
             time = f"{row.get('real_time', 0):.4g} {row.get('time_unit', '')}"
             lines.append(
-                f"| {cell(row['name'])} | {time} | {number(row.get('fraction_of_roofline'), 3)} "
+                f"| {cell(short_name(row['name']))} | {time} | {number(row.get('fraction_of_roofline'), 3)} "
                 f"| {number(row.get('fraction_of_flop_roofline'), 3)} | {number(row.get('fraction_of_bandwidth_roofline'), 3)} "
                 f"| {number(row.get('GFLOP/s'), 1)} | {number(row.get('GB/s'), 1)} | {cell(other)} |")
-        lines.append(roofline_line(rows))
+        lines += ["", roofline_line(rows)]
         lines.append("")
     return lines
 
@@ -153,7 +158,7 @@ def main():
     context = read_context(args.context)
     gpu = context.get("gpu", "none")
     lines = [f"# GPU check: {gpu.split(',')[0]}, {context.get('date', '')}", ""]
-    for key in ("gpu", "commit", "host", "cpu", "nvcc", "cxx", "cmake", "deps", "pkg_config", "sanitizer",
+    for key in ("gpu", "commit", "host", "cpu", "nvcc", "cxx", "cmake", "glibc", "deps", "pkg_config", "sanitizer",
                 "arch", "targets", "warnings", "budget", "wall_seconds"):
         if key in context:
             lines.append(f"- {key}: {context[key]}")
