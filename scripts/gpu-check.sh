@@ -37,7 +37,6 @@ context="$work/context.txt" # key=value lines for the report
 : >"$context"
 device=""                   # "" : no device; else the GPU's name
 device_why=""
-unpacked=()                 # files unpack_openblas made, removed at the end
 
 note() { echo "$1=$2" >>"$context"; }
 # record NAME STATUS SECONDS MESSAGE; the report is rewritten after every step, so that even a
@@ -133,30 +132,35 @@ find_toolkit() {
   done
 }
 
-# OpenBLAS travels xz-compressed (gpu-deps.sh); restore the library next to its link for the
-# check's length (removed at the end, so that gpu-deps/ stays small enough to carry).
+# OpenBLAS travels xz-compressed (gpu-deps.sh). Unpack it into the build folder, beside a copy
+# of its pkg-config file that points there: gpu-deps/ itself is only read.
 unpack_openblas() {
-  local packed
-  for packed in "$deps/root/$arch_lib"/openblas-pthread/*.so.xz; do
-    [ -e "$packed" ] || continue
-    [ -e "${packed%.xz}" ] && continue
-    unpacked+=("${packed%.xz}")
+  local pc_dir="$deps/root/$arch_lib/pkgconfig" to="$build/openblas" packed lib
+  packed="$(find "$deps/root/$arch_lib/openblas-pthread" -name '*.so.xz' | head -n 1)"
+  lib="$(basename "${packed%.xz}")"
+  mkdir -p "$to/pkgconfig"
+  if [ ! -e "$to/$lib" ]; then
     if command -v xz >/dev/null; then
-      xz -dkT0 "$packed"
+      xz -dcT0 "$packed" >"$to/$lib.partial"
     else
       python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' \
-        "$packed" "${packed%.xz}"
+        "$packed" "$to/$lib.partial"
     fi
-  done
+    mv "$to/$lib.partial" "$to/$lib"
+  fi
+  ln -sf "$lib" "$to/libopenblas.so.0"
+  ln -sf "$lib" "$to/libopenblas.so"
+  sed "s|\${pcfiledir}|$pc_dir|g; s|^libdir=.*|libdir=$to|" "$pc_dir/openblas.pc" >"$to/pkgconfig/openblas.pc"
 }
 
-# pkg-config: the gathered pkgconf where it runs here, else the machine's own.
+# pkg-config: the gathered pkgconf where it runs here, else the machine's own; it looks only
+# where PKG_CONFIG_LIBDIR says (the unpacked OpenBLAS first).
 choose_pkg_config() {
   local gathered="$deps/root/usr/bin/pkgconf"
-  export PKG_CONFIG_LIBDIR="$deps/root/$arch_lib/pkgconfig:$deps/root/usr/share/pkgconfig"
+  export PKG_CONFIG_LIBDIR="$build/openblas/pkgconfig:$deps/root/$arch_lib/pkgconfig:$deps/root/usr/share/pkgconfig"
   export PKG_CONFIG_PATH=""
   if [ -x "$gathered" ] && LD_LIBRARY_PATH="$deps/root/$arch_lib" "$gathered" --version >/dev/null 2>&1; then
-    pkg_config="$work/pkg-config"
+    pkg_config="$build/pkg-config"
     printf '#!/bin/sh\nLD_LIBRARY_PATH="%s" exec "%s" "$@"\n' "$deps/root/$arch_lib" "$gathered" >"$pkg_config"
     chmod +x "$pkg_config"
     note pkg_config "gpu-deps' pkgconf $("$pkg_config" --version)"
@@ -170,7 +174,7 @@ configure_args() {
   cmake_args=(-S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMMN_WERROR=OFF
     -DMMN_CUDA=ON -DMMN_EMULATOR=OFF -DMMN_MPI=OFF -DMMN_BUILD_TESTS=ON -DMMN_BUILD_PERF=ON
     -DCMAKE_CUDA_ARCHITECTURES="$cuda_arch" -DCMAKE_CUDA_COMPILER="$nvcc"
-    -DPKG_CONFIG_EXECUTABLE="$pkg_config")
+    -DPKG_CONFIG_EXECUTABLE="$pkg_config" -DPKG_CONFIG_USE_CMAKE_PREFIX_PATH=OFF)
   # Find paths: gpu-deps/ and what nvcc's toolkit brings, nothing of this machine's own.
   cmake_args+=(-DCMAKE_PREFIX_PATH="$deps/root/usr"
     -DCMAKE_FIND_USE_CMAKE_SYSTEM_PATH=OFF -DCMAKE_FIND_USE_SYSTEM_ENVIRONMENT_PATH=OFF
@@ -182,7 +186,6 @@ configure_args() {
   else
     cmake_args+=(-G "Unix Makefiles" -DCMAKE_MAKE_PROGRAM="$(command -v make || echo make)")
   fi
-  if [ -d "$build" ] && [ ! -f "$build/CMakeCache.txt" ]; then rm -rf "$build"; fi
 }
 
 describe_machine() {
@@ -286,7 +289,7 @@ finish() {
   local rc=$?
   render_report
   echo "gpu-check: report in $out/report.md"
-  rm -rf "$work" "${unpacked[@]}"
+  rm -rf "$work"
   exit "$rc"
 }
 
@@ -301,10 +304,11 @@ main() {
     record configure failed 0 "no $deps/MANIFEST: run scripts/gpu-deps.sh first and carry the folder"
     build="$work/not-configured"
   else
+    if [ -d "$build" ] && [ ! -f "$build/CMakeCache.txt" ]; then rm -rf "$build"; fi
     unpack_openblas
     choose_pkg_config
-    export LD_LIBRARY_PATH="$deps/root/$arch_lib:$deps/root/$arch_lib/openblas-pthread${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     configure_args
+    export LD_LIBRARY_PATH="$deps/root/$arch_lib:$build/openblas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     if run_step configure 90 "$out/build.log" cmake "${cmake_args[@]}"; then
       # shellcheck disable=SC2086  # the targets are words
       run_step build "$build_seconds" "$out/build.log" cmake --build "$build" -j "$(nproc)" --target $targets || true
