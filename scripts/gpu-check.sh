@@ -190,7 +190,7 @@ configure_args() {
 
 describe_machine() {
   note date "$(date -u '+%Y-%m-%d %H:%M UTC')"
-  note commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  note commit "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo "${MMN_GIT_COMMIT:-unknown (no git here; set MMN_GIT_COMMIT)}")$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   note host "$(uname -n), $(nproc) cores, $(uname -r)"
   note cpu "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs || echo unknown)"
   note nvcc "$nvcc: $( ("$nvcc" --version 2>/dev/null || echo 'not found') | tail -n 1)"

@@ -82,9 +82,20 @@ check_report() {
   [ "$files" -le 8 ] || fail "$files files in OUT_DIR (at most 8)"
 }
 
+# Without gpu-deps/ the check fails, and still writes a report that says why.
+check_without_deps() {
+  local rc=0 report="$work/no-deps/report.md"
+  MMN_GPU_DEPS_DIR="$work/absent" bash "$root/scripts/gpu-check.sh" "$work/no-deps" >/dev/null 2>&1 || rc=$?
+  [ "$rc" -ne 0 ] || fail "gpu-check.sh without gpu-deps/ exited 0"
+  grep -q '^| configure | failed | 0 | no .*/absent/MANIFEST: run scripts/gpu-deps.sh' "$report" 2>/dev/null ||
+    fail "no report of the missing gpu-deps/"
+  grep -q '^| train tiny cpu | skipped | 0 | not built |' "$report" 2>/dev/null || fail "a step ran without a build"
+}
+
 main() {
   local t0 rc=0
   t0=$(date +%s)
+  check_without_deps
   bash "$root/scripts/gpu-deps.sh"
   run_check || rc=$?
   [ "$rc" -eq 0 ] || fail "gpu-check.sh exited $rc"
