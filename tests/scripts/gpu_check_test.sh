@@ -32,7 +32,7 @@ fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 # a folder of its own under include/ or cmake/, else the file itself.
 system_copies() {
   local package
-  for package in $(cut -d= -f1 "$MMN_GPU_DEPS_DIR/MANIFEST"); do
+  cut -d= -f1 "$MMN_GPU_DEPS_DIR/MANIFEST" | while IFS= read -r package; do
     dpkg -L "$package" 2>/dev/null || true
   done | awk '
     match($0, "^/usr/include/(x86_64-linux-gnu/)?[^/]+") { print substr($0, 1, RLENGTH); next }
@@ -48,6 +48,7 @@ run_check() {
   system_copies >"$hidden"
   if [ "$(id -u)" -eq 0 ] && unshare --mount --propagation private true 2>/dev/null; then
     echo "hiding $(wc -l <"$hidden") system paths of the gathered packages"
+    # shellcheck disable=SC2016  # the script's variables are the inner shell's
     unshare --mount --propagation private bash -c '
       set -euo pipefail
       while IFS= read -r path; do
@@ -100,7 +101,7 @@ main() {
   run_check || rc=$?
   [ "$rc" -eq 0 ] || fail "gpu-check.sh exited $rc"
   check_report
-  cat "$work/out/report.md" 2>/dev/null | head -n 40 || true
+  head -n 40 "$work/out/report.md" 2>/dev/null || true
   echo "gpu_check_test: $(($(date +%s) - t0)) s, $failures failure(s)"
   [ "$failures" -eq 0 ]
 }
