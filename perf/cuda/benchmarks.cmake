@@ -34,21 +34,23 @@ target_link_libraries(gpu_kernel_bench PRIVATE mmn_gpu_bench_support)
 # times mean nothing. Built on request only:
 #   cmake --build BUILD --target gpu_bench_dry_run
 #   MMN_PERF_SMOKE=1 BUILD/perf/gpu_bench_dry_run --benchmark_filter='rows:4096'
-set(_mmn_dry_run_sources ${CMAKE_CURRENT_SOURCE_DIR}/cuda/gpu_roofline.cpp)
-foreach(_cu grouped_gemm_bench routing_gpu_bench composed_gemm_gpu_bench weighted_bce_gpu_bench embedding_gpu_bench
-            optimizers_gpu_bench auc_gpu_bench)
-  set(_cpp ${CMAKE_CURRENT_BINARY_DIR}/gpu_bench_dry_run_sources/${_cu}.cpp)
-  set(_content "// Generated: ${_cu}.cu for the host compiler and the emulator.\n")
-  string(APPEND _content "#include \"${CMAKE_CURRENT_SOURCE_DIR}/cuda/${_cu}.cu\"\n")
-  file(CONFIGURE OUTPUT ${_cpp} CONTENT "${_content}")
-  list(APPEND _mmn_dry_run_sources ${_cpp})
-endforeach()
-add_executable(gpu_bench_dry_run EXCLUDE_FROM_ALL ${_mmn_dry_run_sources} $<TARGET_OBJECTS:mmn_bench_main>)
-target_include_directories(gpu_bench_dry_run BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/cuda/emulated_runtime)
-target_include_directories(gpu_bench_dry_run PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/cuda)
-target_compile_definitions(gpu_bench_dry_run PRIVATE MMN_EMULATED_RUNTIME=1)
-target_link_libraries(gpu_bench_dry_run PRIVATE mmn_host mmn_roofline mmn_sim benchmark::benchmark)
-mmn_set_warnings(gpu_bench_dry_run)
+if(MMN_EMULATOR)
+  set(_mmn_dry_run_sources ${CMAKE_CURRENT_SOURCE_DIR}/cuda/gpu_roofline.cpp)
+  foreach(_cu grouped_gemm_bench routing_gpu_bench composed_gemm_gpu_bench weighted_bce_gpu_bench embedding_gpu_bench
+              optimizers_gpu_bench auc_gpu_bench)
+    set(_cpp ${CMAKE_CURRENT_BINARY_DIR}/gpu_bench_dry_run_sources/${_cu}.cpp)
+    set(_content "// Generated: ${_cu}.cu for the host compiler and the emulator.\n")
+    string(APPEND _content "#include \"${CMAKE_CURRENT_SOURCE_DIR}/cuda/${_cu}.cu\"\n")
+    file(CONFIGURE OUTPUT ${_cpp} CONTENT "${_content}")
+    list(APPEND _mmn_dry_run_sources ${_cpp})
+  endforeach()
+  add_executable(gpu_bench_dry_run EXCLUDE_FROM_ALL ${_mmn_dry_run_sources} $<TARGET_OBJECTS:mmn_bench_main>)
+  target_include_directories(gpu_bench_dry_run BEFORE PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/cuda/emulated_runtime)
+  target_include_directories(gpu_bench_dry_run PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR}/cuda)
+  target_compile_definitions(gpu_bench_dry_run PRIVATE MMN_EMULATED_RUNTIME=1)
+  target_link_libraries(gpu_bench_dry_run PRIVATE mmn_host mmn_roofline mmn_sim benchmark::benchmark)
+  mmn_set_warnings(gpu_bench_dry_run)
+endif()
 
 # The kernel lab: versions of the grouped composed GEMM, each checked against the CPU op and
 # timed with CUDA events (nvcc; exits 0 with a message where no GPU exists).

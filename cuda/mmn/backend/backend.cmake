@@ -5,13 +5,15 @@
 # Both define mmn::register_cuda_backend: a program links one of them.
 set(_mmn_backend_dir ${CMAKE_CURRENT_LIST_DIR})
 
-add_library(mmn_backend_emulated STATIC
-  ${_mmn_backend_dir}/cuda_backend.cpp
-  ${_mmn_backend_dir}/device_model.cpp
-)
-target_include_directories(mmn_backend_emulated PUBLIC ${_mmn_backend_dir}/../..)
-target_link_libraries(mmn_backend_emulated PUBLIC mmn_host mmn_sim)
-mmn_set_warnings(mmn_backend_emulated)
+if(MMN_EMULATOR)
+  add_library(mmn_backend_emulated STATIC
+    ${_mmn_backend_dir}/cuda_backend.cpp
+    ${_mmn_backend_dir}/device_model.cpp
+  )
+  target_include_directories(mmn_backend_emulated PUBLIC ${_mmn_backend_dir}/../..)
+  target_link_libraries(mmn_backend_emulated PUBLIC mmn_host mmn_sim)
+  mmn_set_warnings(mmn_backend_emulated)
+endif()
 
 if(MMN_CUDA_ENABLED)
   # device_model.cpp keeps LANGUAGE CXX for the emulated build; nvcc compiles it through a

@@ -1,5 +1,8 @@
 # mmn_sim: the SIMT emulator that runs mmn's CUDA kernels on the CPU (always built, with the
 # host compiler). Kernels include "mmn/device/kernel_api.h"; link mmn_sim to run them.
+if(NOT MMN_EMULATOR)
+  return()
+endif()
 find_package(Boost 1.74 REQUIRED COMPONENTS context)
 
 add_library(mmn_sim STATIC

@@ -6,8 +6,10 @@ set(_mmn_backend_test_sources
   cuda/backend/cuda_training_test.cpp
   cuda/backend/device_model_test.cpp
 )
-mmn_add_test(cuda_backend_tests ${_mmn_backend_test_sources})
-target_link_libraries(cuda_backend_tests PRIVATE mmn_backend_emulated)
+if(MMN_EMULATOR)
+  mmn_add_test(cuda_backend_tests ${_mmn_backend_test_sources})
+  target_link_libraries(cuda_backend_tests PRIVATE mmn_backend_emulated)
+endif()
 
 if(MMN_CUDA_ENABLED)
   include(${CMAKE_CURRENT_LIST_DIR}/../gpu/gpu_test.cmake)

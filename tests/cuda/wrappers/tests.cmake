@@ -7,8 +7,10 @@ set(_mmn_wrapper_tests
   cuda/wrappers/scan_test.cpp
   cuda/wrappers/sgemm_test.cpp
 )
-mmn_add_test(wrapper_tests ${_mmn_wrapper_tests})
-target_link_libraries(wrapper_tests PRIVATE mmn_wrappers_sim)
+if(MMN_EMULATOR)
+  mmn_add_test(wrapper_tests ${_mmn_wrapper_tests})
+  target_link_libraries(wrapper_tests PRIVATE mmn_wrappers_sim)
+endif()
 
 if(MMN_CUDA_ENABLED)
   add_library(wrappers_nvcc_check OBJECT cuda/wrappers/nvcc_check.cu)
