@@ -172,7 +172,7 @@ choose_pkg_config() {
 
 configure_args() {
   cmake_args=(-S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DMMN_WERROR=OFF
-    -DMMN_CUDA=ON -DMMN_EMULATOR=OFF -DMMN_MPI=OFF -DMMN_BUILD_TESTS=ON -DMMN_BUILD_PERF=ON
+    -DMMN_CUDA=ON -DMMN_EMULATOR=OFF -DMMN_MPI=OFF -DMMN_ONNX=OFF -DMMN_BUILD_TESTS=ON -DMMN_BUILD_PERF=ON
     -DCMAKE_CUDA_ARCHITECTURES="$cuda_arch" -DCMAKE_CUDA_COMPILER="$nvcc"
     -DPKG_CONFIG_EXECUTABLE="$pkg_config" -DPKG_CONFIG_USE_CMAKE_PREFIX_PATH=OFF)
   # Find paths: gpu-deps/ and what nvcc's toolkit brings, nothing of this machine's own.

@@ -25,6 +25,7 @@ packages=(
   libfmt-dev libfmt9
   nlohmann-json3-dev
   libxxhash-dev libxxhash0
+  zlib1g-dev libzstd-dev                         # compressed input (ingest)
   libopenblas-pthread-dev libopenblas0-pthread   # the CPU backend's BLAS (loaded at run time)
   libgfortran5 libquadmath0                      # what OpenBLAS links
   pkgconf-bin libpkgconf3                        # pkg-config, in case the machine has none

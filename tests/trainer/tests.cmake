@@ -18,5 +18,7 @@ if(MMN_MPI_ENABLED)
 endif()
 
 # ONNX export checked with ONNX Runtime (Python, from scripts/python-test-env.sh).
-mmn_add_test(export_command_tests trainer/export_command_test.cpp)
-target_compile_definitions(export_command_tests PRIVATE MMN_TESTS_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
+if(MMN_ONNX)
+  mmn_add_test(export_command_tests trainer/export_command_test.cpp)
+  target_compile_definitions(export_command_tests PRIVATE MMN_TESTS_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
+endif()

@@ -5,8 +5,11 @@
 #include <fmt/format.h>
 
 #include "commands/commands.h"
-#include "mmn/export/onnx_export.h"
 #include "mmn/train/run_loader.h"
+#include "mmn/util/error.h"
+#ifdef MMN_HAVE_ONNX_EXPORT
+#include "mmn/export/onnx_export.h"
+#endif
 
 namespace mmn::cli {
 namespace {
@@ -16,12 +19,16 @@ struct Args {
 };
 
 void run_export(const Args& args) {
+#ifndef MMN_HAVE_ONNX_EXPORT
+  fail("this mmn was built without ONNX export (-DMMN_ONNX=OFF); {} was not written", args.out);
+#else
   const LoadedRun run = load_run(args.run_dir, args.checkpoint);
   const OnnxExportInfo info = export_onnx(*run.model, args.out);
   fmt::print("wrote {} ({:.1f} MB): model '{}' from {} (step {}); {} floats stored for {} of the model's own{}\n",
              args.out, static_cast<double>(info.bytes) / 1e6, run.config.model.label(), run.checkpoint, run.step,
              info.parameters, info.model_parameters,
              info.domains > 1 ? fmt::format(", the CVR tower composed for each of {} domains", info.domains) : "");
+#endif
 }
 
 }  // namespace
