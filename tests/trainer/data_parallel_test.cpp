@@ -212,8 +212,12 @@ TEST_F(DataParallel, RanksWithDifferentConfigurationsStopWithAClearError) {
   const int code = run_command(kMpiexec + "-np 1 " + mmn + " : -np 1 " + mmn + " --set optimizer.lr=0.5",
                                path("differ.log"));
   EXPECT_NE(code, 0);
-  EXPECT_NE(read_file(path("differ.log")).find("its configuration differs from rank 0's"), std::string::npos)
-      << read_file(path("differ.log"));
+  // Rank 1 names its differing line, rank 0 counts the ranks that differ; under load mpirun may
+  // stop rank 1 before its message is out, so either one will do.
+  const std::string log = read_file(path("differ.log"));
+  EXPECT_TRUE(log.find("its configuration differs from rank 0's") != std::string::npos ||
+              log.find("1 of 2 processes have a configuration different from rank 0's") != std::string::npos)
+      << log;
 }
 
 }  // namespace
