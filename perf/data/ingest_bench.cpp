@@ -119,34 +119,12 @@ void BM_IngestCriteoTsvGzip(benchmark::State& state) { run(state, false, Packing
 void BM_IngestCriteoTsvZstd(benchmark::State& state) { run(state, false, Packing::zstd); }
 
 // Several passes each (at least 3 s): the machines are shared, one pass is noise.
-BENCHMARK(BM_IngestCriteoTsv)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->MinTime(mmn::perf::min_time(3.0))
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_IngestCriteoTsvDryRun)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->MinTime(mmn::perf::min_time(3.0))
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-
-BENCHMARK(BM_IngestCriteoTsvGzip)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->MinTime(mmn::perf::min_time(3.0))
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK(BM_IngestCriteoTsvZstd)
-    ->ArgName("threads")
-    ->Arg(1)
-    ->Arg(2)
-    ->MinTime(mmn::perf::min_time(3.0))
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+void one_and_two_threads(benchmark::internal::Benchmark* b) {
+  b->ArgName("threads")->Arg(1)->Arg(2)->MinTime(mmn::perf::min_time(3.0))->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+BENCHMARK(BM_IngestCriteoTsv)->Apply(one_and_two_threads);
+BENCHMARK(BM_IngestCriteoTsvDryRun)->Apply(one_and_two_threads);
+BENCHMARK(BM_IngestCriteoTsvGzip)->Apply(one_and_two_threads);
+BENCHMARK(BM_IngestCriteoTsvZstd)->Apply(one_and_two_threads);
 
 }  // namespace

@@ -16,27 +16,14 @@
 
 #include <fmt/format.h>
 
+#include "testing/shell.h"
 #include "testing/temp_dir.h"
 
 namespace mmn {
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-Result shell(const std::string& command) {
-  Result r;
-  FILE* p = ::popen((command + " 2>&1").c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = testing::ShellResult;
+using testing::shell;
 
 Result mmn(const std::string& args) { return shell(std::string(MMN_BINARY) + " " + args); }
 

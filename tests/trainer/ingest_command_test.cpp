@@ -13,6 +13,7 @@
 #include "host/ingest/compression_util.h"
 #include "host/ingest/ingest_test_util.h"
 #include "mmn/data/dataset.h"
+#include "testing/shell.h"
 #include "testing/temp_dir.h"
 
 namespace mmn::ingest {
@@ -23,23 +24,9 @@ using testing::fixture;
 using testing::read_all;
 using testing::write_file;
 
-struct Result {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
+using Result = mmn::testing::ShellResult;
 
-Result mmn(const std::string& args) {
-  Result r;
-  const std::string cmd = std::string(MMN_BINARY) + " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  if (p == nullptr) return r;
-  char buf[4096];
-  std::size_t n = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  const int status = ::pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Result mmn(const std::string& args) { return mmn::testing::shell(std::string(MMN_BINARY) + " " + args); }
 
 TEST(IngestCommand, CreatesTheOutputsMissingParentFoldersAndReadsGzip) {
   mmn::testing::TempDir tmp;

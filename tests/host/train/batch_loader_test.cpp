@@ -6,28 +6,18 @@
 
 #include <set>
 
+#include "host/train/numbered_rows.h"
 #include "testing/random_block.h"
 #include "testing/temp_dir.h"
 
 namespace mmn {
 namespace {
 
-// Rows are identified by their 'site' id, which random_block draws from 2^20 values;
-// the test writes row i's id as i so it can see which rows a batch holds.
+// Row i's 'site' id is i, so a test can see which rows a batch holds.
 struct Fixture {
   testing::TempDir tmp;
-  Schema schema = testing::small_schema(false);
-  std::string dir = tmp / "ds";
-  Fixture(std::size_t rows) {
-    ColumnBlock b = testing::random_block(schema, rows, 1);
-    for (std::size_t i = 0; i < rows; ++i) b.categorical[2][i] = static_cast<std::uint32_t>(i);
-    DatasetWriter w(dir, schema, {300, 70, false});
-    w.append(view_of(b));
-    Dictionaries d;
-    d.types = {"a", "b", "c"};
-    d.scenarios = {"w", "x", "y", "z"};
-    w.commit(d);
-  }
+  std::string dir;
+  explicit Fixture(std::size_t rows) : dir(testing::write_numbered_rows(tmp, rows)) {}
 };
 
 std::vector<std::uint32_t> epoch_rows(BatchLoader& loader, std::vector<std::size_t>* batch_sizes = nullptr) {

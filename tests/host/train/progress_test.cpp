@@ -7,16 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "testing/lines.h"
+
 namespace mmn {
 namespace {
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
+using testing::lines_of;
 
 TEST(Progress, PlainLinesEveryLogEverySteps) {
   std::ostringstream out;

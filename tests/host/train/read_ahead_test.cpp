@@ -2,28 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <vector>
 
-#include "testing/random_block.h"
-#include "testing/temp_dir.h"
+#include "host/train/numbered_rows.h"
 
 namespace mmn {
 namespace {
-
-// 1000 rows whose 'site' id is their row number, in groups of 70.
-std::string make_data(const testing::TempDir& tmp) {
-  const Schema schema = testing::small_schema(false);
-  ColumnBlock b = testing::random_block(schema, 1000, 1);
-  for (std::size_t i = 0; i < 1000; ++i) b.categorical[2][i] = static_cast<std::uint32_t>(i);
-  const std::string dir = tmp / "ds";
-  DatasetWriter w(dir, schema, {300, 70, false});
-  w.append(view_of(b));
-  Dictionaries d;
-  d.types = {"a", "b", "c"};
-  d.scenarios = {"w", "x", "y", "z"};
-  w.commit(d);
-  return dir;
-}
 
 struct Seen {
   std::vector<std::vector<std::uint32_t>> batches;  // row ids of each batch returned
@@ -47,7 +32,7 @@ Seen read_all(const Dataset& data, bool read_ahead, std::uint32_t epochs) {
 
 TEST(ReadAheadBatches, GivesTheLoadersBatchesAndPositionsWithOrWithoutReadingAhead) {
   testing::TempDir tmp;
-  const Dataset data = Dataset::open(make_data(tmp));
+  const Dataset data = Dataset::open(testing::write_numbered_rows(tmp, 1000));
   // The plain loader over two epochs: the reference.
   BatchLoader loader(data, 128, 7, 2);
   std::vector<std::vector<std::uint32_t>> expected;
@@ -86,7 +71,7 @@ TEST(ReadAheadBatches, GivesTheLoadersBatchesAndPositionsWithOrWithoutReadingAhe
 
 TEST(ReadAheadBatches, WithoutAnEpochLimitGoesOnPastTheFirstEpoch) {
   testing::TempDir tmp;
-  const Dataset data = Dataset::open(make_data(tmp));
+  const Dataset data = Dataset::open(testing::write_numbered_rows(tmp, 1000));
   BatchLoader loader(data, 128, 7, 2);
   ReadAheadBatches batches(
       loader, 0, [](ColumnBlock&) {}, [](const ColumnBlock&) {});

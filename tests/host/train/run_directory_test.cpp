@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "mmn/util/error.h"
+#include "testing/lines.h"
 #include "testing/temp_dir.h"
 
 namespace mmn {
@@ -21,13 +22,7 @@ std::string slurp(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), {}};
 }
 
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) lines.push_back(line);
-  return lines;
-}
+using testing::lines_of;
 
 // 2 types x 2 scenarios; domain d = type * 2 + scenario.
 EvalReport hand_built_report() {
