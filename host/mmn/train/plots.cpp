@@ -128,9 +128,15 @@ struct EvalPoint {
   double step, ctr_auc, cvr_auc, ctcvr_auc, domain_mean, oracle_domain_mean;
 };
 
+struct ScorePoint {
+  double step, value;
+};
+
 struct Metrics {
   std::vector<TrainPoint> train;
   std::vector<EvalPoint> eval;
+  std::vector<ScorePoint> validation;  // plotted when the validation metric is an AUC
+  std::string validation_metric;
   std::size_t bad_lines = 0;
 };
 
@@ -163,6 +169,13 @@ Metrics read_metrics(const std::string& file) {
       if (o != j.end() && o->is_object()) oracle = number_at(*o, "domain_cvr_auc_mean");
       m.eval.push_back({step, number_at(j, "ctr_auc"), number_at(j, "cvr_auc"), number_at(j, "ctcvr_auc"),
                         number_at(j, "domain_cvr_auc_mean"), oracle});
+    } else if (*kind == "validation") {
+      const auto metric = j.find("metric");
+      if (metric == j.end() || !metric->is_string()) continue;
+      const std::string name = metric->get<std::string>();
+      if (name.size() < 3 || name.compare(name.size() - 3, 3, "auc") != 0) continue;
+      m.validation_metric = name;
+      m.validation.push_back({step, number_at(j, "value")});
     }
   }
   return m;
@@ -226,6 +239,13 @@ struct Plotter {
       if (any)
         parts.push_back(fmt::format("{} using 1:{} with {} title {}", data_path("auc"), i + 2, series[i].style,
                                     quoted(series[i].title)));
+    }
+    if (!m.validation.empty()) {
+      std::string points = "# step validation_" + m.validation_metric + "\n";
+      for (const auto& p : m.validation) points += fmt::format("{} {}\n", num(p.step), num(p.value));
+      write_file_atomically((plots_dir / "validation.dat").string(), points);
+      parts.push_back(fmt::format("{} using 1:2 with linespoints pt 6 lw 2 title {}", data_path("validation"),
+                                  quoted("validation " + m.validation_metric + " (held-out training rows)")));
     }
     if (parts.empty()) {
       notice("no evaluation figures in metrics.jsonl; auc.png skipped");
@@ -354,7 +374,7 @@ void write_plots(const std::string& run_dir, const EvalReport* final_test, const
       notice(fmt::format("no {}; loss and AUC plots skipped", metrics_file.string()));
     }
     if (!m.train.empty()) p.loss(m);
-    if (!m.eval.empty()) p.auc(m);
+    if (!m.eval.empty() || !m.validation.empty()) p.auc(m);
     if (final_test != nullptr && n_types > 0 && n_scenarios > 0) {
       p.heatmap(*final_test, dictionaries, n_types, n_scenarios);
       p.calibration(*final_test, dictionaries, n_scenarios);

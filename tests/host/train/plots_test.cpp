@@ -64,6 +64,32 @@ TEST(Plots, WritesEveryPngWhenGnuplotIsInstalled) {
   EXPECT_TRUE(std::filesystem::exists(tmp / "run/plots/domain_auc.dat"));
 }
 
+// Validation scores by an AUC join the AUC plot; a log-loss metric is not an AUC and stays out.
+TEST(Plots, ValidationAucJoinsTheAucPlot) {
+  if (!gnuplot_available()) GTEST_SKIP() << "gnuplot is not on the PATH; plots cannot be checked here";
+  testing::TempDir tmp;
+  {
+    RunDirectory run(tmp / "run");
+    for (int step = 100; step <= 300; step += 100)
+      run.append_metrics({{"kind", "validation"}, {"step", step}, {"metric", "cvr_auc"}, {"value", 0.6 + step / 1e4}});
+  }
+  write_plots(tmp / "run", nullptr, plot_names(), 2, 2);
+  EXPECT_TRUE(is_png(tmp / "run/auc.png"));
+  std::ifstream points(tmp / "run/plots/validation.dat");
+  const std::string text{std::istreambuf_iterator<char>(points), {}};
+  EXPECT_NE(text.find("200 0.62"), std::string::npos) << text;
+  std::ifstream script(tmp / "run/plots/auc.gp");
+  const std::string gp{std::istreambuf_iterator<char>(script), {}};
+  EXPECT_NE(gp.find("validation cvr_auc"), std::string::npos) << gp;
+
+  {
+    RunDirectory run(tmp / "logloss");
+    run.append_metrics({{"kind", "validation"}, {"step", 100}, {"metric", "logloss"}, {"value", 0.3}});
+  }
+  write_plots(tmp / "logloss", nullptr, plot_names(), 2, 2);
+  EXPECT_FALSE(std::filesystem::exists(tmp / "logloss/auc.png"));
+}
+
 // Sets PATH for one scope.
 class ScopedPath {
  public:
