@@ -207,7 +207,9 @@ void TrainingRun::fit_rare_ids() {
 }
 
 TrainOutcome TrainingRun::run() {
-  while (step_ < total_steps_) {
+  // A resumed run that had stopped early stays stopped (unless given more patience).
+  outcome_.stopped_early = best_.out_of_patience();
+  while (step_ < total_steps_ && !outcome_.stopped_early) {
     const auto t0 = Clock::now();
     const ColumnBlock* batch = batches_->next(step_ + 1 < total_steps_);
     if (batch == nullptr) break;
@@ -290,13 +292,10 @@ bool TrainingRun::validate_and_track() {
                               {"best", better}});
   if (better) {
     backend_->parameters_to_host();
-    if (lead_) {
-      best_.set_checkpoint(best_checkpoints_->save(*model_, *optimizer_, {step_, batches_->position(), {}}));
-      write_best(config_.run.dir, config_.train.validation_metric, best_.best());
-    }
-    return false;
+    if (lead_) best_.set_checkpoint(best_checkpoints_->save(*model_, *optimizer_, {step_, batches_->position(), {}}));
   }
-  if (!best_.out_of_patience()) return false;
+  if (lead_) write_best(config_.run.dir, config_.train.validation_metric, best_.best());
+  if (better || !best_.out_of_patience()) return false;
   outcome_.stopped_early = true;
   if (show_)
     fmt::print("\nstopping early at step {}: no better validation {} in {} validations (best {:.5f} at step {})\n",

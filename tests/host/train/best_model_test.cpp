@@ -44,11 +44,14 @@ TEST(BestModelTracker, BestJsonRoundTripsAndABrokenOneIsAnError) {
   const auto comm = make_local_communicator();
   EXPECT_EQ(read_best(tmp.str(), *comm).step, 0u);  // none yet
   std::filesystem::create_directories(tmp / "checkpoints/best");
-  write_best(tmp.str(), ValidationMetric::cvr_auc, {120, 0.75, "checkpoints/best/ckpt-120"});
+  write_best(tmp.str(), ValidationMetric::cvr_auc, {120, 0.75, "checkpoints/best/ckpt-120", 2});
   const BestSoFar back = read_best(tmp.str(), *comm);
   EXPECT_EQ(back.step, 120u);
   EXPECT_DOUBLE_EQ(back.value, 0.75);
   EXPECT_EQ(back.checkpoint, "checkpoints/best/ckpt-120");
+  EXPECT_EQ(back.since_best, 2u);  // a resumed run keeps counting toward its patience
+  EXPECT_TRUE(BestModelTracker(2, back).out_of_patience());
+  EXPECT_FALSE(BestModelTracker(3, back).out_of_patience());
   std::ofstream(tmp / "checkpoints/best/best.json") << "{\"step\": 5}";
   const std::string message = testing::error_of([&] { read_best(tmp.str(), *comm); });
   EXPECT_NE(message.find("best.json: not a best-checkpoint record"), std::string::npos) << message;

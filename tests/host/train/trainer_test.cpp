@@ -376,6 +376,17 @@ TEST(Trainer, ValidationKeepsTheBestParametersAndStopsEarly) {
 
   // The reported test figures are the best checkpoint's, which `mmn eval` loads by default.
   EXPECT_EQ(expect_loaded_run_reproduces(o, data, tmp / "run").step, o.best_step);
+
+  // Resumed, a run that stopped early stays stopped; with more patience it goes on.
+  if (!o.stopped_early) return;
+  const TrainOutcome again = train(c, {true, false, true});
+  EXPECT_TRUE(again.stopped_early);
+  EXPECT_EQ(again.best_step, o.best_step);
+  c.train.early_stopping_patience = 100;
+  c.train.max_steps = o.steps + 20;
+  const TrainOutcome more = train(c, {true, false, true});
+  EXPECT_FALSE(more.stopped_early);
+  EXPECT_EQ(more.steps, o.steps + 20);
 }
 
 TEST(Trainer, ValidationFractionThatLeavesNoTrainingRowsIsAnError) {
