@@ -16,7 +16,7 @@ start=$SECONDS
 # gives sanitizer reports with file and line.
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only" -DMMN_WERROR=ON \
   -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS="-fsanitize=fuzzer-no-link -Wno-unknown-warning-option" \
-  -DMMN_SANITIZE=address,undefined -DMMN_FUZZ=ON -DMMN_CUDA=OFF -DMMN_BUILD_PERF=OFF >/dev/null
+  -DMMN_SANITIZE=address,undefined -DMMN_FUZZ=ON -DMMN_CUDA=OFF -DMMN_ONNX=OFF -DMMN_BUILD_PERF=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target "${targets[@]}"
 echo "fuzz: build took $((SECONDS - start)) s"
 

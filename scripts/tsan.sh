@@ -9,7 +9,7 @@ build="${MMN_TSAN_BUILD_DIR:-$root/build-tsan}"
 start=$SECONDS
 # -O1 with line tables: a quicker build than -O2 -g, and reports still name file and line.
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DMMN_WERROR=ON -DMMN_SANITIZE=thread \
-  -DMMN_CUDA=OFF -DMMN_BUILD_PERF=OFF >/dev/null
+  -DMMN_CUDA=OFF -DMMN_ONNX=OFF -DMMN_BUILD_PERF=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target util_tests data_tests ingest_tests train_tests
 echo "tsan: build took $((SECONDS - start)) s"
 
