@@ -16,8 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* const kContextKeys[] = {"mmn_git_commit", "mmn_cpu_model", "mmn_threads",
-                                    "mmn_build_type", "mmn_native",    "mmn_smoke"};
+const char* const kContextKeys[] = {"mmn_git_commit", "mmn_cpu_model",   "mmn_threads",     "mmn_build_type",
+                                    "mmn_native",     "mmn_smoke",       "mmn_blas_library", "mmn_blas_config",
+                                    "mmn_blas_core",  "mmn_cpu_simd"};
 // Benchmarks every op suite must report against a roofline.
 const char* const kRooflineSuites[] = {
     "routing_bench",      "composed_layer_bench", "factorised_sum_layer_bench", "masked_tower_bench",
