@@ -137,12 +137,13 @@ TEST(InputFiles, ATruncatedOrCorruptArchiveFailsNamingItAndLeavesNoOutput) {
   const std::pair<const char*, const char*> cases[] = {{"cut.csv.gz", "the gzip data ends early"},
                                                        {"cut.csv.zst", "the zstd data ends early"},
                                                        {"bad.csv.gz", "corrupt gzip data near compressed byte"}};
-  for (const auto& [file, problem] : cases) {
+  for (const auto& c : cases) {
+    const std::string path = tmp / c.first;
     IngestConfig config;
     config.out_dir = tmp / "ds";
     config.chunk_bytes = 4096;
-    const std::string message = error_of([&] { ingest(schema, {tmp / file}, config); });
-    EXPECT_NE(message.find(tmp / file + ": " + problem), std::string::npos) << message;
+    const std::string message = error_of([&] { ingest(schema, {path}, config); });
+    EXPECT_NE(message.find(path + ": " + c.second), std::string::npos) << message;
     EXPECT_FALSE(fs::exists(tmp / "ds"));
     EXPECT_FALSE(fs::exists(tmp / "ds.incomplete-" + std::to_string(::getpid())));
   }
