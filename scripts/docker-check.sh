@@ -3,7 +3,7 @@
 # buildah builds the Dockerfiles without a daemon and debootstrap makes the debian:12
 # base from the Debian mirror apt uses. Needs root and the Debian packages buildah and
 # debootstrap (installed when missing), python3 for the results check. Takes about
-# 25 min on 2 cores, most of it the project's build and test suite inside the image.
+# 18 min on 2 cores, most of it the project's build and test suite inside the image.
 #
 #   scripts/docker-check.sh [--results DIR] [--no-smoke] [--no-build] [--keep] [-- BENCH_ARGS...]
 #   scripts/docker-check.sh --check-cuda
