@@ -23,7 +23,9 @@
 # --check-results: step (4) alone on an existing folder.
 # --no-build runs and checks the mmn:cpu built before. --keep keeps the run's container (default: removed). Image storage: MMN_DOCKER_DIR
 # (default /var/tmp/mmn-docker-check; vfs driver, several GB). Results default to
-# $MMN_DOCKER_DIR/results-<date>. MMN_DEBIAN_MIRROR overrides the mirror.
+# $MMN_DOCKER_DIR/results-<date>. MMN_DEBIAN_MIRROR overrides the mirror. MMN_DOCKER_HOST_CA=1
+# puts the CAs the host added (/usr/local/share/ca-certificates) into the base, for a
+# machine behind a TLS-intercepting proxy (takes effect when the base is made).
 # Exit status: 0 passed, 1 a step failed (named in the message), 2 bad arguments.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -201,6 +203,13 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/log/*.log
+  if [ "${MMN_DOCKER_HOST_CA:-0}" = 1 ]; then
+    # behind a TLS-intercepting proxy: the CAs this host added, trusted once the image installs ca-certificates
+    mkdir -p "$rootfs/usr/local/share/ca-certificates"
+    cp /usr/local/share/ca-certificates/*.crt "$rootfs/usr/local/share/ca-certificates/" \
+      || fail "MMN_DOCKER_HOST_CA=1, but no /usr/local/share/ca-certificates/*.crt to copy"
+    echo "docker-check: the base trusts the host's added CAs: $(ls /usr/local/share/ca-certificates | tr '\n' ' ')"
+  fi
   ctr="$("${bah[@]}" from scratch)" || fail "buildah from scratch"
   mnt="$("${bah[@]}" mount "$ctr")" || fail "buildah mount"
   cp -a "$rootfs"/. "$mnt"/ || fail "copying the root file system into the container"
