@@ -11,7 +11,7 @@ packages=(
   libxxhash-dev                             # checksums and stable hashing
   nlohmann-json3-dev                        # manifests, reports, benchmark results
   libfmt-dev                                # formatting
-  libgtest-dev                              # tests
+  libgtest-dev libgmock-dev                 # tests (GoogleTest, GoogleMock for the SIMT emulator's tests)
   libbenchmark-dev                          # perf/ benchmarks
   libopenblas-dev                           # BLAS for the CPU backend
   zlib1g-dev libzstd-dev                    # gzip and zstd compressed input files

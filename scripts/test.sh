@@ -3,7 +3,8 @@
 # then again under AddressSanitizer and UndefinedBehaviorSanitizer (CPU code only;
 # MMN_TEST_SANITIZERS=0 skips that pass), then the fuzz targets (scripts/fuzz.sh;
 # MMN_TEST_FUZZ=0 skips) and the ThreadSanitizer build (scripts/tsan.sh; MMN_TEST_TSAN=0
-# skips). GPU-only tests skip with a visible message.
+# skips). GPU-only tests skip with a visible message. MMN_TEST_DOCKER=1 (off by default,
+# about 18 min more, needs root) adds scripts/docker-check.sh: the CPU image built and run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MMN_BUILD_DIR:-$root/build}"
@@ -29,4 +30,9 @@ fi
 if [ "${MMN_TEST_TSAN:-1}" != "0" ]; then
   echo "== ThreadSanitizer"
   MMN_TSAN_BUILD_DIR="${build}-tsan" bash "$root/scripts/tsan.sh"
+fi
+# The CPU Docker image built with buildah and its benchmark entry run (opt-in: MMN_TEST_DOCKER=1).
+if [ "${MMN_TEST_DOCKER:-0}" = "1" ]; then
+  echo "== the CPU Docker image (scripts/docker-check.sh)"
+  bash "$root/scripts/docker-check.sh"
 fi
