@@ -26,5 +26,5 @@ if(NOT _mmn_openblas_library)
 endif()
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/blas.cpp PROPERTIES
   COMPILE_DEFINITIONS "MMN_OPENBLAS_LIBRARY=\"${_mmn_openblas_library}\"")
-target_include_directories(mmn_host PRIVATE ${OPENBLAS_INCLUDE_DIRS})
+target_include_directories(mmn_host SYSTEM PRIVATE ${OPENBLAS_INCLUDE_DIRS})
 target_link_libraries(mmn_host PRIVATE ${CMAKE_DL_LIBS})
