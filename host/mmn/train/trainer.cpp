@@ -76,6 +76,7 @@ class TrainingRun {
   void end_with_best_parameters();
   void write_reports();
   void append_eval(const EvalReport& report, const char* split);
+  bool validating() const { return split_.rows.rows() > 0; }
 
   const TrainConfig& config_;
   const TrainOptions& options_;
@@ -133,7 +134,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options,
   loader_.emplace(*train_data_, config_.train.batch_size, config_.train.seed, config_.train.shuffle_window,
                   static_cast<std::uint32_t>(comm_.rank()), static_cast<std::uint32_t>(comm_.size()),
                   split_.train_groups);
-  if (lead_ && split_.rows.rows() > 0)
+  if (lead_ && validating())
     best_checkpoints_.emplace((fs::path(config_.run.dir) / "checkpoints" / kBestCheckpointDir).string(), 1);
   if (options_.resume) resume();
   fit_rare_ids();
@@ -175,7 +176,7 @@ void TrainingRun::open_run_directory() {
 }
 
 void TrainingRun::resume() {
-  if (split_.rows.rows() > 0) best_ = BestModelTracker(config_.train.early_stopping_patience,
+  if (validating()) best_ = BestModelTracker(config_.train.early_stopping_patience,
                                                          read_best(config_.run.dir, comm_));
   const ResumePoint point = resume_from_checkpoints(
       checkpoints_ ? &*checkpoints_ : nullptr, config_.run.dir, *model_, *optimizer_,
@@ -277,7 +278,7 @@ bool TrainingRun::train_one_step(const ColumnBlock& batch) {
 }
 
 bool TrainingRun::validate_and_track() {
-  if (split_.rows.rows() == 0) return false;
+  if (!validating()) return false;
   const bool due = step_ == total_steps_ || (config_.train.validate_every > 0
                                                  ? step_ % config_.train.validate_every == 0
                                                  : step_ % loader_->batches_per_epoch() == 0);
@@ -354,10 +355,9 @@ double TrainingRun::validation_score_now() {
 
 // The run's model is its best by the validation metric: every rank loads that checkpoint.
 void TrainingRun::end_with_best_parameters() {
-  const bool validating = split_.rows.rows() > 0;
   const BestSoFar& best = best_.best();
-  outcome_.best_step = validating ? best.step : 0;
-  if (!validating || best.step == 0 || best.step == step_) return;
+  outcome_.best_step = validating() ? best.step : 0;
+  if (!validating() || best.step == 0 || best.step == step_) return;
   std::string path = best.checkpoint;
   comm_.broadcast(path, 0);
   read_checkpoint(path, *model_, *optimizer_);
