@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
 
 #include <fmt/format.h>
 
@@ -17,41 +16,6 @@
 #endif
 
 namespace mmn {
-namespace {
-
-device::TowerSpec tower_spec(const std::string& name, std::uint32_t in, const std::vector<std::uint32_t>& hidden,
-                             const ParameterStore& store) {
-  std::map<std::string, const DenseTensor*> tensor;
-  for (const DenseTensor& t : store.tensors()) tensor[t.name] = &t;
-  device::TowerSpec tower;
-  std::vector<std::uint32_t> widths{in};
-  widths.insert(widths.end(), hidden.begin(), hidden.end());
-  widths.push_back(1);
-  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
-    device::LayerSpec layer;
-    layer.in = widths[l], layer.out = widths[l + 1], layer.relu = l + 2 < widths.size();
-    std::size_t begin = store.size(), end = 0, total = 0;
-    for (int g = 0; g < kParamGroups; ++g) {
-      const auto w = tensor.find(fmt::format("{}.{}.W.{}", name, l, param_group_name(g)));
-      if (w == tensor.end()) continue;
-      const DenseTensor* b = tensor.at(fmt::format("{}.{}.b.{}", name, l, param_group_name(g)));
-      layer.weight_offset[g] = static_cast<long>(w->second->offset);
-      layer.bias_offset[g] = static_cast<long>(b->offset);
-      for (const DenseTensor* t : {w->second, b}) {
-        begin = std::min(begin, t->offset);
-        end = std::max(end, t->offset + t->size);
-        total += t->size;
-      }
-    }
-    // The layer's parameters are one bucket of the gradient all-reduce.
-    if (end - begin != total) fail("internal: the parameters of layer {} of tower {} are not contiguous", l, name);
-    layer.params_begin = begin, layer.params_end = end;
-    tower.layers.push_back(layer);
-  }
-  return tower;
-}
-
-}  // namespace
 
 device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows,
                                     int device, bool train) {
@@ -68,13 +32,8 @@ device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& opti
   s.embedding_dim = c.embedding_dim;
   s.input_width = model.input_width();
   s.n_types = model.grid().n_types, s.n_scenarios = model.grid().n_scenarios;
-  s.ctr = tower_spec("ctr", s.input_width, c.ctr_hidden, model.dense());
-  s.cvr = tower_spec("cvr", s.input_width, c.cvr_hidden, model.dense());
-  s.cvr.product = c.cvr_composition() == Composition::product;
-  if (c.kind != ModelKind::shared) {
-    s.cvr.n_types = s.n_types, s.cvr.n_scenarios = s.n_scenarios;
-    s.cvr.routed = true;
-  }
+  s.ctr = model.ctr_tower().layout();
+  s.cvr = model.cvr_tower().layout();
   const OptimizerConfig& o = optimizer.config();
   s.adam = o.kind == OptimizerKind::adam;
   for (const Optimizer::Range& r : optimizer.lr_ranges()) s.lr_ranges.push_back({r.offset, r.size});

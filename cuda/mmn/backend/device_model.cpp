@@ -21,15 +21,15 @@ using kernels::DeviceComposedGrad;
 using kernels::DeviceComposedLayer;
 using kernels::RouteTile;
 
-std::uint32_t widest(const TowerSpec& t) {
+std::uint32_t widest(const TowerLayout& t) {
   std::uint32_t w = 1;
-  for (const LayerSpec& l : t.layers) w = std::max({w, l.in, l.out});
+  for (const LayerLayout& l : t.layers) w = std::max({w, l.in, l.out});
   return w;
 }
 
-std::size_t tower_activation_floats(const TowerSpec& t) {
+std::size_t tower_activation_floats(const TowerLayout& t) {
   std::size_t per_row = 2 * std::size_t{widest(t)};  // the backward's two ping-pong buffers
-  for (const LayerSpec& l : t.layers) per_row += l.out;
+  for (const LayerLayout& l : t.layers) per_row += l.out;
   return per_row;
 }
 
@@ -90,15 +90,15 @@ class RoutingWorkspace {
 };
 
 struct TowerState {
-  TowerSpec spec;
+  TowerLayout spec;
   std::vector<DeviceComposedLayer> layers;
   std::vector<DeviceComposedGrad> grads;
   std::vector<DeviceBuffer<float>> acts;  // per layer: rows x out
   DeviceBuffer<float> ping, pong;         // rows x widest
 
-  TowerState(const TowerSpec& s, float* params, float* dense_grads, std::uint32_t max_rows)
+  TowerState(const TowerLayout& s, float* params, float* dense_grads, std::uint32_t max_rows)
       : spec(s), ping(std::size_t{max_rows} * widest(s)), pong(std::size_t{max_rows} * widest(s)) {
-    for (const LayerSpec& l : s.layers) {
+    for (const LayerLayout& l : s.layers) {
       DeviceComposedLayer d;
       d.in = l.in, d.out = l.out, d.product = s.product, d.relu = l.relu;
       d.n_types = s.n_types, d.n_scenarios = s.n_scenarios;
@@ -450,7 +450,7 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
 
   // Each finished layer's gradients go to the reducer on the communication stream, after the
   // compute stream's work so far.
-  auto layer_done = [&s](const LayerSpec& layer) {
+  auto layer_done = [&s](const LayerLayout& layer) {
     if (!s.reducer) return;
     s.gradients_ready.record(s.compute);
     s.gradients_ready.make_wait(s.communication);

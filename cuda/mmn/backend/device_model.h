@@ -15,27 +15,10 @@
 #include <vector>
 
 #include "mmn/backend/device_error.h"
+#include "mmn/model/tower_layout.h"
 #include "mmn/ops/optimizer_step.h"
 
 namespace mmn::device {
-
-struct LayerSpec {
-  std::uint32_t in = 0, out = 0;
-  bool relu = true;
-  // Offsets into the flat dense parameter array, per group (shared, type, scenario, domain);
-  // -1 where the group is off.
-  std::array<long, 4> weight_offset{-1, -1, -1, -1}, bias_offset{-1, -1, -1, -1};
-  // Every parameter of the layer, as one range [begin, end) of the flat array (a bucket of the
-  // gradient all-reduce).
-  std::size_t params_begin = 0, params_end = 0;
-};
-
-struct TowerSpec {
-  std::vector<LayerSpec> layers;
-  bool product = true;
-  std::uint32_t n_types = 1, n_scenarios = 1;  // the parameter sets' grid (1 x 1: one set)
-  bool routed = false;                         // rows routed by domain (the MMN CVR tower)
-};
 
 // A run of the dense parameters that one optimizer update's constants cover.
 struct LearningRateRange {
@@ -58,7 +41,7 @@ struct ModelSpec {
   std::uint32_t dense_features = 0;
   std::uint32_t embedding_dim = 0, input_width = 0;
   std::uint32_t n_types = 1, n_scenarios = 1;
-  TowerSpec ctr, cvr;
+  TowerLayout ctr, cvr;
 
   bool train = true;  // false: forward passes only, no optimizer state on the device
   bool adam = true;
@@ -131,7 +114,7 @@ class DeviceModel {
   void set_next_batch(const HostBatch& next);
 
   // Data parallelism across GPUs: with a reducer set, each layer's dense gradients (its
-  // LayerSpec range) are handed to it on the communication stream as soon as the backward pass
+  // LayerLayout range) are handed to it on the communication stream as soon as the backward pass
   // has queued the kernels that finish them, so the all-reduce of one layer overlaps the
   // backward of the layers before it; compute_gradients returns after every bucket is reduced.
   // The reducer gets (device pointer, element count, stream as a cudaStream_t) and must queue

@@ -43,7 +43,10 @@ TowerShape cvr_shape(const ModelConfig& c, const Schema& s, std::uint32_t in) {
   t.hidden = c.cvr_hidden;
   t.groups = c.cvr_groups();
   t.composition = c.cvr_composition();
-  if (c.kind != ModelKind::shared) t.grid = DomainGrid{s.n_types, s.n_scenarios};
+  if (c.kind != ModelKind::shared) {
+    t.grid = DomainGrid{s.n_types, s.n_scenarios};
+    t.routed = true;
+  }
   return t;
 }
 
@@ -64,8 +67,7 @@ MmnModel::MmnModel(const ModelConfig& config, const Schema& schema, std::uint64_
       grid_{schema.n_types, schema.n_scenarios},
       input_width_(input_width_of(config, schema)),
       ctr_tower_("ctr", ctr_shape(config, input_width_), dense_),
-      cvr_tower_("cvr", cvr_shape(config, schema, input_width_), dense_),
-      cvr_routed_by_domain_(config.kind != ModelKind::shared) {
+      cvr_tower_("cvr", cvr_shape(config, schema, input_width_), dense_) {
   dense_.finalize();
   Rng rng(seed);
   ctr_tower_.initialize(dense_, rng);
@@ -120,12 +122,12 @@ void MmnModel::embed(const ColumnView& rows, ThreadPool& pool) {
     embedding_gather(tables, config_.embedding_dim, ids, dense, r1 - r0, h0_.data() + r0 * input_width_);
   });
   identity_routing(n, identity_);
-  if (cvr_routed_by_domain_) route_by_domain(domain_.data(), n, grid_.n_domains(), routing_);
+  if (cvr_tower_.layout().routed) route_by_domain(domain_.data(), n, grid_.n_domains(), routing_);
 }
 
 void MmnModel::run_cvr_forward(std::size_t n, ThreadPool& pool) {
   cvr_logit_.resize(n);
-  if (!cvr_routed_by_domain_) {
+  if (!cvr_tower_.layout().routed) {
     const float* logit = cvr_tower_.forward(dense_, identity_, h0_.data(), pool);
     std::copy(logit, logit + n, cvr_logit_.begin());
   } else if (config_.routing == RoutingMode::masked) {
@@ -164,7 +166,7 @@ LossValue MmnModel::compute_gradients(const ColumnView& rows, const LossCounts& 
   dh0_.resize(n * input_width_);
   ctr_tower_.backward(dense_, identity_, h0_.data(), d_ctr_.data(), dh0_.data(), pool);
   dh0_routed_.resize(n * input_width_);
-  if (!cvr_routed_by_domain_) {
+  if (!cvr_tower_.layout().routed) {
     cvr_tower_.backward(dense_, identity_, h0_.data(), d_cvr_.data(), dh0_routed_.data(), pool);
     for (std::size_t i = 0; i < dh0_.size(); ++i) dh0_[i] += dh0_routed_[i];
   } else if (config_.routing == RoutingMode::masked) {

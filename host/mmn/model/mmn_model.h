@@ -67,7 +67,6 @@ class MmnModel {
   std::vector<EmbeddingTable> tables_;
   Tower ctr_tower_;
   Tower cvr_tower_;
-  bool cvr_routed_by_domain_ = true;  // false for the shared baseline: one tower, no routing
 
   // Per-batch work buffers.
   std::vector<std::uint32_t> domain_, type_ids_, scenario_ids_;

@@ -17,7 +17,7 @@ std::size_t ParameterStore::add(std::string name, std::vector<std::size_t> shape
   t.shape = std::move(shape);
   t.size = 1;
   for (const auto s : t.shape) t.size *= s;
-  t.offset = tensors_.empty() ? 0 : tensors_.back().offset + tensors_.back().size;
+  t.offset = size_registered();
   tensors_.push_back(std::move(t));
   return tensors_.size() - 1;
 }

@@ -35,6 +35,8 @@ class ParameterStore {
   std::vector<float>& all_grads() { return grads_; }
   const std::vector<DenseTensor>& tensors() const { return tensors_; }
   std::size_t size() const { return values_.size(); }
+  // Floats registered so far: the offset the next tensor gets.
+  std::size_t size_registered() const { return tensors_.empty() ? 0 : tensors_.back().offset + tensors_.back().size; }
   // Zeroes the gradients for a backward pass to accumulate into, in slices over the pool (the
   // array is megabytes for MMN); no pass when the optimizer left them zero (grads_left_zero)
   // and zero_grads has not run since.

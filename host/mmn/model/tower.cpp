@@ -14,56 +14,57 @@ Tower::Tower(const std::string& name, TowerShape shape, ParameterStore& store) :
   widths_.push_back(shape_.in);
   for (const auto h : shape_.hidden) widths_.push_back(h);
   widths_.push_back(1);
+  layout_.product = shape_.composition == Composition::product;
+  layout_.routed = shape_.routed;
+  layout_.n_types = shape_.grid.n_types, layout_.n_scenarios = shape_.grid.n_scenarios;
   for (std::size_t l = 0; l + 1 < widths_.size(); ++l) {
-    std::array<long, kParamGroups> w{-1, -1, -1, -1}, b{-1, -1, -1, -1};
+    LayerLayout layer;
+    layer.in = widths_[l], layer.out = widths_[l + 1], layer.relu = l + 2 < widths_.size();
+    layer.params_begin = store.size_registered();
     for (int g = 0; g < kParamGroups; ++g) {
       if (!shape_.groups[g]) continue;
       const std::size_t sets = shape_.grid.sets(g);
       const std::string base = name + "." + std::to_string(l);
-      w[g] = static_cast<long>(
-          store.add(base + ".W." + param_group_name(g), {sets, widths_[l], widths_[l + 1]}, true, g));
-      b[g] = static_cast<long>(store.add(base + ".b." + param_group_name(g), {sets, widths_[l + 1]}, false, g));
+      const std::size_t w = store.add(base + ".W." + param_group_name(g), {sets, layer.in, layer.out}, true, g);
+      const std::size_t b = store.add(base + ".b." + param_group_name(g), {sets, layer.out}, false, g);
+      layer.weight_offset[g] = static_cast<long>(store.tensors()[w].offset);
+      layer.bias_offset[g] = static_cast<long>(store.tensors()[b].offset);
     }
-    weight_id_.push_back(w);
-    bias_id_.push_back(b);
+    layer.params_end = store.size_registered();
+    layout_.layers.push_back(layer);
   }
   acts_.resize(widths_.size() - 1);
 }
 
 void Tower::initialize(ParameterStore& store, Rng& rng) const {
   const int random_group = shape_.groups[kShared] ? kShared : kDomain;
-  for (std::size_t l = 0; l < weight_id_.size(); ++l) {
-    const bool last = l + 1 == weight_id_.size();
-    const float std_dev = std::sqrt((last ? 1.0f : 2.0f) / static_cast<float>(widths_[l]));
+  float* values = store.all_values().data();
+  for (const LayerLayout& layer : layout_.layers) {
+    const bool last = &layer == &layout_.layers.back();
+    const float std_dev = std::sqrt((last ? 1.0f : 2.0f) / static_cast<float>(layer.in));
     for (int g = 0; g < kParamGroups; ++g) {
-      if (weight_id_[l][g] < 0) continue;
-      const auto id = static_cast<std::size_t>(weight_id_[l][g]);
-      float* w = store.values(id);
-      const std::size_t n = store.tensors()[id].size;
-      if (g == random_group) {
-        for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<float>(rng.normal()) * std_dev;
-      } else {
-        const float neutral = shape_.composition == Composition::product ? 1.0f : 0.0f;
-        for (std::size_t i = 0; i < n; ++i) w[i] = neutral;
-      }
-      float* b = store.values(static_cast<std::size_t>(bias_id_[l][g]));
-      for (std::size_t i = 0; i < store.tensors()[static_cast<std::size_t>(bias_id_[l][g])].size; ++i) b[i] = 0.0f;
+      if (!layer.has(g)) continue;
+      const std::size_t sets = shape_.grid.sets(g);
+      float* w = values + layer.weight_offset[g];
+      const float neutral = shape_.composition == Composition::product ? 1.0f : 0.0f;
+      for (std::size_t i = 0; i < sets * layer.in * layer.out; ++i)
+        w[i] = g == random_group ? static_cast<float>(rng.normal()) * std_dev : neutral;
+      std::fill_n(values + layer.bias_offset[g], sets * layer.out, 0.0f);
     }
   }
 }
 
 std::vector<ComposedLayer> Tower::layers(const ParameterStore& store) const {
+  const float* values = store.all_values().data();
   std::vector<ComposedLayer> out;
-  for (std::size_t l = 0; l < weight_id_.size(); ++l) {
+  for (const LayerLayout& layer : layout_.layers) {
     ComposedLayer c;
-    c.in = widths_[l];
-    c.out = widths_[l + 1];
+    c.in = layer.in, c.out = layer.out, c.relu = layer.relu;
     c.composition = shape_.composition;
-    c.relu = l + 1 < weight_id_.size();
     for (int g = 0; g < kParamGroups; ++g) {
-      if (weight_id_[l][g] < 0) continue;
-      c.weight[g] = store.values(static_cast<std::size_t>(weight_id_[l][g]));
-      c.bias[g] = store.values(static_cast<std::size_t>(bias_id_[l][g]));
+      if (!layer.has(g)) continue;
+      c.weight[g] = values + layer.weight_offset[g];
+      c.bias[g] = values + layer.bias_offset[g];
     }
     out.push_back(c);
   }
@@ -71,15 +72,16 @@ std::vector<ComposedLayer> Tower::layers(const ParameterStore& store) const {
 }
 
 std::vector<ComposedLayerGrad> Tower::grads(ParameterStore& store) const {
+  float* grads = store.all_grads().data();
   std::vector<ComposedLayerGrad> out;
-  for (std::size_t l = 0; l < weight_id_.size(); ++l) {
-    ComposedLayerGrad g;
-    for (int k = 0; k < kParamGroups; ++k) {
-      if (weight_id_[l][k] < 0) continue;
-      g.weight[k] = store.grads(static_cast<std::size_t>(weight_id_[l][k]));
-      g.bias[k] = store.grads(static_cast<std::size_t>(bias_id_[l][k]));
+  for (const LayerLayout& layer : layout_.layers) {
+    ComposedLayerGrad c;
+    for (int g = 0; g < kParamGroups; ++g) {
+      if (!layer.has(g)) continue;
+      c.weight[g] = grads + layer.weight_offset[g];
+      c.bias[g] = grads + layer.bias_offset[g];
     }
-    out.push_back(g);
+    out.push_back(c);
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mmn/model/parameter_store.h"
+#include "mmn/model/tower_layout.h"
 #include "mmn/ops/composed_layer.h"
 #include "mmn/util/random.h"
 
@@ -23,11 +24,13 @@ struct TowerShape {
   std::array<bool, kParamGroups> groups{true, false, false, false};
   Composition composition = Composition::product;
   DomainGrid grid;
+  bool routed = false;  // rows routed by domain (the MMN CVR tower)
 };
 
 class Tower {
  public:
-  // Registers this tower's tensors, named "<name>.<layer>.W.<group>" and ".b.<group>".
+  // Registers this tower's tensors, named "<name>.<layer>.W.<group>" and ".b.<group>" (for
+  // messages; the layout, not the names, says where they are).
   Tower(const std::string& name, TowerShape shape, ParameterStore& store);
 
   // He-normal shared (or, without a shared group, per-domain) weights; the other groups
@@ -35,6 +38,8 @@ class Tower {
   void initialize(ParameterStore& store, Rng& rng) const;
 
   const TowerShape& shape() const { return shape_; }
+  // Where each layer's parameters sit in the store's flat arrays.
+  const TowerLayout& layout() const { return layout_; }
   std::vector<ComposedLayer> layers(const ParameterStore& store) const;
   std::vector<ComposedLayerGrad> grads(ParameterStore& store) const;
   // Multiply-adds per row of one forward pass.
@@ -54,9 +59,8 @@ class Tower {
 
  private:
   TowerShape shape_;
-  std::vector<std::uint32_t> widths_;                      // in, hidden..., 1
-  std::vector<std::array<long, kParamGroups>> weight_id_;  // tensor index or -1, per layer
-  std::vector<std::array<long, kParamGroups>> bias_id_;
+  std::vector<std::uint32_t> widths_;  // in, hidden..., 1
+  TowerLayout layout_;
   // Points each MMN layer of `ls` at its buffer of packed weights (sized on first use).
   void keep_packed_weights(std::vector<ComposedLayer>& ls);
 
