@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job on the embedded default, on the CPU: set up, build, generate the
-# criteo-like synthetic data (17 types x 21 scenarios, 5 held-out combinations for the
+# criteo-like synthetic data (17 types x 21 scenarios, 10 held-out combinations for the
 # zero-shot test), train MMN and the `shared` baseline, and compare them with the
 # oracle (the true probabilities) on the test split and on the held-out combinations.
 set -euo pipefail
@@ -13,7 +13,7 @@ mmn="$build/trainer/mmn"
 bash "$root/scripts/setup.sh"
 bash "$root/scripts/build.sh" --target mmn
 mkdir -p "$out"
-"$mmn" synth --preset criteo-like --rows "$rows" --holdout 5 --seed 1 --out "$out/data" --overwrite
+"$mmn" synth --preset criteo-like --rows "$rows" --holdout 10 --seed 1 --out "$out/data" --overwrite
 for model in mmn shared; do
   "$mmn" train "$root/configs/criteo-like.toml" --overwrite \
     --set data.train="$out/data/train" --set data.test="$out/data/test" --set data.heldout="$out/data/heldout" \

@@ -4,9 +4,11 @@
 # OUT_DIR/results.md (perf/accuracy/summarize.py): test and zero-shot figures, each setting's
 # mean and range over its seeds, next to the oracle's.
 #   perf/accuracy/study.sh OUT_DIR   (MMN_STUDY_ROWS rows, default 3000000; MMN_STUDY_PRESET,
-#                                     default criteo-like; MMN_STUDY_HOLDOUT pairs, default 5)
-# Settings are "name|seeds|--set overrides" lines; MMN_STUDY_ONLY=regex runs a subset. A run whose
-# directory holds a summary.json is not run again (MMN_STUDY_RERUN=1 reruns it).
+#                                     default criteo-like; MMN_STUDY_HOLDOUT pairs, default 10)
+# Settings are "name|seeds|--set overrides" lines; each names its loss mode, so a change of
+# default does not change what a row means (earlier results folders list their own settings).
+# MMN_STUDY_ONLY=regex runs a subset. A run whose directory holds a summary.json is not run
+# again (MMN_STUDY_RERUN=1 reruns it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${MMN_BUILD_DIR:-$root/build}"
@@ -14,26 +16,21 @@ mmn="$build/trainer/mmn"
 out="${1:?usage: study.sh OUT_DIR}"
 rows="${MMN_STUDY_ROWS:-3000000}"
 preset="${MMN_STUDY_PRESET:-criteo-like}"
-holdout="${MMN_STUDY_HOLDOUT:-5}"
+holdout="${MMN_STUDY_HOLDOUT:-10}"
 config="${MMN_STUDY_CONFIG:-$root/configs/$preset.toml}"
 mkdir -p "$out"
 data="$out/data"
 
 STUDY_SETTINGS="${MMN_STUDY_SETTINGS:-$(cat <<'LIST'
-mmn, paper-literal dynamic weight (w = N/N^d)|1 2 3|--set loss.dynamic_weight=true --set loss.dynamic_weight_norm=paper
-mmn, dynamic weight, mean over domains|1 2 3|--set loss.dynamic_weight=true --set loss.dynamic_weight_norm=mean
-mmn, dynamic weight power 0.5|1 2 3|--set loss.dynamic_weight=true --set loss.dynamic_weight_power=0.5
-mmn, no dynamic weight|1 2 3|--set loss.dynamic_weight=false
-mmn, no dynamic weight, embedding_l2 1e-3|1|--set loss.dynamic_weight=false --set optimizer.embedding_l2=1e-3
-mmn, no dynamic weight, embedding_l2 1e-2|1|--set loss.dynamic_weight=false --set optimizer.embedding_l2=1e-2
-mmn, no dynamic weight, embedding_l2 1e-1|1|--set loss.dynamic_weight=false --set optimizer.embedding_l2=1e-1
-mmn, no dynamic weight, min_id_count 5|1|--set loss.dynamic_weight=false --set model.min_id_count=5
-mmn, no dynamic weight, min_id_count 20|1|--set loss.dynamic_weight=false --set model.min_id_count=20
-mmn, no dynamic weight, warm-up 200, cosine to 0.1|1|--set loss.dynamic_weight=false --set optimizer.warmup_steps=200 --set optimizer.decay=cosine --set optimizer.final_lr_fraction=0.1
-mmn, no dynamic weight, 2 epochs, validation 5%|1|--set loss.dynamic_weight=false --set train.epochs=2 --set train.validation_fraction=0.05
-mmn, no dynamic weight, sum composition|1|--set loss.dynamic_weight=false --set model.composition=sum
-shared, no dynamic weight|1 2 3|--set model.kind=shared --set loss.dynamic_weight=false
-star, no dynamic weight|1 2 3|--set model.kind=star --set loss.dynamic_weight=false
+mmn, ctcvr loss (former default)|1 2 3|--set loss.cvr_mode=ctcvr
+mmn, clicked loss (new default)|1 2 3|--set loss.cvr_mode=clicked
+mmn, clicked loss, lr 3e-3|1|--set loss.cvr_mode=clicked --set optimizer.lr=3e-3
+mmn, clicked loss, batch 2048|1|--set loss.cvr_mode=clicked --set train.batch_size=2048
+mmn, ctcvr loss, lr 3e-3|1|--set loss.cvr_mode=ctcvr --set optimizer.lr=3e-3
+mmn, clicked loss, 3 epochs, validation 5%, patience 2|1|--set loss.cvr_mode=clicked --set train.epochs=3 --set train.validation_fraction=0.05 --set train.early_stopping_patience=2 --set train.validate_every=250
+shared, clicked loss|1 2 3|--set model.kind=shared --set loss.cvr_mode=clicked
+star, clicked loss|1 2 3|--set model.kind=star --set loss.cvr_mode=clicked
+shared, ctcvr loss|1|--set model.kind=shared --set loss.cvr_mode=ctcvr
 LIST
 )}"
 

@@ -3,7 +3,7 @@
 each run dir holds summary.json and test_domains.json. Writes OUT_DIR/results.json (every run's
 figures) and OUT_DIR/results.md (per setting: mean over seeds and, with several seeds, the range).
 
-Figures: CTR AUC, CVR AUC over clicked rows, mean per-domain CVR AUC (domains with enough
+Figures: CTR AUC, CVR AUC over clicked rows, CTCVR AUC over all rows, mean per-domain CVR AUC (domains with enough
 positives and negatives among clicked test rows), the same on the held-out (zero-shot)
 combinations, and the mean per-domain CVR AUC of the rarest decile of the scored test domains
 (fewest clicked test rows; at least one domain)."""
@@ -15,6 +15,7 @@ from pathlib import Path
 COLUMNS = [
     ("ctr_auc", "CTR AUC"),
     ("cvr_auc", "CVR AUC"),
+    ("ctcvr_auc", "CTCVR AUC"),
     ("domain_cvr_auc_mean", "per-domain CVR AUC"),
     ("rarest_decile_cvr_auc", "rarest decile"),
     ("heldout_domain_cvr_auc_mean", "zero-shot per-domain"),
@@ -24,7 +25,7 @@ COLUMNS = [
 def figures(run_dir: Path) -> dict:
     summary = json.loads((run_dir / "summary.json").read_text())
     test = summary["test"]
-    out = {k: test.get(k) for k in ("ctr_auc", "cvr_auc", "domain_cvr_auc_mean")}
+    out = {k: test.get(k) for k in ("ctr_auc", "cvr_auc", "ctcvr_auc", "domain_cvr_auc_mean")}
     out["heldout_domain_cvr_auc_mean"] = summary.get("heldout", {}).get("domain_cvr_auc_mean")
     out["samples_per_second"] = summary.get("samples_per_second")
     domains = json.loads((run_dir / "test_domains.json").read_text())["domains"]

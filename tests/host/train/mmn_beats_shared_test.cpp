@@ -1,11 +1,11 @@
 // End to end on the tiny preset: MMN against the `shared` baseline, both with
 // configs/tiny.toml, one epoch over 4.5M training rows, scored on the 0.5M-row test split.
 //
-// Margins, checked over seeds 1-5 with the defaults (no dynamic weight) before they were fixed
-// (mean per-domain CVR AUC):
-//   MMN - shared:   +0.0016 +0.0206 +0.0128 +0.0032 +0.0060 (above on every seed)
-//   oracle - MMN:    0.026   0.043   0.027   0.016   0.062
-// Seeds 1 and 4 win by less than a change of BLAS kernels (another CPU) may move the figures,
+// Margins over data seeds 1-5 with the defaults (clicked CVR loss, no dynamic weight), measured
+// by perf/accuracy/tiny_margins.sh before they were fixed (mean per-domain CVR AUC):
+//   MMN - shared:   +0.0027 +0.0107 +0.0087 +0.0039 +0.0026 (above on every seed)
+//   oracle - MMN:    0.020   0.034   0.027   0.013   0.064
+// Seeds 1, 4 and 5 win by less than a change of BLAS kernels (another CPU) may move the figures,
 // so the test runs seeds 2 and 3.
 // A smaller test split leaves 4-7 scorable domains with ~25 conversions each, where seed
 // noise (0.01-0.03) swamps the difference; hence the size.

@@ -204,8 +204,9 @@ TEST(Trainer, ResumingWithAnotherModelIsAnErrorNotAFreshStart) {
 
 // The whole pipeline learns: on the tiny preset (1M rows, 1 epoch, configs/tiny.toml's
 // model), MMN's CVR AUC and mean per-domain CVR AUC come within a stated gap of the
-// oracle's. Over seeds 1-5 with the defaults the gaps were 0.007-0.019 (CVR AUC on clicked
-// rows) and 0.022-0.087 (mean per-domain CVR AUC); the bounds leave room above the worst seed.
+// oracle's. Over data seeds 1-5 with the defaults (perf/accuracy/tiny_margins.sh) the gaps were
+// 0.004-0.013 (CVR AUC on clicked rows; 0.006 for seed 1, the test's) and 0.011-0.071 (mean
+// per-domain CVR AUC; 0.037); the bounds leave room above the worst seed.
 // A model that learned nothing sits near 0.5, 0.4 below the oracle.
 TEST(Trainer, TinyPresetComesWithinAStatedGapOfTheOracle) {
   testing::TempDir tmp;
@@ -221,9 +222,9 @@ TEST(Trainer, TinyPresetComesWithinAStatedGapOfTheOracle) {
   ASSERT_TRUE(o.test.has_value());
   ASSERT_TRUE(o.test->oracle.has_value());
   const EvalReport& r = *o.test;
-  EXPECT_LT(r.oracle->cvr_auc - r.cvr_auc, 0.04) << "model " << r.cvr_auc << ", oracle " << r.oracle->cvr_auc;
+  EXPECT_LT(r.oracle->cvr_auc - r.cvr_auc, 0.02) << "model " << r.cvr_auc << ", oracle " << r.oracle->cvr_auc;
   EXPECT_GE(r.domain_cvr.scored, 4u);
-  EXPECT_LT(r.oracle->domain_cvr.mean - r.domain_cvr.mean, 0.11)
+  EXPECT_LT(r.oracle->domain_cvr.mean - r.domain_cvr.mean, 0.09)
       << "model " << r.domain_cvr.mean << ", oracle " << r.oracle->domain_cvr.mean;
 }
 
