@@ -1,4 +1,4 @@
-#include "mmn/backend/cuda_backend.h"
+#include "mmn/cuda_backend/cuda_backend.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,14 +6,14 @@
 
 #include <fmt/format.h>
 
-#include "mmn/backend/device_model.h"
 #include "mmn/backend/divergence.h"
 #include "mmn/comm/gradient_exchange.h"
+#include "mmn/cuda_backend/device_model.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/util/error.h"
 #if defined(MMN_HAVE_NCCL)
-#include "mmn/backend/nccl_reducer.h"
+#include "mmn/cuda_backend/nccl_reducer.h"
 #endif
 
 namespace mmn {

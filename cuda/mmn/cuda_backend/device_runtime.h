@@ -11,7 +11,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "mmn/backend/device_error.h"
+#include "mmn/cuda_backend/device_error.h"
 #include "mmn/device/kernel_api.h"
 
 namespace mmn::device {

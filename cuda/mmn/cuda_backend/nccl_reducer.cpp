@@ -1,4 +1,4 @@
-#include "mmn/backend/nccl_reducer.h"
+#include "mmn/cuda_backend/nccl_reducer.h"
 
 #include <cuda_runtime.h>
 #include <nccl.h>
