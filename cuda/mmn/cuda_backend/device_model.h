@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "mmn/cuda_backend/device_error.h"
+#include "mmn/device/device_error.h"
 #include "mmn/ops/optimizer_step.h"
 
 namespace mmn::device {
