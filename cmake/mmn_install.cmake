@@ -1,11 +1,7 @@
-# install() rules and the exported package: find_package(mmn) then link mmn::host (and mmn::cuda).
+# install() rules and the exported package: find_package(mmn) then link mmn::host.
 include(CMakePackageConfigHelpers)
 
-set(_mmn_targets mmn_host)
-if(MMN_CUDA_ENABLED)
-  list(APPEND _mmn_targets mmn_cuda)
-endif()
-install(TARGETS ${_mmn_targets} EXPORT mmnTargets
+install(TARGETS mmn_host EXPORT mmnTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -18,7 +18,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 deps="${MMN_GPU_DEPS_DIR:-$root/gpu-deps}"
 build="${MMN_GPU_CHECK_BUILD_DIR:-$root/build-gpu-check}"
-all_targets="kernel_gpu_tests cuda_backend_gpu_tests wrapper_gpu_tests mmn gpu_kernel_bench grouped_gemm_bench train_step_gpu_bench"
+all_targets="kernel_gpu_tests cuda_backend_gpu_tests mmn gpu_kernel_bench grouped_gemm_bench train_step_gpu_bench"
 targets="${MMN_GPU_CHECK_TARGETS:-$all_targets}"
 budget="${MMN_GPU_CHECK_SECONDS:-470}"
 build_seconds="${MMN_GPU_CHECK_BUILD_SECONDS:-300}"
@@ -220,8 +220,8 @@ start_binaries() {
 
 run_tests() {
   local tests="$build/tests" log="$out/tests.log" perf="$build/perf" binary built=()
-  for binary in "$tests/kernel_gpu_tests" "$tests/cuda_backend_gpu_tests" "$tests/wrapper_gpu_tests" \
-      "$build/trainer/mmn" "$perf/gpu_kernel_bench" "$perf/grouped_gemm_bench" "$perf/train_step_gpu_bench"; do
+  for binary in "$tests/kernel_gpu_tests" "$tests/cuda_backend_gpu_tests" "$build/trainer/mmn" \
+      "$perf/gpu_kernel_bench" "$perf/grouped_gemm_bench" "$perf/train_step_gpu_bench"; do
     if [ -x "$binary" ]; then built+=("$binary"); fi
   done
   if [ ${#built[@]} -eq 0 ]; then
@@ -232,7 +232,6 @@ run_tests() {
   fi
   gpu_step kernel_gpu_tests 60 "$log" "$tests/kernel_gpu_tests" --gtest_brief=1
   gpu_step cuda_backend_gpu_tests 60 "$log" "$tests/cuda_backend_gpu_tests" --gtest_brief=1
-  gpu_step wrapper_gpu_tests 30 "$log" "$tests/wrapper_gpu_tests" --gtest_brief=1
   if [ -n "$sanitizer" ] || [ -z "$device" ]; then
     gpu_step memcheck 60 "$log" "${sanitizer:-compute-sanitizer}" --tool memcheck --error-exitcode 1 \
       "$tests/kernel_gpu_tests" --gtest_brief=1 --gtest_filter='Batches/RoutingKernels.*:Batches/WeightedBceKernel.*:AdamKernel.*'

@@ -9,7 +9,7 @@
 #include "commands/job.h"
 #include "mmn/util/error.h"
 #if defined(MMN_HAVE_CUDA_BACKEND)
-#include "mmn/backend/cuda_backend.h"
+#include "mmn/cuda_backend/cuda_backend.h"
 #endif
 
 int main(int argc, char** argv) {

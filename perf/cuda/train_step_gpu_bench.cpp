@@ -1,4 +1,4 @@
-// The whole training step on a GPU: the CUDA backend (cuda/mmn/backend) on the criteo-like
+// The whole training step on a GPU: the CUDA backend (cuda/mmn/cuda_backend) on the criteo-like
 // configuration (17 fields of dimension 16; CTR and CVR towers 272-256-128-1; 17 x 21
 // domains; batches of 4096 and 65536), MMN and the shared-tower network. A step is the host
 // batch copied in, forward, loss, backward and the optimizer update, synchronised at its end
@@ -13,7 +13,7 @@
 #include "criteo_like_batch.h"
 #include "gpu_check.h"
 #include "gpu_roofline.h"
-#include "mmn/backend/cuda_backend.h"
+#include "mmn/cuda_backend/cuda_backend.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/util/thread_pool.h"

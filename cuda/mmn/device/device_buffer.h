@@ -1,7 +1,8 @@
 #pragma once
-// An array in device memory with upload/download: cudaMalloc'd under nvcc; under the
-// emulator a host array of exactly `size` elements (so AddressSanitizer sees overruns)
-// that starts out filled with bytes 0xff, as uninitialised device memory has no defined value.
+// An array in device memory with upload/download: cudaMalloc'd under nvcc (a failed call
+// throws a DeviceError, mmn/device/cuda_check.h); under the emulator a host array of exactly
+// `size` elements (so AddressSanitizer sees overruns) that starts out filled with bytes 0xff,
+// as uninitialised device memory has no defined value.
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -11,6 +12,9 @@
 #include <vector>
 
 #include "mmn/device/kernel_api.h"
+#if defined(__CUDACC__)
+#include "mmn/device/cuda_check.h"
+#endif
 
 namespace mmn {
 
@@ -60,21 +64,16 @@ class DeviceBuffer {
 
  private:
 #if defined(__CUDACC__)
-  static void check(cudaError_t error, const char* what) {
-    if (error != cudaSuccess) throw std::runtime_error(std::string("DeviceBuffer: ") + what + ": " + cudaGetErrorString(error));
-  }
   void allocate() {
-    if (size_ > 0) check(cudaMalloc(reinterpret_cast<void**>(&data_), size_ * sizeof(T)), "cudaMalloc");
+    if (size_ > 0) MMN_CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&data_), size_ * sizeof(T)));
   }
   void release() {
     if (data_) cudaFree(data_);
     data_ = nullptr;
   }
   void copy(T* to, const T* from, bool to_device) const {
-    if (size_ > 0) {
-      check(cudaMemcpy(to, from, size_ * sizeof(T), to_device ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost),
-            "cudaMemcpy");
-    }
+    const cudaMemcpyKind kind = to_device ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost;
+    if (size_ > 0) MMN_CUDA_CHECK(cudaMemcpy(to, from, size_ * sizeof(T), kind));
   }
 #else
   void allocate() {

@@ -12,7 +12,7 @@
 // one launch at a time per process (a mutex), blocks one after another, so kernels must not
 // wait for other blocks. Threads run in the order mmn::sim::current_schedule() gives
 // (MMN_SIM_ORDER=forward|reverse|random:SEED, or mmn::sim::ScopedSchedule); tests compare
-// orders with mmn::sim::run_in_all_orders (mmn/sim/run_in_all_orders.h). Emulator-only
+// orders with mmn::sim::run_in_all_orders (mmn/device/run_in_all_orders.h). Emulator-only
 // behaviour: static __shared__ arrays start zeroed and keep the previous block's contents;
 // dynamic shared memory and DeviceBuffer memory start as bytes 0xff; a shuffle reading a
 // lane outside its mask gets bytes 0xff; __activemask() waits until every lane of the warp

@@ -1,12 +1,16 @@
 #pragma once
 // mmn::launch: the one way host code launches a kernel, in nvcc and emulator builds alike.
-// Included through mmn/device/kernel_api.h.
+// Included through mmn/device/kernel_api.h. Under nvcc a failed launch throws a DeviceError
+// (mmn/device/cuda_check.h) naming the kernel.
 #include <cstddef>
-#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
+
+#if defined(__CUDACC__)
+#include "mmn/device/cuda_check.h"
+#endif
 
 namespace mmn {
 
@@ -17,10 +21,7 @@ void launch_named(const char* name, void (*kernel)(Params...), dim3 grid, dim3 b
                   std::size_t dynamic_shared_bytes, cudaStream_t stream, Args&&... args) {
   static_assert(sizeof...(Params) == sizeof...(Args), "mmn::launch: wrong number of kernel arguments");
   kernel<<<grid, block, dynamic_shared_bytes, stream>>>(std::forward<Args>(args)...);
-  const cudaError_t error = cudaGetLastError();
-  if (error != cudaSuccess) {
-    throw std::runtime_error(std::string("mmn::launch of kernel '") + name + "': " + cudaGetErrorString(error));
-  }
+  ::mmn::device::check_cuda(cudaGetLastError(), std::string("launch of kernel '") + name + "'", __FILE__, __LINE__);
 }
 
 #else

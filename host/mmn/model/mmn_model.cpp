@@ -4,7 +4,7 @@
 #include <numeric>
 
 #include "mmn/util/error.h"
-#include "mmn/util/random.h"
+#include "mmn/util/rng.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {

@@ -6,7 +6,7 @@
 #include "mmn/ops/masked_tower.h"
 #include "mmn/ops/product_layer.h"
 #include "mmn/ops/type_grouped_fold.h"
-#include "mmn/util/random.h"
+#include "mmn/util/rng.h"
 
 namespace mmn {
 

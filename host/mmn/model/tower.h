@@ -12,7 +12,7 @@
 #include "mmn/model/parameter_store.h"
 #include "mmn/model/tower_layout.h"
 #include "mmn/ops/composed_layer.h"
-#include "mmn/util/random.h"
+#include "mmn/util/rng.h"
 
 namespace mmn {
 

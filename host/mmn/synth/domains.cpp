@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "mmn/synth/det_math.h"
-#include "mmn/synth/random.h"
 #include "mmn/synth/zipf.h"
+#include "mmn/util/det_math.h"
 #include "mmn/util/error.h"
+#include "mmn/util/rng.h"
 
 namespace mmn::synth {
 
@@ -24,7 +24,7 @@ DomainPlan plan_domains(const SynthConfig& config, std::uint64_t seed) {
   p.n_scenarios = config.n_scenarios;
   const std::uint32_t n = p.n_domains();
   p.present.assign(n, 1);
-  Rng rng(seed, Stream::domains);
+  Rng rng(seed, RngStream::domains);
 
   // Absent combinations: walk the domains in a random order and drop each one whose
   // type and scenario keep another present domain, until enough are gone.
@@ -77,7 +77,7 @@ std::vector<std::uint32_t> choose_holdout(const DomainPlan& plan, std::uint32_t 
   std::vector<std::uint32_t> candidates;
   for (std::uint32_t d = 0; d < plan.n_domains(); ++d)
     if (plan.rank[d] != kAbsent && plan.rank[d] >= first_rank && plan.rank[d] < end_rank) candidates.push_back(d);
-  Rng rng(seed, Stream::holdout);
+  Rng rng(seed, RngStream::holdout);
   shuffle(candidates.data(), candidates.size(), rng);
 
   std::vector<std::uint32_t> per_type(plan.n_types, 0), per_scenario(plan.n_scenarios, 0);

@@ -13,7 +13,7 @@ FeatureSampler::FeatureSampler(const SynthConfig& config, std::uint64_t seed, Th
     zipf_[f] = ZipfSampler(config.categorical[f].vocab, config.categorical[f].zipf_exponent);
   };
   run_tasks(pool, fields, build);
-  Rng rng(seed, Stream::features);
+  Rng rng(seed, RngStream::features);
   shift_.assign(std::size_t{config.n_scenarios} * fields, 0);
   for (std::size_t f = 0; f < fields; ++f) {
     vocab_[f] = config.categorical[f].vocab;

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "mmn/synth/random.h"
 #include "mmn/synth/synth_config.h"
 #include "mmn/synth/zipf.h"
+#include "mmn/util/rng.h"
 
 namespace mmn {
 class ThreadPool;

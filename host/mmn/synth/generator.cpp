@@ -1,7 +1,7 @@
 #include "mmn/synth/generator.h"
 
-#include "mmn/synth/random.h"
 #include "mmn/util/error.h"
+#include "mmn/util/rng.h"
 
 namespace mmn::synth {
 
@@ -44,8 +44,8 @@ void Generator::generate_block(std::uint64_t block, std::size_t rows, SplitBlock
   // Features and labels come from two streams of the block, so that the features of
   // row i + 1 can be drawn (and their latent vectors fetched) before row i's labels
   // without changing any value.
-  Rng feature_rng(seed_, Stream::rows, 2 * block);
-  Rng label_rng(seed_, Stream::rows, 2 * block + 1);
+  Rng feature_rng(seed_, RngStream::rows, 2 * block);
+  Rng label_rng(seed_, RngStream::rows, 2 * block + 1);
   std::vector<std::uint32_t> ids(2 * fields);
   std::vector<float> dense(2 * n_dense);
   std::uint32_t domain[2] = {0, 0};

@@ -9,9 +9,9 @@
 #include <emmintrin.h>
 #endif
 
-#include "mmn/synth/det_math.h"
 #include "mmn/synth/discrete.h"
-#include "mmn/synth/random.h"
+#include "mmn/util/det_math.h"
+#include "mmn/util/rng.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn::synth {
@@ -87,7 +87,7 @@ GroundTruth::GroundTruth(const SynthConfig& config, const DomainPlan& plan, cons
 }
 
 void GroundTruth::make_effects(const SynthConfig& config, std::uint64_t seed, ThreadPool* pool) {
-  Rng rng(seed, Stream::effects);
+  Rng rng(seed, RngStream::effects);
   constexpr std::size_t K = kLatentDim;
 
   // Field weights: each field's importance in [0.3, 1], scaled so the categorical
@@ -149,7 +149,7 @@ void GroundTruth::make_effects(const SynthConfig& config, std::uint64_t seed, Th
   }
   run(pool, chunks.size(), [&](std::size_t c) {
     const auto [f, first] = chunks[c];
-    Rng chunk_rng(seed, Stream::latent, (std::uint64_t{f} << 32) | (first / kLatentChunk));
+    Rng chunk_rng(seed, RngStream::latent, (std::uint64_t{f} << 32) | (first / kLatentChunk));
     const std::uint32_t vocab = config.categorical[f].vocab;
     const std::uint32_t end = vocab - first < kLatentChunk ? vocab : first + kLatentChunk;
     std::int8_t* out = table_[f].data() + std::size_t{first} * K;
@@ -261,7 +261,7 @@ void GroundTruth::calibrate(const SynthConfig& config, const DomainPlan& plan, c
   const std::uint32_t per_chunk = ctr_rows / kCtrCalibrationChunks;
   std::vector<double> rest(std::size_t{per_chunk} * kCtrCalibrationChunks);
   run(pool, kCtrCalibrationChunks, [&](std::size_t c) {
-    Rng rng(seed, Stream::calibration, c);
+    Rng rng(seed, RngStream::calibration, c);
     auto pick = [&](Rng& r) {
       const std::uint32_t d = domain_sampler(r.next());
       return std::array<std::uint32_t, 2>{d / n_s, d % n_s};
@@ -280,7 +280,7 @@ void GroundTruth::calibrate(const SynthConfig& config, const DomainPlan& plan, c
     std::vector<double> scenario_traffic(n_s);
     for (std::uint32_t s = 0; s < n_s; ++s) scenario_traffic[s] = plan.traffic[plan.index(type, s)];
     const DiscreteSampler scenario_sampler(scenario_traffic);
-    Rng rng(seed, Stream::calibration, kCtrCalibrationChunks + t);
+    Rng rng(seed, RngStream::calibration, kCtrCalibrationChunks + t);
     std::vector<double> r(config.calibration_rows), w(config.calibration_rows);
     auto pick = [&](Rng& g) { return std::array<std::uint32_t, 2>{type, scenario_sampler(g.next())}; };
     for_rows(*this, features, rng, config.calibration_rows, pick, [&](std::size_t i, const TrueLogits& z) {

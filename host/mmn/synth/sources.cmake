@@ -2,13 +2,11 @@
 # on every compiler: no fused multiply-add contraction.
 set(MMN_SYNTH_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/appender.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/det_math.cpp
   ${CMAKE_CURRENT_LIST_DIR}/discrete.cpp
   ${CMAKE_CURRENT_LIST_DIR}/domains.cpp
   ${CMAKE_CURRENT_LIST_DIR}/features.cpp
   ${CMAKE_CURRENT_LIST_DIR}/generator.cpp
   ${CMAKE_CURRENT_LIST_DIR}/ground_truth.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/random.cpp
   ${CMAKE_CURRENT_LIST_DIR}/report.cpp
   ${CMAKE_CURRENT_LIST_DIR}/staged_dir.cpp
   ${CMAKE_CURRENT_LIST_DIR}/synth_config.cpp

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "mmn/synth/det_math.h"
+#include "mmn/util/det_math.h"
 #include "mmn/util/error.h"
 
 namespace mmn::synth {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "mmn/synth/det_math.h"
+#include "mmn/util/det_math.h"
 #include "mmn/util/error.h"
 
 namespace mmn::synth {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "mmn/synth/discrete.h"
-#include "mmn/synth/random.h"
+#include "mmn/util/rng.h"
 
 namespace mmn::synth {
 

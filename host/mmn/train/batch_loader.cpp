@@ -4,7 +4,7 @@
 #include <utility>
 
 #include "mmn/util/error.h"
-#include "mmn/util/random.h"
+#include "mmn/util/rng.h"
 
 namespace mmn {
 namespace {
@@ -40,7 +40,7 @@ BatchLoader::BatchLoader(const Dataset& data, std::uint32_t batch_size, std::uin
 
 void BatchLoader::build_epoch_order() {
   if (order_epoch_ == position_.epoch) return;
-  Rng rng(seed_ ^ 0x6c6f61646572ull, synth::Stream::rows, position_.epoch);
+  Rng rng(seed_ ^ 0x6c6f61646572ull, RngStream::rows, position_.epoch);
   std::vector<std::size_t> groups = groups_;
   shuffle(groups, 0, groups.size(), rng);
   order_.clear();

@@ -7,7 +7,7 @@
 #include "mmn/metrics/auc.h"
 #include "mmn/metrics/domain_auc.h"
 #include "mmn/util/error.h"
-#include "mmn/util/random.h"
+#include "mmn/util/rng.h"
 
 namespace mmn {
 namespace {

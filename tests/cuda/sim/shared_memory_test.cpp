@@ -6,7 +6,7 @@
 
 #include "cuda/sim/shared_memory_kernels.h"
 #include "mmn/device/device_buffer.h"
-#include "mmn/sim/run_in_all_orders.h"
+#include "mmn/device/run_in_all_orders.h"
 
 namespace mmn::sim_test {
 namespace {

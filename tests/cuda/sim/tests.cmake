@@ -23,6 +23,7 @@ endforeach()
 # nvcc compiles the portable kernel API and the test kernels for sm_80/sm_90 (no GPU needed).
 if(MMN_CUDA_ENABLED)
   add_library(sim_nvcc_check OBJECT cuda/sim/nvcc_check.cu)
-  target_include_directories(sim_nvcc_check PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/cuda)
+  target_include_directories(sim_nvcc_check PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/cuda
+                                                  ${PROJECT_SOURCE_DIR}/host)
   mmn_set_warnings(sim_nvcc_check)
 endif()

@@ -7,7 +7,7 @@
 
 #include "mmn/synth/discrete.h"
 #include "mmn/synth/generator.h"
-#include "mmn/synth/random.h"
+#include "mmn/util/rng.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn::synth {

@@ -4,9 +4,9 @@
 #include <vector>
 
 #include "mmn/synth/discrete.h"
-#include "mmn/synth/random.h"
 #include "mmn/synth/zipf.h"
 #include "mmn/util/error.h"
+#include "mmn/util/rng.h"
 
 namespace mmn::synth {
 namespace {

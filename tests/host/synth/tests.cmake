@@ -1,6 +1,5 @@
 # Synthetic data generator (mmn synth).
 mmn_add_test(synth_tests
-  host/synth/random_test.cpp
   host/synth/sampler_test.cpp
   host/synth/domains_test.cpp
   host/synth/ground_truth_test.cpp

@@ -1,18 +1,18 @@
-#include "mmn/backend/cuda_backend.h"
+#include "mmn/cuda_backend/cuda_backend.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
 
-#include "mmn/backend/device_model.h"
 #include "mmn/backend/divergence.h"
 #include "mmn/comm/gradient_exchange.h"
+#include "mmn/cuda_backend/device_model.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/util/error.h"
 #if defined(MMN_HAVE_NCCL)
-#include "mmn/backend/nccl_reducer.h"
+#include "mmn/cuda_backend/nccl_reducer.h"
 #endif
 
 namespace mmn {
@@ -202,47 +202,8 @@ void download_host_state(device::DeviceModel& device, MmnModel& model, Optimizer
   device.download_optimizer_state(dense, table_state);
 }
 
-namespace {
-
-// A failed CUDA or NCCL call, or a device too small, is the user's error to read, not an
-// internal one: DeviceError (which names the file, line and call) becomes mmn::Error.
-template <typename F>
-auto reported(F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const device::DeviceError& e) {
-    fail("CUDA backend: {}", e.what());
-  }
-}
-
-class ReportingCudaBackend final : public TrainingBackend {
- public:
-  explicit ReportingCudaBackend(const BackendContext& c)
-      : inner_(reported([&] { return std::make_unique<CudaBackend>(c); })) {}
-  std::string description() const override { return inner_->description(); }
-  LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) override {
-    return reported([&] { return inner_->compute_gradients(rows, counts, options); });
-  }
-  void prefetch(const ColumnView& next) override { inner_->prefetch(next); }
-  void exchange_gradients(Communicator& comm) override { reported([&] { inner_->exchange_gradients(comm); }); }
-  std::optional<std::string> non_finite_gradient(const LossValue& loss) override {
-    return reported([&] { return inner_->non_finite_gradient(loss); });
-  }
-  void apply_optimizer() override { reported([&] { inner_->apply_optimizer(); }); }
-  void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit) override {
-    reported([&] { inner_->forward(rows, ctr_logit, cvr_logit); });
-  }
-  void parameters_to_host() override { reported([&] { inner_->parameters_to_host(); }); }
-  void parameters_from_host() override { reported([&] { inner_->parameters_from_host(); }); }
-
- private:
-  std::unique_ptr<CudaBackend> inner_;
-};
-
-}  // namespace
-
 std::unique_ptr<TrainingBackend> make_cuda_backend(const BackendContext& context) {
-  return std::make_unique<ReportingCudaBackend>(context);
+  return std::make_unique<CudaBackend>(context);
 }
 
 void register_cuda_backend() {

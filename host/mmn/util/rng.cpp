@@ -1,10 +1,10 @@
-#include "mmn/synth/random.h"
+#include "mmn/util/rng.h"
 
 #include <cmath>
 
-#include "mmn/synth/det_math.h"
+#include "mmn/util/det_math.h"
 
-namespace mmn::synth {
+namespace mmn {
 
 double Rng::normal() {
   if (has_spare_) {
@@ -23,4 +23,4 @@ double Rng::normal() {
   return u * scale;
 }
 
-}  // namespace mmn::synth
+}  // namespace mmn

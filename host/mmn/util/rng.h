@@ -1,7 +1,7 @@
 #pragma once
-// The generator's own pseudo-random numbers: splitmix64 to derive seeds,
-// xoshiro256** for streams, and samplers built on integer arithmetic and on
-// det_math.h, so that a seed gives the same numbers on every compiler and
+// mmn's pseudo-random numbers (the synthetic data, initial weights, batch order):
+// splitmix64 to derive seeds, xoshiro256** for streams, and samplers built on integer
+// arithmetic and on det_math.h, so that a seed gives the same numbers on every compiler and
 // standard library (std:: distributions are implementation-defined).
 //
 // Streams are counter-based: the stream for (seed, purpose, index) depends on
@@ -9,10 +9,10 @@
 // numbers whichever thread draws them and in whatever order.
 #include <cstdint>
 
-namespace mmn::synth {
+namespace mmn {
 
 // What a stream is for; part of its seed so that streams never overlap by accident.
-enum class Stream : std::uint64_t {
+enum class RngStream : std::uint64_t {
   domains = 1,      // which domains are absent, traffic ranks
   holdout = 2,      // which domains are held out
   features = 3,     // per-scenario shifts of the feature distributions
@@ -31,7 +31,7 @@ inline std::uint64_t splitmix64(std::uint64_t& state) {
 }
 
 // The seed of stream (seed, purpose, index).
-inline std::uint64_t stream_seed(std::uint64_t seed, Stream purpose, std::uint64_t index = 0) {
+inline std::uint64_t stream_seed(std::uint64_t seed, RngStream purpose, std::uint64_t index = 0) {
   std::uint64_t s = seed;
   std::uint64_t h = splitmix64(s);
   s = h ^ (static_cast<std::uint64_t>(purpose) * 0xd1b54a32d192ed03ULL);
@@ -46,7 +46,7 @@ class Rng {
   explicit Rng(std::uint64_t seed) {
     for (auto& word : s_) word = splitmix64(seed);
   }
-  Rng(std::uint64_t seed, Stream purpose, std::uint64_t index = 0) : Rng(stream_seed(seed, purpose, index)) {}
+  Rng(std::uint64_t seed, RngStream purpose, std::uint64_t index = 0) : Rng(stream_seed(seed, purpose, index)) {}
 
   std::uint64_t next() {
     const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
@@ -104,4 +104,4 @@ void shuffle(T* first, std::uint64_t n, Rng& rng) {
   }
 }
 
-}  // namespace mmn::synth
+}  // namespace mmn

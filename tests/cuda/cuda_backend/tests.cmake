@@ -2,9 +2,9 @@
 # tests/CMakeLists.txt): on the SIMT emulator always, and on a GPU in CUDA builds (skipped
 # visibly where no device exists).
 set(_mmn_backend_test_sources
-  cuda/backend/cuda_backend_test.cpp
-  cuda/backend/cuda_training_test.cpp
-  cuda/backend/device_model_test.cpp
+  cuda/cuda_backend/cuda_backend_test.cpp
+  cuda/cuda_backend/cuda_training_test.cpp
+  cuda/cuda_backend/device_model_test.cpp
 )
 if(MMN_EMULATOR)
   mmn_add_test(cuda_backend_tests ${_mmn_backend_test_sources})

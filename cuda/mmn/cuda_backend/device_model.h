@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "mmn/backend/device_error.h"
+#include "mmn/device/device_error.h"
 #include "mmn/model/tower_layout.h"
 #include "mmn/ops/optimizer_step.h"
 

@@ -1,29 +1,23 @@
 #pragma once
 // The CUDA runtime calls the device model makes beyond kernel launches: streams, events,
 // pinned host memory, asynchronous copies and fills, device memory figures. Under nvcc each
-// failed call throws a DeviceError naming the file, the line and the call; under the SIMT
+// failed call throws a DeviceError (MMN_CUDA_CHECK, mmn/device/cuda_check.h); under the SIMT
 // emulator streams and events are empty handles and copies happen at once, in call order,
 // which is an order a GPU may also run them in.
 #include <cstddef>
 #include <cstring>
-#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <utility>
 
-#include "mmn/backend/device_error.h"
 #include "mmn/device/kernel_api.h"
+#if defined(__CUDACC__)
+#include "mmn/device/cuda_check.h"
+#endif
 
 namespace mmn::device {
 
 #if defined(__CUDACC__)
-
-inline void check_cuda(cudaError_t status, const char* call, const char* file, int line) {
-  if (status != cudaSuccess)
-    throw DeviceError(std::string(file) + ":" + std::to_string(line) + ": " + call + " failed: " +
-                      cudaGetErrorName(status) + " (" + cudaGetErrorString(status) + ")");
-}
-#define MMN_CUDA_CHECK(call) ::mmn::device::check_cuda((call), #call, __FILE__, __LINE__)
 
 class Stream {
  public:

@@ -1,14 +1,14 @@
 // The device model's contracts beyond the step's values (those are compared with the CPU
 // backend in cuda_backend_test): the gradient buckets handed to an all-reduce, the memory
 // plan, batches it was not sized for.
-#include "mmn/backend/device_model.h"
+#include "mmn/cuda_backend/device_model.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <tuple>
 
-#include "mmn/backend/cuda_backend.h"
+#include "mmn/cuda_backend/cuda_backend.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "testing/random_block.h"

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mmn/backend/cuda_backend.h"
+#include "mmn/cuda_backend/cuda_backend.h"
 #include "mmn/synth/synthesize.h"
 #include "mmn/train/trainer.h"
 #include "mmn/util/thread_pool.h"

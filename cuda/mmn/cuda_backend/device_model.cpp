@@ -1,10 +1,10 @@
-#include "mmn/backend/device_model.h"
+#include "mmn/cuda_backend/device_model.h"
 
 #include <algorithm>
 #include <cstring>
 #include <optional>
 
-#include "mmn/backend/device_runtime.h"
+#include "mmn/cuda_backend/device_runtime.h"
 #include "mmn/device/device_buffer.h"
 #include "mmn/kernels/composed_gemm.cuh"
 #include "mmn/kernels/embedding.cuh"

@@ -2,7 +2,7 @@
 // model and batches through both, comparing the loss, every dense and embedding gradient, and
 // the parameters and optimizer state after each update. cuda_backend_tests runs it on the SIMT
 // emulator; cuda_backend_gpu_tests (CUDA builds) on a GPU, skipped where there is none.
-#include "mmn/backend/cuda_backend.h"
+#include "mmn/cuda_backend/cuda_backend.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
-#include "mmn/synth/det_math.h"
+#include "mmn/util/det_math.h"
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 
-namespace mmn::synth {
+namespace mmn {
 namespace {
 
 // ln 2 split so that n * kLn2Hi is exact for |n| < 2^20 (Cody and Waite).
@@ -155,4 +155,4 @@ double sigmoid_det(double x) {
 
 double logit_det(double p) { return log_det(p) - log_det(1.0 - p); }
 
-}  // namespace mmn::synth
+}  // namespace mmn

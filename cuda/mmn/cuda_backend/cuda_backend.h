@@ -3,8 +3,8 @@
 // TrainingBackend interface. Linked into a program (the nvcc-built library, or the
 // emulator-built one in tests), register_cuda_backend() makes train.device = cuda and auto
 // find it. One GPU per process: the process's local rank modulo the devices it sees.
-#include "mmn/backend/device_model.h"
 #include "mmn/backend/training_backend.h"
+#include "mmn/cuda_backend/device_model.h"
 
 namespace mmn {
 
