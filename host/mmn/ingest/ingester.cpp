@@ -57,16 +57,10 @@ std::string absolute(const std::string& path) {
   return s;
 }
 
-}  // namespace
-
-IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& input_paths,
-                    const IngestConfig& config) {
-  const auto start = std::chrono::steady_clock::now();
-  if (input_paths.empty()) fail("no input files given");
-  if (config.out_dir.empty() && !config.dry_run) fail("no output directory given");
-  IngestReport report;
+std::vector<Input> open_inputs(const IngestSchema& schema, const std::vector<std::string>& paths,
+                               IngestReport& report) {
   std::vector<Input> inputs;
-  for (const auto& path : input_paths) {
+  for (const auto& path : paths) {
     inputs.push_back(open_input(path, schema));
     InputStats stats;
     stats.path = path;
@@ -75,40 +69,25 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
     report.inputs.push_back(stats);
     report.bytes += stats.bytes;
   }
+  return inputs;
+}
 
-  std::vector<std::unique_ptr<Dictionary>> dicts = make_dictionaries(schema, config.dictionaries_from);
-  std::vector<const Dictionary*> fixed(schema.columns.size(), nullptr);
-  for (std::size_t i = 0; i < dicts.size(); ++i)
-    if (dicts[i] && dicts[i]->fixed()) fixed[i] = dicts[i].get();
-  ParsePlan plan = make_parse_plan(schema, fixed);
-  plan.stop_at_first_bad_row = config.on_bad_row == BadRowPolicy::fail;
-  plan.bad_rows_to_keep = plan.stop_at_first_bad_row ? 1 : config.bad_rows_to_report;
-
-  Schema out_schema = plan.data_schema;
+// The data set's schema: the parse plan's, with the type and scenario counts of fixed dictionaries.
+Schema output_schema(const IngestSchema& schema, const ParsePlan& plan,
+                     const std::vector<std::unique_ptr<Dictionary>>& dicts) {
+  Schema out = plan.data_schema;
   const int type_col = schema.find(Role::type);
   const int scenario_col = schema.find(Role::scenario);
-  if (type_col >= 0 && dicts[type_col]->fixed())
-    out_schema.n_types = static_cast<std::uint32_t>(dicts[type_col]->size());
+  if (type_col >= 0 && dicts[type_col]->fixed()) out.n_types = static_cast<std::uint32_t>(dicts[type_col]->size());
   if (scenario_col >= 0 && dicts[scenario_col]->fixed())
-    out_schema.n_scenarios = static_cast<std::uint32_t>(dicts[scenario_col]->size());
+    out.n_scenarios = static_cast<std::uint32_t>(dicts[scenario_col]->size());
+  return out;
+}
 
-  std::unique_ptr<ThreadPool> own_pool;
-  ThreadPool* pool = config.pool;
-  if (pool == nullptr) {
-    own_pool = std::make_unique<ThreadPool>(config.threads == 0 ? ThreadPool::default_threads() : config.threads);
-    pool = own_pool.get();
-  }
-  report.threads = pool->size();
-
-  std::optional<DatasetWriter> writer;
-  if (!config.dry_run)
-    writer.emplace(config.out_dir, out_schema,
-                   DatasetWriteOptions{config.rows_per_shard, config.rows_per_group, config.overwrite});
-  Sequencer sequencer(config, plan, dicts, inputs, writer ? &*writer : nullptr, report);
-  const std::size_t batch = config.chunks_per_batch != 0 ? config.chunks_per_batch : 4 * pool->size();
-  // Compressed text comes in pieces of about one batch, at most 64 MiB (three are held).
-  ChunkCursor cursor(inputs, config.chunk_bytes, std::min(batch * config.chunk_bytes, std::size_t{64} << 20));
-
+// Parses every chunk of the inputs on the pool and hands the parsed chunks to the sequencer in order.
+void parse_all(const IngestConfig& config, const ParsePlan& plan, ChunkCursor& cursor, Sequencer& sequencer,
+               ThreadPool& pool) {
+  const std::size_t batch = config.chunks_per_batch != 0 ? config.chunks_per_batch : 4 * pool.size();
   // Batch k+1 is parsed while batch k goes through the sequencer (task 0). The two
   // sets of chunks swap roles and keep their buffers: no page faults for new memory.
   std::vector<ParsedChunk> set_a(batch), set_b(batch);
@@ -128,7 +107,7 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
     // decompressing the text of the next.
     const bool sequence = previous_count != 0, fill = cursor.wants_fill();
     const std::size_t offset = (sequence ? 1 : 0) + (fill ? 1 : 0);
-    pool->run(next.size() + offset, [&](std::size_t task) {
+    pool.run(next.size() + offset, [&](std::size_t task) {
       if (task >= offset) {
         parse_chunk(plan, next[task - offset], (*parsed)[task - offset]);
       } else if (sequence && task == 0) {
@@ -140,7 +119,10 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
     std::swap(parsed, previous);
     previous_count = next.size();
   }
+}
 
+// Sums the per-input counts into the report; throws when no row is left to write.
+void total_rows(const IngestSchema& schema, const std::vector<Input>& inputs, IngestReport& report) {
   for (std::size_t i = 0; i < inputs.size(); ++i) {
     InputStats& stats = report.inputs[i];
     stats.text_bytes = inputs[i].stream ? inputs[i].stream->bytes_produced() : stats.bytes;
@@ -151,23 +133,27 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
     report.rows_written += s.rows_written;
     report.blank_lines += s.blank_lines;
   }
-  if (report.rows_written == 0) {
-    if (report.rows_read == 0)
-      fail("no rows to write: the input{} hold{} no data rows{}", inputs.size() > 1 ? "s" : "",
-           inputs.size() > 1 ? "" : "s", schema.header ? " (only headers and blank lines)" : "");
-    fail("no rows to write: all {} rows read were bad and skipped; the first: {}", report.rows_read,
-         report.first_bad_rows.empty() ? std::string() : report.first_bad_rows.front().message());
-  }
+  if (report.rows_written != 0) return;
+  if (report.rows_read == 0)
+    fail("no rows to write: the input{} hold{} no data rows{}", inputs.size() > 1 ? "s" : "",
+         inputs.size() > 1 ? "" : "s", schema.header ? " (only headers and blank lines)" : "");
+  fail("no rows to write: all {} rows read were bad and skipped; the first: {}", report.rows_read,
+       report.first_bad_rows.empty() ? std::string() : report.first_bad_rows.front().message());
+}
 
+mmn::Dictionaries dictionary_names(const IngestSchema& schema, const std::vector<std::unique_ptr<Dictionary>>& dicts) {
+  const int type_col = schema.find(Role::type);
+  const int scenario_col = schema.find(Role::scenario);
   mmn::Dictionaries names;
   names.types = type_col >= 0 ? dicts[type_col]->values() : std::vector<std::string>{"all"};
   names.scenarios = scenario_col >= 0 ? dicts[scenario_col]->values() : std::vector<std::string>{"all"};
   for (std::size_t i = 0; i < schema.columns.size(); ++i)
     if (schema.columns[i].role == Role::categorical && dicts[i])
       names.categorical[schema.columns[i].name] = dicts[i]->values();
-  report.n_types = static_cast<std::uint32_t>(names.types.size());
-  report.n_scenarios = static_cast<std::uint32_t>(names.scenarios.size());
+  return names;
+}
 
+json provenance_json(const IngestSchema& schema, const IngestConfig& config, const IngestReport& report) {
   json inputs_json = json::array();
   for (const auto& s : report.inputs)
     inputs_json.push_back({{"path", absolute(s.path)},
@@ -180,7 +166,7 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
                            {"blank_lines", s.blank_lines}});
   json columns = json::array();
   for (const auto& c : schema.columns) columns.push_back(column_json(c));
-  const json provenance = {
+  return {
       {"tool", "mmn ingest"},
       {"schema_file", absolute(schema.path)},
       {"inputs", inputs_json},
@@ -196,7 +182,49 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
       {"header", schema.header},
       {"columns", columns},
   };
-  if (writer) writer->commit(names, provenance);
+}
+
+}  // namespace
+
+IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& input_paths,
+                    const IngestConfig& config) {
+  const auto start = std::chrono::steady_clock::now();
+  if (input_paths.empty()) fail("no input files given");
+  if (config.out_dir.empty() && !config.dry_run) fail("no output directory given");
+  IngestReport report;
+  std::vector<Input> inputs = open_inputs(schema, input_paths, report);
+
+  std::vector<std::unique_ptr<Dictionary>> dicts = make_dictionaries(schema, config.dictionaries_from);
+  std::vector<const Dictionary*> fixed(schema.columns.size(), nullptr);
+  for (std::size_t i = 0; i < dicts.size(); ++i)
+    if (dicts[i] && dicts[i]->fixed()) fixed[i] = dicts[i].get();
+  ParsePlan plan = make_parse_plan(schema, fixed);
+  plan.stop_at_first_bad_row = config.on_bad_row == BadRowPolicy::fail;
+  plan.bad_rows_to_keep = plan.stop_at_first_bad_row ? 1 : config.bad_rows_to_report;
+
+  std::unique_ptr<ThreadPool> own_pool;
+  ThreadPool* pool = config.pool;
+  if (pool == nullptr) {
+    own_pool = std::make_unique<ThreadPool>(config.threads == 0 ? ThreadPool::default_threads() : config.threads);
+    pool = own_pool.get();
+  }
+  report.threads = pool->size();
+
+  std::optional<DatasetWriter> writer;
+  if (!config.dry_run)
+    writer.emplace(config.out_dir, output_schema(schema, plan, dicts),
+                   DatasetWriteOptions{config.rows_per_shard, config.rows_per_group, config.overwrite});
+  Sequencer sequencer(config, plan, dicts, inputs, writer ? &*writer : nullptr, report);
+  const std::size_t batch = config.chunks_per_batch != 0 ? config.chunks_per_batch : 4 * pool->size();
+  // Compressed text comes in pieces of about one batch, at most 64 MiB (three are held).
+  ChunkCursor cursor(inputs, config.chunk_bytes, std::min(batch * config.chunk_bytes, std::size_t{64} << 20));
+  parse_all(config, plan, cursor, sequencer, *pool);
+  total_rows(schema, inputs, report);
+
+  const mmn::Dictionaries names = dictionary_names(schema, dicts);
+  report.n_types = static_cast<std::uint32_t>(names.types.size());
+  report.n_scenarios = static_cast<std::uint32_t>(names.scenarios.size());
+  if (writer) writer->commit(names, provenance_json(schema, config, report));
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
