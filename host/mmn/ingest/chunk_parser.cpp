@@ -72,33 +72,12 @@ class ChunkParser {
 
   bool parse_row(std::string_view text, std::uint64_t line) {
     const SplitResult split = split_line(text, schema_.delimiter, schema_.quoting, fields_, n_cols_);
-    if (split.error != SplitError::none) {
-      const std::string where =
-          split.error_field < n_cols_ ? column(split.error_field) : fmt::format("field {}", split.error_field + 1);
-      return bad(line, split.error_field,
-                 split.error == SplitError::open_quote
-                     ? fmt::format("{}: a quote is still open at the end of the line (quoted fields may not hold "
-                                   "line breaks)",
-                                   where)
-                     : fmt::format("{}: unexpected text after a closing quote", where));
-    }
-    if (split.fields != n_cols_) {
-      if (split.fields < n_cols_)
-        return bad(line, split.fields,
-                   fmt::format("expected {} fields, found {} (column '{}' is missing)", n_cols_, split.fields,
-                               schema_.columns[split.fields].name));
-      return bad(
-          line, n_cols_,
-          fmt::format("expected {} fields, found {} (the schema has {} columns)", n_cols_, split.fields, n_cols_));
-    }
-    ColumnBlock& b = out_.block;
+    if (!fields_fit(split, line)) return false;
     const std::size_t r = rows_;
     for (std::size_t i = 0; i < n_cols_; ++i) {
-      const ColumnPlan& c = plan_.columns[i];
-      const ColumnSpec& spec = *c.spec;
       std::string_view v = fields_[i].text;
       if (fields_[i].escaped) {
-        if (c.local >= 0) {
+        if (plan_.columns[i].local >= 0) {
           out_.unescaped.push_back(unescape(v));
           v = out_.unescaped.back();
         } else {
@@ -106,56 +85,8 @@ class ChunkParser {
           v = scratch_;
         }
       }
-      switch (spec.role) {
-        case Role::click:
-        case Role::conversion: {
-          const int label = parse_label(v);
-          if (label < 0) return bad_value(line, i, v, "is not a label (0 or 1)");
-          (spec.role == Role::click ? b.click : b.conv)[r] = static_cast<std::uint8_t>(label);
-          break;
-        }
-        case Role::type:
-        case Role::scenario: {
-          if (v.empty()) return bad(line, i, fmt::format("{}: the value is empty", column(i)));
-          if (c.fixed != nullptr) {
-            const std::int64_t id = c.fixed->find(v);
-            if (id == Dictionary::kAbsent)
-              return bad_value(line, i, v,
-                               "is not in the fixed dictionary (values in the schema, or --dictionaries-from)");
-            (spec.role == Role::type ? b.type : b.scenario)[r] = static_cast<std::uint16_t>(id);
-          } else {
-            if (!is_valid_utf8(v)) return bad_value(line, i, v, kNotUtf8);
-            pending_[i] = v;
-          }
-          break;
-        }
-        case Role::categorical: {
-          std::uint32_t& id = b.categorical[c.slot][r];
-          if (v.empty()) {
-            id = kMissingId;
-            pending_[i] = v;
-          } else if (spec.encoding == Encoding::hash) {
-            id = hashed_id(stable_hash64(v, spec.seed), spec.vocab_size);
-          } else if (c.fixed != nullptr) {
-            const std::int64_t k = c.fixed->find(v);
-            id = k == Dictionary::kAbsent ? kOutOfVocabularyId : kFirstDictionaryId + static_cast<std::uint32_t>(k);
-          } else {
-            if (!is_valid_utf8(v)) return bad_value(line, i, v, kNotUtf8);
-            pending_[i] = v;
-          }
-          break;
-        }
-        case Role::numeric:
-          if (!parse_numeric_field(spec, v, b.dense[c.slot][r], why_)) return bad_value(line, i, v, why_.c_str());
-          break;
-        case Role::p_ctr:
-        case Role::p_cvr:
-          if (!parse_probability(v, (spec.role == Role::p_ctr ? b.p_ctr : b.p_cvr)[r]))
-            return bad_value(line, i, v, "is not a probability in [0, 1]");
-          break;
-        case Role::ignore:
-          break;
-      }
+      if (!parse_field(i, v, line, r)) return false;
+      const ColumnBlock& b = out_.block;
       if (i == label_check_at_ && b.conv[r] == 1 && b.click[r] == 0)
         return bad(
             line, static_cast<std::size_t>(plan_.conversion),
@@ -174,6 +105,84 @@ class ChunkParser {
     }
     out_.row_line.push_back(static_cast<std::uint32_t>(line));
     ++rows_;
+    return true;
+  }
+
+  // False (the row recorded as bad) for a quoting error or a wrong number of fields.
+  bool fields_fit(const SplitResult& split, std::uint64_t line) {
+    if (split.error != SplitError::none) {
+      const std::string where =
+          split.error_field < n_cols_ ? column(split.error_field) : fmt::format("field {}", split.error_field + 1);
+      return bad(line, split.error_field,
+                 split.error == SplitError::open_quote
+                     ? fmt::format("{}: a quote is still open at the end of the line (quoted fields may not hold "
+                                   "line breaks)",
+                                   where)
+                     : fmt::format("{}: unexpected text after a closing quote", where));
+    }
+    if (split.fields == n_cols_) return true;
+    if (split.fields < n_cols_)
+      return bad(line, split.fields,
+                 fmt::format("expected {} fields, found {} (column '{}' is missing)", n_cols_, split.fields,
+                             schema_.columns[split.fields].name));
+    return bad(line, n_cols_,
+               fmt::format("expected {} fields, found {} (the schema has {} columns)", n_cols_, split.fields, n_cols_));
+  }
+
+  // Column i's value `v` of row r into the block (or, for a column whose dictionary is built as
+  // the data is read, into pending_); false (the row recorded as bad) for a value it cannot take.
+  bool parse_field(std::size_t i, std::string_view v, std::uint64_t line, std::size_t r) {
+    const ColumnPlan& c = plan_.columns[i];
+    const ColumnSpec& spec = *c.spec;
+    ColumnBlock& b = out_.block;
+    switch (spec.role) {
+      case Role::click:
+      case Role::conversion: {
+        const int label = parse_label(v);
+        if (label < 0) return bad_value(line, i, v, "is not a label (0 or 1)");
+        (spec.role == Role::click ? b.click : b.conv)[r] = static_cast<std::uint8_t>(label);
+        return true;
+      }
+      case Role::type:
+      case Role::scenario: {
+        if (v.empty()) return bad(line, i, fmt::format("{}: the value is empty", column(i)));
+        if (c.fixed == nullptr) {
+          if (!is_valid_utf8(v)) return bad_value(line, i, v, kNotUtf8);
+          pending_[i] = v;
+          return true;
+        }
+        const std::int64_t id = c.fixed->find(v);
+        if (id == Dictionary::kAbsent)
+          return bad_value(line, i, v, "is not in the fixed dictionary (values in the schema, or --dictionaries-from)");
+        (spec.role == Role::type ? b.type : b.scenario)[r] = static_cast<std::uint16_t>(id);
+        return true;
+      }
+      case Role::categorical: {
+        std::uint32_t& id = b.categorical[c.slot][r];
+        if (v.empty()) {
+          id = kMissingId;
+          pending_[i] = v;
+        } else if (spec.encoding == Encoding::hash) {
+          id = hashed_id(stable_hash64(v, spec.seed), spec.vocab_size);
+        } else if (c.fixed != nullptr) {
+          const std::int64_t k = c.fixed->find(v);
+          id = k == Dictionary::kAbsent ? kOutOfVocabularyId : kFirstDictionaryId + static_cast<std::uint32_t>(k);
+        } else {
+          if (!is_valid_utf8(v)) return bad_value(line, i, v, kNotUtf8);
+          pending_[i] = v;
+        }
+        return true;
+      }
+      case Role::numeric:
+        if (!parse_numeric_field(spec, v, b.dense[c.slot][r], why_)) return bad_value(line, i, v, why_.c_str());
+        return true;
+      case Role::p_ctr:
+      case Role::p_cvr:
+        if (!parse_probability(v, (spec.role == Role::p_ctr ? b.p_ctr : b.p_cvr)[r]))
+          return bad_value(line, i, v, "is not a probability in [0, 1]");
+        return true;
+      case Role::ignore: return true;
+    }
     return true;
   }
 
