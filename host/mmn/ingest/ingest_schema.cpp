@@ -204,6 +204,11 @@ class Parser {
     return keys;
   }
 
+  // Which of the encoding keys a column's table gave.
+  struct EncodingKeys {
+    bool encoding = false, vocab_size = false, seed = false, max_size = false;
+  };
+
   ColumnSpec parse_column(const toml::table& t) const {
     ColumnSpec col;
     col.line = t.source().begin.line;
@@ -212,6 +217,14 @@ class Parser {
       (void)node;
       if (col.line == 0 || line(key) < col.line) col.line = line(key);
     }
+    read_name_and_role(t, col);
+    const EncodingKeys seen = read_keys(t, col);
+    if (col.role == Role::categorical) check_encoding(col, seen);
+    if (col.role == Role::numeric) check_default(col);
+    return col;
+  }
+
+  void read_name_and_role(const toml::table& t, ColumnSpec& col) const {
     const toml::node* name = t.get("name");
     const toml::node* role = t.get("role");
     if (name == nullptr || name->as_string() == nullptr)
@@ -228,9 +241,12 @@ class Parser {
           "{}:{}: column '{}' has unknown role '{}' (known: click, conversion, type, scenario, categorical, numeric, "
           "p_ctr, p_cvr, ignore)",
           path_, line(*role), col.name, role->as_string()->get());
+  }
 
+  // Every key of the column's table into `col`; throws naming a key the role does not take.
+  EncodingKeys read_keys(const toml::table& t, ColumnSpec& col) const {
     const std::vector<std::string> known = keys_for(col.role);
-    bool has_encoding = false, has_vocab = false, has_seed = false, has_max = false;
+    EncodingKeys seen;
     for (auto&& [key, node] : t) {
       const std::string k(key.str());
       if (std::find(known.begin(), known.end(), k) == known.end()) {
@@ -248,16 +264,16 @@ class Parser {
         } else {
           fail("{}:{}: column '{}': encoding '{}' is not known (hash or dictionary)", path_, line(key), col.name, e);
         }
-        has_encoding = true;
+        seen.encoding = true;
       } else if (k == "vocab_size") {
         col.vocab_size = count_of(key, node, 2, std::uint64_t{1} << 32);
-        has_vocab = true;
+        seen.vocab_size = true;
       } else if (k == "seed") {
         col.seed = count_of(key, node, 0, std::uint64_t{INT64_MAX});
-        has_seed = true;
+        seen.seed = true;
       } else if (k == "max_size") {
         col.max_size = count_of(key, node, 1, (std::uint64_t{1} << 32) - kFirstDictionaryId);
-        has_max = true;
+        seen.max_size = true;
       } else if (k == "values") {
         col.values = values_of(key, node, col.role == Role::categorical ? (std::size_t{1} << 32) - 2 : 65535);
       } else if (k == "transform") {
@@ -276,36 +292,37 @@ class Parser {
         col.default_value = number_of(key, node);
       }
     }
+    return seen;
+  }
 
-    if (col.role == Role::categorical) {
-      if (!has_encoding)
-        fail("{}:{}: categorical column '{}' needs encoding = \"hash\" or \"dictionary\"", path_, col.line, col.name);
-      if (col.encoding == Encoding::hash) {
-        if (!has_vocab) fail("{}:{}: hashed column '{}' needs vocab_size = N (N >= 2)", path_, col.line, col.name);
-        if (has_max || col.values)
-          fail("{}:{}: column '{}': max_size and values apply to encoding \"dictionary\"", path_, col.line, col.name);
-      } else {
-        if (has_vocab || has_seed)
-          fail(
-              "{}:{}: column '{}': vocab_size and seed apply to encoding \"hash\" (a dictionary's vocabulary is "
-              "max_size + 2)",
-              path_, col.line, col.name);
-        if (!has_max && !col.values)
-          fail("{}:{}: dictionary column '{}' needs max_size = N or a fixed values = [...]", path_, col.line, col.name);
-        if (!has_max) col.max_size = col.values->size();
-        if (col.values && col.values->size() > col.max_size)
-          fail("{}:{}: column '{}' lists {} values, more than max_size {}", path_, col.line, col.name,
-               col.values->size(), col.max_size);
-        col.vocab_size = col.max_size + kFirstDictionaryId;
-      }
+  void check_encoding(ColumnSpec& col, const EncodingKeys& seen) const {
+    if (!seen.encoding)
+      fail("{}:{}: categorical column '{}' needs encoding = \"hash\" or \"dictionary\"", path_, col.line, col.name);
+    if (col.encoding == Encoding::hash) {
+      if (!seen.vocab_size) fail("{}:{}: hashed column '{}' needs vocab_size = N (N >= 2)", path_, col.line, col.name);
+      if (seen.max_size || col.values)
+        fail("{}:{}: column '{}': max_size and values apply to encoding \"dictionary\"", path_, col.line, col.name);
+    } else {
+      if (seen.vocab_size || seen.seed)
+        fail(
+            "{}:{}: column '{}': vocab_size and seed apply to encoding \"hash\" (a dictionary's vocabulary is "
+            "max_size + 2)",
+            path_, col.line, col.name);
+      if (!seen.max_size && !col.values)
+        fail("{}:{}: dictionary column '{}' needs max_size = N or a fixed values = [...]", path_, col.line, col.name);
+      if (!seen.max_size) col.max_size = col.values->size();
+      if (col.values && col.values->size() > col.max_size)
+        fail("{}:{}: column '{}' lists {} values, more than max_size {}", path_, col.line, col.name,
+             col.values->size(), col.max_size);
+      col.vocab_size = col.max_size + kFirstDictionaryId;
     }
-    if (col.role == Role::numeric) {
-      const float f = static_cast<float>(apply_transform(col.transform, col.default_value));
-      if (!std::isfinite(f))
-        fail("{}:{}: column '{}': default {} gives no finite value under transform {}", path_, col.line, col.name,
-             col.default_value, transform_name(col.transform));
-    }
-    return col;
+  }
+
+  void check_default(const ColumnSpec& col) const {
+    const float f = static_cast<float>(apply_transform(col.transform, col.default_value));
+    if (!std::isfinite(f))
+      fail("{}:{}: column '{}': default {} gives no finite value under transform {}", path_, col.line, col.name,
+           col.default_value, transform_name(col.transform));
   }
 
   void check(const IngestSchema& schema) const {
