@@ -31,7 +31,7 @@ device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& opti
   s.dense_features = static_cast<std::uint32_t>(model.schema().dense.size());
   s.embedding_dim = c.embedding_dim;
   s.input_width = model.input_width();
-  s.n_types = model.grid().n_types, s.n_scenarios = model.grid().n_scenarios;
+  s.grid = model.grid();
   s.ctr = model.ctr_tower().layout();
   s.cvr = model.cvr_tower().layout();
   const OptimizerConfig& o = optimizer.config();

@@ -40,7 +40,7 @@ struct ModelSpec {
   bool embeds_domain = false;
   std::uint32_t dense_features = 0;
   std::uint32_t embedding_dim = 0, input_width = 0;
-  std::uint32_t n_types = 1, n_scenarios = 1;
+  DomainGrid grid;  // the model's types x scenarios
   TowerLayout ctr, cvr;
 
   bool train = true;  // false: forward passes only, no optimizer state on the device
