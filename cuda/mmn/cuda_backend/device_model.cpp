@@ -412,7 +412,7 @@ void DeviceModel::forward(const HostBatch& batch, float* ctr_logit, float* cvr_l
   s.compute.synchronize();
 }
 
-StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& loss) {
+LossValue DeviceModel::compute_gradients(const HostBatch& batch, const LossScales& loss) {
   State& s = *s_;
   const cudaStream_t st = s.compute.get();
   const auto n = static_cast<std::uint32_t>(batch.rows);
@@ -427,11 +427,13 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   ComposedRouting ctr_route, cvr_route;
   s.forward(n, ctr_route, cvr_route);
 
-  copy_to_device(s.cvr_scale.data(), loss.cvr_domain.data(), 4 * loss.cvr_domain.size(), s.compute);
+  const std::vector<float> cvr_scale(loss.cvr_domain.begin(), loss.cvr_domain.end());  // lives past the sync below
+  copy_to_device(s.cvr_scale.data(), cvr_scale.data(), 4 * cvr_scale.size(), s.compute);
   kernels::WeightedBceArgs b;
   b.ctr_logit = s.ctr_logit.data(), b.cvr_logit = s.cvr_logit.data(), b.click = s.current.click, b.conv = s.current.conv;
   b.domain = s.domain.data(), b.rows = n, b.cvr_scale = s.cvr_scale.data();
-  b.params.clicked_mode = loss.clicked_mode, b.params.cvr_weight = loss.cvr_weight, b.params.ctr_scale = loss.ctr_scale;
+  b.params.clicked_mode = loss.cvr_mode == CvrMode::clicked;
+  b.params.cvr_weight = static_cast<float>(loss.cvr_weight), b.params.ctr_scale = static_cast<float>(loss.ctr);
   b.d_ctr = s.d_ctr.data(), b.d_cvr = s.d_cvr.data(), b.block_sums = s.block_sums.data(), b.loss = s.loss.data();
   kernels::weighted_bce(b, st);
 
