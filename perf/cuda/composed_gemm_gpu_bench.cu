@@ -97,21 +97,21 @@ void run(benchmark::State& state, Pass pass) {
     const auto rows = static_cast<std::size_t>(s.range(1));
     LayerCase c(layer, rows);
     const kernels::ComposedRouting& r = c.routing.routing();
-    kernels::DeviceComposedLayer plain = c.device.layer;  // backward passes: no ReLU, dy is dz
+    ComposedLayer plain = c.device.layer;  // backward passes: no ReLU, dy is dz
     plain.relu = false;
     const auto mode = pass == Pass::fold_atomic ? kernels::FoldMode::atomic : kernels::FoldMode::deterministic;
 
     const auto forward = [&] {
-      kernels::composed_forward(c.device.layer, r, false, c.x_dev.data(), c.y_dev.data(), nullptr);
+      kernels::composed_forward(c.device.layer, c.device.grid, r, false, c.x_dev.data(), c.y_dev.data(), nullptr);
     };
     const auto dx = [&] {
-      const dim3 grid(r.max_tiles, (plain.in + kernels::kGemmTileN - 1) / kernels::kGemmTileN);
-      MMN_LAUNCH(kernels::composed_dx_kernel, grid, dim3(kernels::kGemmThreads), 0, nullptr, plain, r.table,
-                 r.tile_count, static_cast<const float*>(c.dy_dev.data()), c.dx_dev.data());
+      const dim3 blocks(r.max_tiles, (plain.in + kernels::kGemmTileN - 1) / kernels::kGemmTileN);
+      MMN_LAUNCH(kernels::composed_dx_kernel, blocks, dim3(kernels::kGemmThreads), 0, nullptr, plain, c.device.grid,
+                 r.table, r.tile_count, static_cast<const float*>(c.dy_dev.data()), c.dx_dev.data());
     };
     const auto fold = [&] {
-      kernels::composed_backward(plain, r, c.x_dev.data(), c.y_dev.data(), c.dy_dev.data(), nullptr, c.device.grad,
-                                 nullptr, mode);
+      kernels::composed_backward(plain, c.device.grid, r, c.x_dev.data(), c.y_dev.data(), c.dy_dev.data(), nullptr,
+                                 c.device.grad, nullptr, mode);
     };
     const std::string key =
         std::to_string(static_cast<int>(pass)) + "/" + std::to_string(layer) + "/" + std::to_string(rows);

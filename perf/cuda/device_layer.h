@@ -19,16 +19,12 @@ namespace mmn::perf {
 
 struct DeviceLayer {
   std::array<DeviceBuffer<float>, kParamGroups> w, b, dw, db;
-  kernels::DeviceComposedLayer layer;
-  kernels::DeviceComposedGrad grad;
+  ComposedLayer layer;  // the CPU layer's shape and composition, the device's parameters
+  ComposedLayerGrad grad;
+  DomainGrid grid;
 
-  DeviceLayer(const LayerParams& p, const DomainGrid& grid) {
-    layer.in = p.layer.in;
-    layer.out = p.layer.out;
-    layer.product = p.layer.composition == Composition::product;
-    layer.relu = p.layer.relu;
-    layer.n_types = grid.n_types;
-    layer.n_scenarios = grid.n_scenarios;
+  DeviceLayer(const LayerParams& p, const DomainGrid& domains) : layer(p.layer), grid(domains) {
+    layer.packed = nullptr;
     for (int g = 0; g < kParamGroups; ++g) {
       if (p.w[g].empty()) continue;
       w[g] = DeviceBuffer<float>(p.w[g]);

@@ -76,7 +76,9 @@ struct MmnKernelCase {
         x(x_host),
         y(domain.size() * out) {}
 
-  void run() { kernels::composed_forward(device.layer, routing.routing(), gather, x.data(), y.data(), nullptr); }
+  void run() {
+    kernels::composed_forward(device.layer, device.grid, routing.routing(), gather, x.data(), y.data(), nullptr);
+  }
 
   // Against the CPU op on the routed rows (y is in routed order either way).
   void check(const DomainGrid& grid, const Routing& r, const std::vector<float>& x_host) {

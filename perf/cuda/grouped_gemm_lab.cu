@@ -32,13 +32,14 @@ using namespace mmn;
 constexpr std::uint32_t kTypes = 17, kScenarios = 21, kDomains = kTypes * kScenarios, kRows = 65536;
 
 // W_d for every domain: out[d][k][n] (one thread per element).
-static __global__ void materialise_weights(kernels::DeviceComposedLayer l, std::uint32_t n_domains, float* out) {
+static __global__ void materialise_weights(ComposedLayer l, DomainGrid grid, float* out) {
+  const std::uint32_t n_domains = grid.n_domains();
   const std::size_t per = static_cast<std::size_t>(l.in) * l.out;
   for (std::size_t i = blockIdx.x * static_cast<std::size_t>(blockDim.x) + threadIdx.x; i < per * n_domains;
        i += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
     const auto d = static_cast<std::uint32_t>(i / per);
     const auto k = static_cast<std::uint32_t>(i % per / l.out), n = static_cast<std::uint32_t>(i % l.out);
-    out[i] = kernels::composed_weight(l, d, k, n);
+    out[i] = kernels::composed_weight(l, grid, d, k, n);
   }
 }
 
@@ -125,8 +126,8 @@ int main() {
     DeviceBuffer<float> w0(layer.w[0]), w1(layer.w[1]), w2(layer.w[2]), b0(layer.b[0]), b1(layer.b[1]),
         b2(layer.b[2]), x_dev(x), y(want.size()), materialised(std::size_t{kDomains} * in * out),
         b_materialised(std::size_t{kDomains} * out);
-    kernels::DeviceComposedLayer l;
-    l.in = in, l.out = out, l.n_types = kTypes, l.n_scenarios = kScenarios;
+    ComposedLayer l;
+    l.in = in, l.out = out;
     l.weight[0] = w0.data(), l.weight[1] = w1.data(), l.weight[2] = w2.data();
     l.bias[0] = b0.data(), l.bias[1] = b1.data(), l.bias[2] = b2.data();
 
@@ -134,8 +135,8 @@ int main() {
     std::vector<float> bias_d(std::size_t{kDomains} * out);
     for (std::uint32_t d = 0; d < kDomains; ++d) compose_bias(cpu, grid, d, bias_d.data() + std::size_t{d} * out);
     b_materialised.upload(bias_d);
-    kernels::DeviceComposedLayer separate;
-    separate.in = in, separate.out = out, separate.n_types = kTypes, separate.n_scenarios = kScenarios;
+    ComposedLayer separate;
+    separate.in = in, separate.out = out;
     separate.weight[3] = materialised.data(), separate.bias[3] = b_materialised.data();
 
     const double flops = 2.0 * kRows * in * out;
@@ -144,10 +145,10 @@ int main() {
       std::function<void()> run;
     };
     const Version versions[] = {
-        {"v1 composed", [&] { kernels::composed_forward(l, r, true, x_dev.data(), y.data(), nullptr); }},
+        {"v1 composed", [&] { kernels::composed_forward(l, grid, r, true, x_dev.data(), y.data(), nullptr); }},
         {"v2 materialised", [&] {
-           MMN_LAUNCH(materialise_weights, dim3(4096), dim3(256), 0, nullptr, l, kDomains, materialised.data());
-           kernels::composed_forward(separate, r, true, x_dev.data(), y.data(), nullptr);
+           MMN_LAUNCH(materialise_weights, dim3(4096), dim3(256), 0, nullptr, l, grid, materialised.data());
+           kernels::composed_forward(separate, grid, r, true, x_dev.data(), y.data(), nullptr);
          }}};
     for (const Version& v : versions) {
       v.run();

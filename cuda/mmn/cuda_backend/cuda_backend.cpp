@@ -31,7 +31,7 @@ device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& opti
   s.dense_features = static_cast<std::uint32_t>(model.schema().dense.size());
   s.embedding_dim = c.embedding_dim;
   s.input_width = model.input_width();
-  s.n_types = model.grid().n_types, s.n_scenarios = model.grid().n_scenarios;
+  s.grid = model.grid();
   s.ctr = model.ctr_tower().layout();
   s.cvr = model.cvr_tower().layout();
   const OptimizerConfig& o = optimizer.config();
@@ -66,14 +66,7 @@ class CudaBackend final : public TrainingBackend {
   std::string description() const override { return "cuda: " + device_.device_description(); }
 
   LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) override {
-    const LossScales scales = loss_scales(counts, options);
-    device::LossSpec loss;
-    loss.clicked_mode = scales.cvr_mode == CvrMode::clicked;
-    loss.cvr_weight = static_cast<float>(scales.cvr_weight);
-    loss.ctr_scale = static_cast<float>(scales.ctr);
-    loss.cvr_domain.assign(scales.cvr_domain.begin(), scales.cvr_domain.end());
-    const device::StepLoss l = device_.compute_gradients(batch_of(rows), loss);
-    return {l.total, l.ctr, l.cvr};
+    return device_.compute_gradients(batch_of(rows), loss_scales(counts, options));
   }
 
   // Dense gradients: with NCCL they were summed in device memory during the backward pass,

@@ -17,8 +17,6 @@ namespace mmn::device {
 namespace {
 
 using kernels::ComposedRouting;
-using kernels::DeviceComposedGrad;
-using kernels::DeviceComposedLayer;
 using kernels::RouteTile;
 
 std::uint32_t widest(const TowerLayout& t) {
@@ -39,7 +37,6 @@ std::size_t embedded_floats(const ModelSpec& spec) {
   return n;
 }
 
-std::uint32_t n_domains_of(const ModelSpec& spec) { return spec.n_types * spec.n_scenarios; }
 
 // One batch as staged, in one block: the device pointer arrays the gather takes (one per
 // embedded field, one per dense feature), then the columns: u32 ids per categorical field,
@@ -91,35 +88,25 @@ class RoutingWorkspace {
 
 struct TowerState {
   TowerLayout spec;
-  std::vector<DeviceComposedLayer> layers;
-  std::vector<DeviceComposedGrad> grads;
+  std::vector<ComposedLayer> layers;
+  std::vector<ComposedLayerGrad> grads;
   std::vector<DeviceBuffer<float>> acts;  // per layer: rows x out
   DeviceBuffer<float> ping, pong;         // rows x widest
 
   TowerState(const TowerLayout& s, float* params, float* dense_grads, std::uint32_t max_rows)
       : spec(s), ping(std::size_t{max_rows} * widest(s)), pong(std::size_t{max_rows} * widest(s)) {
-    for (const LayerLayout& l : s.layers) {
-      DeviceComposedLayer d;
-      d.in = l.in, d.out = l.out, d.product = s.product, d.relu = l.relu;
-      d.n_types = s.n_types, d.n_scenarios = s.n_scenarios;
-      DeviceComposedGrad g;
-      for (int k = 0; k < kernels::kGroups; ++k) {
-        if (l.weight_offset[k] < 0) continue;
-        d.weight[k] = params + l.weight_offset[k];
-        d.bias[k] = params + l.bias_offset[k];
-        g.weight[k] = dense_grads + l.weight_offset[k];
-        g.bias[k] = dense_grads + l.bias_offset[k];
-      }
-      layers.push_back(d);
-      grads.push_back(g);
-      acts.emplace_back(std::size_t{max_rows} * l.out);
+    for (std::size_t l = 0; l < s.layers.size(); ++l) {
+      layers.push_back(composed_layer(s, l, params));
+      grads.push_back(composed_layer_grad(s, l, dense_grads));
+      acts.emplace_back(std::size_t{max_rows} * s.layers[l].out);
     }
   }
 
   // x: routed rows x in; returns the routed logits.
   const float* forward(const ComposedRouting& r, const float* x, cudaStream_t stream) {
     for (std::size_t l = 0; l < layers.size(); ++l)
-      kernels::composed_forward(layers[l], r, false, l == 0 ? x : acts[l - 1].data(), acts[l].data(), stream);
+      kernels::composed_forward(layers[l], spec.grid, r, false, l == 0 ? x : acts[l - 1].data(), acts[l].data(),
+                                stream);
     return acts.back().data();
   }
 
@@ -131,8 +118,8 @@ struct TowerState {
     float* dy = d_logit;
     for (std::size_t l = layers.size(); l-- > 0;) {
       float* dx_out = l == 0 ? dx : (dy == ping.data() ? pong.data() : ping.data());
-      kernels::composed_backward(layers[l], r, l == 0 ? x : acts[l - 1].data(), acts[l].data(), dy, dx_out, grads[l],
-                                 stream);
+      kernels::composed_backward(layers[l], spec.grid, r, l == 0 ? x : acts[l - 1].data(), acts[l].data(), dy, dx_out,
+                                 grads[l], stream);
       layer_done(spec.layers[l]);
       dy = dx_out;
     }
@@ -153,8 +140,8 @@ MemoryPlan plan_memory(const ModelSpec& spec) {
   p.gradients = 4 * spec.dense_size + spec.table_rows.size() * rows * 4 * (spec.embedding_dim + 1);
   p.activations =
       4 * rows * (4 * std::size_t{spec.input_width} + tower_activation_floats(spec.ctr) + tower_activation_floats(spec.cvr) + 8);
-  p.workspace = RoutingWorkspace::bytes(spec.max_rows, 1) + RoutingWorkspace::bytes(spec.max_rows, n_domains_of(spec)) +
-                4 * 6 * rows + 2 * staged_bytes(spec, rows) + 8 * n_domains_of(spec);
+  p.workspace = RoutingWorkspace::bytes(spec.max_rows, 1) + RoutingWorkspace::bytes(spec.max_rows, spec.grid.n_domains()) +
+                4 * 6 * rows + 2 * staged_bytes(spec, rows) + 8 * spec.grid.n_domains();
   return p;
 }
 
@@ -225,12 +212,12 @@ struct DeviceModel::State {
         d_ctr(s.max_rows),
         d_cvr(s.max_rows),
         d_cvr_routed(s.max_rows),
-        cvr_scale(std::size_t{n_domains_of(s)}),
+        cvr_scale(std::size_t{s.grid.n_domains()}),
         block_sums(2 * std::size_t{kernels::bce_blocks(s.max_rows)}),
         loss(3),
         bad(1),
         ctr_routing(s.max_rows, 1),
-        cvr_routing(s.max_rows, s.cvr.routed ? n_domains_of(s) : 1),
+        cvr_routing(s.max_rows, s.cvr.routed ? s.grid.n_domains() : 1),
         ctr(s.ctr, params.data(), grads.data(), s.max_rows),
         cvr(s.cvr, params.data(), grads.data(), s.max_rows),
         embedding_workspace(s.max_rows) {
@@ -321,7 +308,7 @@ struct DeviceModel::State {
   // Embedding gather, domains, both towers' forward; returns the routings used.
   void forward(std::uint32_t n, ComposedRouting& ctr_route, ComposedRouting& cvr_route) {
     const cudaStream_t st = compute.get();
-    kernels::domains_of_rows(current.type, current.scenario, n, spec.n_scenarios, domain.data(), st);
+    kernels::domains_of_rows(current.type, current.scenario, n, spec.grid, domain.data(), st);
     kernels::EmbeddingGatherArgs g;
     g.tables = table_pointers.data(), g.ids = current.id_pointers, g.dense = current.dense_pointers;
     g.fields = static_cast<std::uint32_t>(spec.table_rows.size()), g.dim = spec.embedding_dim;
@@ -425,11 +412,11 @@ void DeviceModel::forward(const HostBatch& batch, float* ctr_logit, float* cvr_l
   s.compute.synchronize();
 }
 
-StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& loss) {
+LossValue DeviceModel::compute_gradients(const HostBatch& batch, const LossScales& loss) {
   State& s = *s_;
   const cudaStream_t st = s.compute.get();
   const auto n = static_cast<std::uint32_t>(batch.rows);
-  const std::uint32_t n_domains = n_domains_of(s.spec);
+  const std::uint32_t n_domains = s.spec.grid.n_domains();
   if (loss.cvr_domain.size() != n_domains)
     throw DeviceError("DeviceModel: the loss scales cover " + std::to_string(loss.cvr_domain.size()) +
                       " domains, the model " + std::to_string(n_domains));
@@ -440,11 +427,13 @@ StepLoss DeviceModel::compute_gradients(const HostBatch& batch, const LossSpec& 
   ComposedRouting ctr_route, cvr_route;
   s.forward(n, ctr_route, cvr_route);
 
-  copy_to_device(s.cvr_scale.data(), loss.cvr_domain.data(), 4 * loss.cvr_domain.size(), s.compute);
+  const std::vector<float> cvr_scale(loss.cvr_domain.begin(), loss.cvr_domain.end());  // lives past the sync below
+  copy_to_device(s.cvr_scale.data(), cvr_scale.data(), 4 * cvr_scale.size(), s.compute);
   kernels::WeightedBceArgs b;
   b.ctr_logit = s.ctr_logit.data(), b.cvr_logit = s.cvr_logit.data(), b.click = s.current.click, b.conv = s.current.conv;
   b.domain = s.domain.data(), b.rows = n, b.cvr_scale = s.cvr_scale.data();
-  b.params.clicked_mode = loss.clicked_mode, b.params.cvr_weight = loss.cvr_weight, b.params.ctr_scale = loss.ctr_scale;
+  b.params.clicked_mode = loss.cvr_mode == CvrMode::clicked;
+  b.params.cvr_weight = static_cast<float>(loss.cvr_weight), b.params.ctr_scale = static_cast<float>(loss.ctr);
   b.d_ctr = s.d_ctr.data(), b.d_cvr = s.d_cvr.data(), b.block_sums = s.block_sums.data(), b.loss = s.loss.data();
   kernels::weighted_bce(b, st);
 

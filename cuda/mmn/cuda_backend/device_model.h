@@ -17,6 +17,7 @@
 #include "mmn/device/device_error.h"
 #include "mmn/model/tower_layout.h"
 #include "mmn/ops/optimizer_step.h"
+#include "mmn/ops/weighted_bce.h"
 
 namespace mmn::device {
 
@@ -40,7 +41,7 @@ struct ModelSpec {
   bool embeds_domain = false;
   std::uint32_t dense_features = 0;
   std::uint32_t embedding_dim = 0, input_width = 0;
-  std::uint32_t n_types = 1, n_scenarios = 1;
+  DomainGrid grid;  // the model's types x scenarios
   TowerLayout ctr, cvr;
 
   bool train = true;  // false: forward passes only, no optimizer state on the device
@@ -59,18 +60,6 @@ struct HostBatch {
   std::vector<const float*> dense;
   const std::uint8_t* click = nullptr;
   const std::uint8_t* conv = nullptr;
-};
-
-// The loss's per-row scales, as loss_scales (host/mmn/ops/weighted_bce.h) makes them.
-struct LossSpec {
-  bool clicked_mode = false;
-  float cvr_weight = 1.0f;
-  float ctr_scale = 0.0f;         // 1 / N of L_ctr (the global batch's)
-  std::vector<float> cvr_domain;  // each domain's CVR scale
-};
-
-struct StepLoss {
-  float total = 0, ctr = 0, cvr = 0;
 };
 
 // One table's sparse gradient in host memory: unique ascending ids and their rows.
@@ -106,8 +95,9 @@ class DeviceModel {
   void upload_optimizer_state(const std::vector<const float*>& dense, const std::vector<std::vector<const float*>>& tables);
   void download_optimizer_state(const std::vector<float*>& dense, const std::vector<std::vector<float*>>& tables);
 
-  // Forward, loss and backward: the gradients stay on the device.
-  StepLoss compute_gradients(const HostBatch& batch, const LossSpec& loss);
+  // Forward, loss and backward: the gradients stay on the device. The loss's scales are
+  // loss_scales' (host/mmn/ops/weighted_bce.h); the kernels take them in float.
+  LossValue compute_gradients(const HostBatch& batch, const LossScales& loss);
   // The batch the next compute_gradients will get (its host memory must stay valid until
   // then). That call copies it in through the other staging slot right after queuing its own
   // step, so the copy overlaps the step's kernels, and the call after uses it as staged.

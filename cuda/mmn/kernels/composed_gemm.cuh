@@ -12,6 +12,9 @@
 //              walks the domains in order, so no two blocks write one element and sums have a fixed
 //              order; or fast (FoldMode::atomic): a block per row tile and gradient tile, float atomics.
 //
+// The layer is the host op's descriptor (ComposedLayer, host/mmn/ops/composed_layer_desc.h;
+// its `packed` buffer is unused here) with the DomainGrid that maps a domain to its groups' sets.
+//
 // Tiles (fp32 SIMT, no tensor cores): 64 x 64 outputs per block of 256 threads, each thread a
 // 4 x 4 register tile, K in steps of 16; shared memory 2 x 16 x 64 floats = 8 KiB, so several
 // blocks fit an SM on Ampere (164 KiB) and Hopper (228 KiB) and the 64-row tile matches the
@@ -22,6 +25,7 @@
 
 #include "mmn/device/kernel_api.h"
 #include "mmn/kernels/routing.cuh"
+#include "mmn/ops/composed_layer_desc.h"
 
 namespace mmn::kernels {
 
@@ -31,46 +35,23 @@ constexpr unsigned kGemmTileK = 16;
 constexpr unsigned kGemmThreads = 256;
 constexpr unsigned kFoldTile = 32;
 constexpr unsigned kFoldRows = 16;
-constexpr int kGroups = 4;  // shared, type, scenario, domain (host/mmn/ops/domain_grid.h)
-
-struct DeviceComposedLayer {
-  std::uint32_t in = 0, out = 0;
-  bool product = true;
-  bool relu = true;
-  std::uint32_t n_types = 1, n_scenarios = 1;
-  const float* weight[kGroups] = {};  // [sets][in][out], null when the group is off
-  const float* bias[kGroups] = {};    // [sets][out]
-};
-
-struct DeviceComposedGrad {
-  float* weight[kGroups] = {};  // accumulated (+=)
-  float* bias[kGroups] = {};
-};
-
-__host__ __device__ inline std::uint32_t group_set(int group, std::uint32_t d, std::uint32_t n_scenarios) {
-  switch (group) {
-    case 0: return 0;
-    case 1: return d / n_scenarios;
-    case 2: return d % n_scenarios;
-    default: return d;
-  }
-}
-
-__device__ inline float composed_weight(const DeviceComposedLayer& l, std::uint32_t d, std::uint32_t k,
-                                        std::uint32_t n) {
-  float v = l.product ? 1.0f : 0.0f;
-  for (int g = 0; g < kGroups; ++g) {
+__device__ inline float composed_weight(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d,
+                                        std::uint32_t k, std::uint32_t n) {
+  const bool product = l.composition == Composition::product;
+  float v = product ? 1.0f : 0.0f;
+  for (int g = 0; g < kParamGroups; ++g) {
     if (l.weight[g] == nullptr) continue;
-    const float w = l.weight[g][(static_cast<std::size_t>(group_set(g, d, l.n_scenarios)) * l.in + k) * l.out + n];
-    v = l.product ? v * w : v + w;
+    const float w = l.weight[g][(static_cast<std::size_t>(grid.set_of(g, d)) * l.in + k) * l.out + n];
+    v = product ? v * w : v + w;
   }
   return v;
 }
 
-__device__ inline float composed_bias(const DeviceComposedLayer& l, std::uint32_t d, std::uint32_t n) {
+__device__ inline float composed_bias(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t d,
+                                      std::uint32_t n) {
   float v = 0.0f;
-  for (int g = 0; g < kGroups; ++g)
-    if (l.bias[g] != nullptr) v += l.bias[g][static_cast<std::size_t>(group_set(g, d, l.n_scenarios)) * l.out + n];
+  for (int g = 0; g < kParamGroups; ++g)
+    if (l.bias[g] != nullptr) v += l.bias[g][static_cast<std::size_t>(grid.set_of(g, d)) * l.out + n];
   return v;
 }
 
@@ -88,9 +69,10 @@ __device__ inline void multiply_tiles(const float (&a_tile)[kGemmTileK][kGemmTil
   }
 }
 
-// grid (max tiles, ceil(out / kGemmTileN)); blocks past *tile_count exit at once.
-static __global__ void composed_forward_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
-                                        const std::uint32_t* order, const float* x, float* y) {
+// Launch grid (max tiles, ceil(out / kGemmTileN)); blocks past *tile_count exit at once.
+static __global__ void composed_forward_kernel(ComposedLayer l, DomainGrid grid, const RouteTile* table,
+                                               const std::uint32_t* tile_count, const std::uint32_t* order,
+                                               const float* x, float* y) {
   if (blockIdx.x >= *tile_count) return;
   __shared__ float a_tile[kGemmTileK][kGemmTileM];
   __shared__ float b_tile[kGemmTileK][kGemmTileN];
@@ -111,7 +93,8 @@ static __global__ void composed_forward_kernel(DeviceComposedLayer l, const Rout
     }
     for (unsigned i = threadIdx.x; i < kGemmTileK * kGemmTileN; i += kGemmThreads) {
       const unsigned kk = i / kGemmTileN, nn = i % kGemmTileN;
-      b_tile[kk][nn] = (k0 + kk < l.in && n0 + nn < l.out) ? composed_weight(l, tile.domain, k0 + kk, n0 + nn) : 0.0f;
+      b_tile[kk][nn] =
+          (k0 + kk < l.in && n0 + nn < l.out) ? composed_weight(l, grid, tile.domain, k0 + kk, n0 + nn) : 0.0f;
     }
     __syncthreads();
     multiply_tiles(a_tile, b_tile, tx, ty, acc);
@@ -123,7 +106,7 @@ static __global__ void composed_forward_kernel(DeviceComposedLayer l, const Rout
     for (int j = 0; j < 4; ++j) {
       const std::uint32_t n = n0 + tx * 4 + j;
       if (n >= l.out) continue;
-      float v = acc[i][j] + composed_bias(l, tile.domain, n);
+      float v = acc[i][j] + composed_bias(l, grid, tile.domain, n);
       if (l.relu && v < 0.0f) v = 0.0f;
       y[static_cast<std::size_t>(tile.row_begin + m) * l.out + n] = v;
     }
@@ -137,9 +120,9 @@ static __global__ void relu_mask_kernel(const float* y, std::size_t size, float*
     if (y[i] <= 0.0f) dy[i] = 0.0f;
 }
 
-// dx = dz W_d^T for routed rows; grid (max tiles, ceil(in / kGemmTileN)).
-static __global__ void composed_dx_kernel(DeviceComposedLayer l, const RouteTile* table, const std::uint32_t* tile_count,
-                                   const float* dz, float* dx) {
+// dx = dz W_d^T for routed rows; launch grid (max tiles, ceil(in / kGemmTileN)).
+static __global__ void composed_dx_kernel(ComposedLayer l, DomainGrid grid, const RouteTile* table,
+                                          const std::uint32_t* tile_count, const float* dz, float* dx) {
   if (blockIdx.x >= *tile_count) return;
   __shared__ float a_tile[kGemmTileK][kGemmTileM];
   __shared__ float b_tile[kGemmTileK][kGemmTileN];
@@ -151,12 +134,13 @@ static __global__ void composed_dx_kernel(DeviceComposedLayer l, const RouteTile
   for (std::uint32_t n0 = 0; n0 < l.out; n0 += kGemmTileK) {
     for (unsigned i = threadIdx.x; i < kGemmTileM * kGemmTileK; i += kGemmThreads) {
       const unsigned m = i / kGemmTileK, nn = i % kGemmTileK;
-      a_tile[nn][m] = (m < rows && n0 + nn < l.out) ? dz[static_cast<std::size_t>(tile.row_begin + m) * l.out + n0 + nn]
-                                                     : 0.0f;
+      a_tile[nn][m] =
+          (m < rows && n0 + nn < l.out) ? dz[static_cast<std::size_t>(tile.row_begin + m) * l.out + n0 + nn] : 0.0f;
     }
     for (unsigned i = threadIdx.x; i < kGemmTileK * kGemmTileN; i += kGemmThreads) {
       const unsigned kk = i % kGemmTileN, nn = i / kGemmTileN;
-      b_tile[nn][kk] = (k0 + kk < l.in && n0 + nn < l.out) ? composed_weight(l, tile.domain, k0 + kk, n0 + nn) : 0.0f;
+      b_tile[nn][kk] =
+          (k0 + kk < l.in && n0 + nn < l.out) ? composed_weight(l, grid, tile.domain, k0 + kk, n0 + nn) : 0.0f;
     }
     __syncthreads();
     multiply_tiles(a_tile, b_tile, tx, ty, acc);
@@ -175,21 +159,22 @@ static __global__ void composed_dx_kernel(DeviceComposedLayer l, const RouteTile
 // Adds G[k][n] of domain d into every enabled group's gradient: group h receives G times the
 // other groups' weights (product) or G itself (sum); with Atomic, by float atomics.
 template <bool Atomic>
-__device__ inline void fold_element(const DeviceComposedLayer& l, const DeviceComposedGrad& grad, std::uint32_t d,
-                                    std::uint32_t k, std::uint32_t n, float g) {
+__device__ inline void fold_element(const ComposedLayer& l, const DomainGrid& grid, const ComposedLayerGrad& grad,
+                                    std::uint32_t d, std::uint32_t k, std::uint32_t n, float g) {
   if (k >= l.in || n >= l.out) return;
-  std::size_t at[kGroups] = {};
-  float w[kGroups] = {};
-  for (int h = 0; h < kGroups; ++h) {
+  std::size_t at[kParamGroups] = {};
+  float w[kParamGroups] = {};
+  const bool product = l.composition == Composition::product;
+  for (int h = 0; h < kParamGroups; ++h) {
     if (l.weight[h] == nullptr) continue;
-    at[h] = (static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.in + k) * l.out + n;
+    at[h] = (static_cast<std::size_t>(grid.set_of(h, d)) * l.in + k) * l.out + n;
     w[h] = l.weight[h][at[h]];
   }
-  for (int h = 0; h < kGroups; ++h) {
+  for (int h = 0; h < kParamGroups; ++h) {
     if (l.weight[h] == nullptr) continue;
     float v = g;
-    if (l.product)
-      for (int o = 0; o < kGroups; ++o)
+    if (product)
+      for (int o = 0; o < kParamGroups; ++o)
         if (o != h && l.weight[o] != nullptr) v *= w[o];
     if (Atomic) {
       atomicAdd(&grad.weight[h][at[h]], v);
@@ -204,9 +189,9 @@ __device__ inline void fold_element(const DeviceComposedLayer& l, const DeviceCo
 // tile's columns. Rows are staged 16 at a time; 256 threads, 2 x 2 elements each. Every thread
 // of the block must call it (it has barriers).
 template <bool Atomic>
-__device__ inline void fold_rows(const DeviceComposedLayer& l, const DeviceComposedGrad& grad, std::uint32_t d,
-                                 std::uint32_t begin, std::uint32_t end, std::uint32_t k0, std::uint32_t n0,
-                                 bool bias_block, const float* x, const float* dz) {
+__device__ inline void fold_rows(const ComposedLayer& l, const DomainGrid& grid, const ComposedLayerGrad& grad,
+                                 std::uint32_t d, std::uint32_t begin, std::uint32_t end, std::uint32_t k0,
+                                 std::uint32_t n0, bool bias_block, const float* x, const float* dz) {
   __shared__ float x_rows[kFoldRows][kFoldTile];
   __shared__ float dz_rows[kFoldRows][kFoldTile];
   const unsigned tx = threadIdx.x % 16, ty = threadIdx.x / 16;
@@ -228,11 +213,11 @@ __device__ inline void fold_rows(const DeviceComposedLayer& l, const DeviceCompo
     __syncthreads();
   }
   for (int i = 0; i < 2; ++i)
-    for (int j = 0; j < 2; ++j) fold_element<Atomic>(l, grad, d, k0 + ty * 2 + i, n0 + tx * 2 + j, g[i][j]);
+    for (int j = 0; j < 2; ++j) fold_element<Atomic>(l, grid, grad, d, k0 + ty * 2 + i, n0 + tx * 2 + j, g[i][j]);
   if (!bias_block || threadIdx.x >= kFoldTile || n0 + threadIdx.x >= l.out) return;
-  for (int h = 0; h < kGroups; ++h) {
+  for (int h = 0; h < kParamGroups; ++h) {
     if (l.bias[h] == nullptr) continue;
-    float* at = &grad.bias[h][static_cast<std::size_t>(group_set(h, d, l.n_scenarios)) * l.out + n0 + threadIdx.x];
+    float* at = &grad.bias[h][static_cast<std::size_t>(grid.set_of(h, d)) * l.out + n0 + threadIdx.x];
     if (Atomic) {
       atomicAdd(at, bias_sum);
     } else {
@@ -244,28 +229,30 @@ __device__ inline void fold_rows(const DeviceComposedLayer& l, const DeviceCompo
 // One block per 32 x 32 tile (k, n) of the weight gradients: for each domain in order,
 // G = x_d^T dz_d on the tile, folded into every enabled group; blocks of the first k tile also
 // fold the bias gradient of their columns. 256 threads, 2 x 2 elements each.
-// grid (ceil(in / 32), ceil(out / 32)).
-static __global__ void composed_fold_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const std::uint32_t* offsets,
-                                     std::uint32_t n_domains, const float* x, const float* dz) {
+// Launch grid (ceil(in / 32), ceil(out / 32)).
+static __global__ void composed_fold_kernel(ComposedLayer l, DomainGrid grid, ComposedLayerGrad grad,
+                                            const std::uint32_t* offsets, std::uint32_t n_domains, const float* x,
+                                            const float* dz) {
   const std::uint32_t k0 = blockIdx.x * kFoldTile, n0 = blockIdx.y * kFoldTile;
   const bool bias_block = blockIdx.x == 0;
   for (std::uint32_t d = 0; d < n_domains; ++d) {
     const std::uint32_t begin = offsets[d], end = offsets[d + 1];
     if (begin == end) continue;  // the same for every thread of the block
-    fold_rows<false>(l, grad, d, begin, end, k0, n0, bias_block, x, dz);
+    fold_rows<false>(l, grid, grad, d, begin, end, k0, n0, bias_block, x, dz);
   }
 }
 
-// The fast variant: one block per (row tile, 32 x 32 gradient tile), grid (max tiles,
+// The fast variant: one block per (row tile, 32 x 32 gradient tile), launch grid (max tiles,
 // ceil(in / 32) * ceil(out / 32)); G of the tile's rows folded with float atomics, so the sums'
 // order, and their last bits, depend on scheduling. More parallel than the deterministic fold.
-static __global__ void composed_fold_atomic_kernel(DeviceComposedLayer l, DeviceComposedGrad grad, const RouteTile* table,
-                                            const std::uint32_t* tile_count, const float* x, const float* dz) {
+static __global__ void composed_fold_atomic_kernel(ComposedLayer l, DomainGrid grid, ComposedLayerGrad grad,
+                                                   const RouteTile* table, const std::uint32_t* tile_count,
+                                                   const float* x, const float* dz) {
   if (blockIdx.x >= *tile_count) return;
   const RouteTile tile = table[blockIdx.x];
   const std::uint32_t k_tiles = (l.in + kFoldTile - 1) / kFoldTile;
   const std::uint32_t k0 = (blockIdx.y % k_tiles) * kFoldTile, n0 = (blockIdx.y / k_tiles) * kFoldTile;
-  fold_rows<true>(l, grad, tile.domain, tile.row_begin, tile.row_end, k0, n0, k0 == 0, x, dz);
+  fold_rows<true>(l, grid, grad, tile.domain, tile.row_begin, tile.row_end, k0, n0, k0 == 0, x, dz);
 }
 
 enum class FoldMode { deterministic, atomic };
@@ -274,25 +261,25 @@ enum class FoldMode { deterministic, atomic };
 struct ComposedRouting {
   const RouteTile* table = nullptr;
   const std::uint32_t* tile_count = nullptr;
-  std::uint32_t max_tiles = 0;                 // route_max_tiles(rows, n_domains, kGemmTileM)
-  const std::uint32_t* offsets = nullptr;      // n_domains + 1
-  const std::uint32_t* order = nullptr;        // rows; used by forward when gather_input
+  std::uint32_t max_tiles = 0;             // route_max_tiles(rows, n_domains, kGemmTileM)
+  const std::uint32_t* offsets = nullptr;  // n_domains + 1
+  const std::uint32_t* order = nullptr;    // rows; used by forward when gather_input
   std::uint32_t rows = 0;
   std::uint32_t n_domains = 0;
 };
 
-inline void composed_forward(const DeviceComposedLayer& l, const ComposedRouting& r, bool gather_input, const float* x,
-                             float* y, cudaStream_t stream) {
+inline void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r,
+                             bool gather_input, const float* x, float* y, cudaStream_t stream) {
   if (r.max_tiles == 0 || l.out == 0) return;
-  const dim3 grid(r.max_tiles, (l.out + kGemmTileN - 1) / kGemmTileN);
-  MMN_LAUNCH(composed_forward_kernel, grid, dim3(kGemmThreads), 0, stream, l, r.table, r.tile_count,
+  const dim3 blocks(r.max_tiles, (l.out + kGemmTileN - 1) / kGemmTileN);
+  MMN_LAUNCH(composed_forward_kernel, blocks, dim3(kGemmThreads), 0, stream, l, grid, r.table, r.tile_count,
              gather_input ? r.order : static_cast<const std::uint32_t*>(nullptr), x, y);
 }
 
 // x routed rows x in (the forward's input, routed), y routed rows x out (the forward's output);
 // dy holds dL/dy on entry and dL/dz on return; dx (routed rows x in) is written unless null.
-inline void composed_backward(const DeviceComposedLayer& l, const ComposedRouting& r, const float* x, const float* y,
-                              float* dy, float* dx, const DeviceComposedGrad& grad, cudaStream_t stream,
+inline void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r, const float* x,
+                              const float* y, float* dy, float* dx, const ComposedLayerGrad& grad, cudaStream_t stream,
                               FoldMode fold = FoldMode::deterministic) {
   if (r.rows == 0) return;
   const std::size_t size = static_cast<std::size_t>(r.rows) * l.out;
@@ -301,16 +288,16 @@ inline void composed_backward(const DeviceComposedLayer& l, const ComposedRoutin
     MMN_LAUNCH(relu_mask_kernel, dim3(blocks < 4096 ? blocks : 4096), dim3(kGemmThreads), 0, stream, y, size, dy);
   }
   if (dx != nullptr) {
-    const dim3 grid(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
-    MMN_LAUNCH(composed_dx_kernel, grid, dim3(kGemmThreads), 0, stream, l, r.table, r.tile_count,
+    const dim3 blocks(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
+    MMN_LAUNCH(composed_dx_kernel, blocks, dim3(kGemmThreads), 0, stream, l, grid, r.table, r.tile_count,
                static_cast<const float*>(dy), dx);
   }
   const unsigned k_tiles = (l.in + kFoldTile - 1) / kFoldTile, n_tiles = (l.out + kFoldTile - 1) / kFoldTile;
   if (fold == FoldMode::atomic) {
     MMN_LAUNCH(composed_fold_atomic_kernel, dim3(r.max_tiles, k_tiles * n_tiles), dim3(kGemmThreads), 0, stream, l,
-               grad, r.table, r.tile_count, x, static_cast<const float*>(dy));
+               grid, grad, r.table, r.tile_count, x, static_cast<const float*>(dy));
   } else {
-    MMN_LAUNCH(composed_fold_kernel, dim3(k_tiles, n_tiles), dim3(kGemmThreads), 0, stream, l, grad, r.offsets,
+    MMN_LAUNCH(composed_fold_kernel, dim3(k_tiles, n_tiles), dim3(kGemmThreads), 0, stream, l, grid, grad, r.offsets,
                r.n_domains, x, static_cast<const float*>(dy));
   }
 }

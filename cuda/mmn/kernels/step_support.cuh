@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "mmn/device/kernel_api.h"
+#include "mmn/ops/domain_grid.h"
 
 namespace mmn::kernels {
 
@@ -16,11 +17,11 @@ __host__ __device__ inline unsigned step_blocks(std::size_t elements) {
   return blocks == 0 ? 1u : static_cast<unsigned>(blocks < kStepMaxBlocks ? blocks : kStepMaxBlocks);
 }
 
-// domain[i] = type[i] * n_scenarios + scenario[i]
+// domain[i] = grid.domain(type[i], scenario[i])
 static __global__ void domain_of_rows(const std::uint32_t* type, const std::uint32_t* scenario, std::uint32_t rows,
-                                      std::uint32_t n_scenarios, std::uint32_t* domain) {
+                                      DomainGrid grid, std::uint32_t* domain) {
   for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < rows; i += gridDim.x * blockDim.x)
-    domain[i] = type[i] * n_scenarios + scenario[i];
+    domain[i] = grid.domain(type[i], scenario[i]);
 }
 
 static __global__ void fill_u32(std::uint32_t* out, std::uint32_t n, std::uint32_t value) {
@@ -40,9 +41,8 @@ static __global__ void count_non_finite(const float* v, std::size_t n, const std
 }
 
 inline void domains_of_rows(const std::uint32_t* type, const std::uint32_t* scenario, std::uint32_t rows,
-                            std::uint32_t n_scenarios, std::uint32_t* domain, cudaStream_t stream) {
-  MMN_LAUNCH(domain_of_rows, dim3(step_blocks(rows)), dim3(kStepThreads), 0, stream, type, scenario, rows, n_scenarios,
-             domain);
+                            const DomainGrid& grid, std::uint32_t* domain, cudaStream_t stream) {
+  MMN_LAUNCH(domain_of_rows, dim3(step_blocks(rows)), dim3(kStepThreads), 0, stream, type, scenario, rows, grid, domain);
 }
 
 inline void fill(std::uint32_t* out, std::uint32_t n, std::uint32_t value, cudaStream_t stream) {

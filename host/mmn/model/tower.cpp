@@ -14,9 +14,9 @@ Tower::Tower(const std::string& name, TowerShape shape, ParameterStore& store) :
   widths_.push_back(shape_.in);
   for (const auto h : shape_.hidden) widths_.push_back(h);
   widths_.push_back(1);
-  layout_.product = shape_.composition == Composition::product;
+  layout_.composition = shape_.composition;
   layout_.routed = shape_.routed;
-  layout_.n_types = shape_.grid.n_types, layout_.n_scenarios = shape_.grid.n_scenarios;
+  layout_.grid = shape_.grid;
   for (std::size_t l = 0; l + 1 < widths_.size(); ++l) {
     LayerLayout layer;
     layer.in = widths_[l], layer.out = widths_[l + 1], layer.relu = l + 2 < widths_.size();
@@ -55,34 +55,16 @@ void Tower::initialize(ParameterStore& store, Rng& rng) const {
 }
 
 std::vector<ComposedLayer> Tower::layers(const ParameterStore& store) const {
-  const float* values = store.all_values().data();
   std::vector<ComposedLayer> out;
-  for (const LayerLayout& layer : layout_.layers) {
-    ComposedLayer c;
-    c.in = layer.in, c.out = layer.out, c.relu = layer.relu;
-    c.composition = shape_.composition;
-    for (int g = 0; g < kParamGroups; ++g) {
-      if (!layer.has(g)) continue;
-      c.weight[g] = values + layer.weight_offset[g];
-      c.bias[g] = values + layer.bias_offset[g];
-    }
-    out.push_back(c);
-  }
+  for (std::size_t l = 0; l < layout_.layers.size(); ++l)
+    out.push_back(composed_layer(layout_, l, store.all_values().data()));
   return out;
 }
 
 std::vector<ComposedLayerGrad> Tower::grads(ParameterStore& store) const {
-  float* grads = store.all_grads().data();
   std::vector<ComposedLayerGrad> out;
-  for (const LayerLayout& layer : layout_.layers) {
-    ComposedLayerGrad c;
-    for (int g = 0; g < kParamGroups; ++g) {
-      if (!layer.has(g)) continue;
-      c.weight[g] = grads + layer.weight_offset[g];
-      c.bias[g] = grads + layer.bias_offset[g];
-    }
-    out.push_back(c);
-  }
+  for (std::size_t l = 0; l < layout_.layers.size(); ++l)
+    out.push_back(composed_layer_grad(layout_, l, store.all_grads().data()));
   return out;
 }
 

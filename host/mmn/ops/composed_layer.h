@@ -9,36 +9,16 @@
 // number of threads). The MMN layer itself (shared ⊙ type ⊙ scenario) takes faster
 // paths that compose nothing: product_layer.h and type_grouped_fold.h; a sum of those
 // groups factorises (factorised_sum_layer.h).
-#include <array>
 #include <cstddef>
 #include <cstdint>
 
+#include "mmn/ops/composed_layer_desc.h"
 #include "mmn/ops/domain_grid.h"
 #include "mmn/ops/routing.h"
 
 namespace mmn {
 
 class ThreadPool;
-
-enum class Composition { product, sum };
-
-struct ComposedLayer {
-  std::uint32_t in = 0;
-  std::uint32_t out = 0;
-  Composition composition = Composition::product;
-  bool relu = true;
-  std::array<const float*, kParamGroups> weight{};  // [sets][in][out], null when the group is off
-  std::array<const float*, kParamGroups> bias{};    // [sets][out], null when the group is off
-  // Optional, for the MMN layer: a buffer of packed_product_weights_size floats (product_layer.h)
-  // that composed_forward packs the weights into and composed_backward reads back instead of
-  // packing them again. The weights must not change between the two calls.
-  float* packed = nullptr;
-};
-
-struct ComposedLayerGrad {
-  std::array<float*, kParamGroups> weight{};  // accumulated (+=), same shapes as the layer's
-  std::array<float*, kParamGroups> bias{};
-};
 
 // W_d[:, col_begin:col_end) into `out` (in x (col_end - col_begin), row stride ld), and b_d.
 void compose_weight(const ComposedLayer& layer, const DomainGrid& grid, std::uint32_t d, std::uint32_t col_begin,

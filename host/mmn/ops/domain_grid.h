@@ -1,7 +1,10 @@
 #pragma once
 // Domains d = type * n_scenarios + scenario, and the parameter groups a composed
 // layer can draw on: one shared set, one per type, one per scenario, one per domain.
+// Plain types: the CUDA kernels (cuda/mmn/kernels/composed_gemm.cuh) use them too.
 #include <cstdint>
+
+#include "mmn/util/host_device.h"
 
 namespace mmn {
 
@@ -16,9 +19,11 @@ struct DomainGrid {
   std::uint32_t n_types = 1;
   std::uint32_t n_scenarios = 1;
 
-  std::uint32_t n_domains() const { return n_types * n_scenarios; }
-  std::uint32_t domain(std::uint32_t type, std::uint32_t scenario) const { return type * n_scenarios + scenario; }
-  std::uint32_t sets(int group) const {
+  MMN_HOST_DEVICE std::uint32_t n_domains() const { return n_types * n_scenarios; }
+  MMN_HOST_DEVICE std::uint32_t domain(std::uint32_t type, std::uint32_t scenario) const {
+    return type * n_scenarios + scenario;
+  }
+  MMN_HOST_DEVICE std::uint32_t sets(int group) const {
     switch (group) {
       case kShared: return 1;
       case kType: return n_types;
@@ -27,7 +32,7 @@ struct DomainGrid {
     }
   }
   // Which set of `group` domain d uses.
-  std::uint32_t set_of(int group, std::uint32_t d) const {
+  MMN_HOST_DEVICE std::uint32_t set_of(int group, std::uint32_t d) const {
     switch (group) {
       case kShared: return 0;
       case kType: return d / n_scenarios;

@@ -8,11 +8,7 @@
 #include <cstdint>
 #include <stdexcept>
 
-#if defined(__CUDACC__)
-#define MMN_HOST_DEVICE __host__ __device__
-#else
-#define MMN_HOST_DEVICE
-#endif
+#include "mmn/util/host_device.h"
 
 namespace mmn {
 

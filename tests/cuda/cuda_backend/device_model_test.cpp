@@ -44,16 +44,16 @@ struct Fixture {
     else plan.adagrad = optimizer.adagrad_steps(step);
     return plan;
   }
-  device::LossSpec loss_for(const ColumnView& rows) {
+  LossScales loss_for(const ColumnView& rows) {
     std::vector<std::uint32_t> domain;
     model.domains_of(rows, domain);
     const LossCounts c = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
     LossOptions dynamic;
     dynamic.dynamic_weight = true;
     const LossScales scales = loss_scales(c, dynamic);
-    device::LossSpec l;
-    l.ctr_scale = static_cast<float>(scales.ctr);
-    l.cvr_domain.assign(scales.cvr_domain.begin(), scales.cvr_domain.end());
+    LossScales l;  // the CTR and per-domain CVR scales only: lambda 1, the ctcvr loss
+    l.ctr = scales.ctr;
+    l.cvr_domain = scales.cvr_domain;
     return l;
   }
   MmnModel model;
@@ -124,7 +124,7 @@ TEST(DeviceModel, ReadAheadGivesTheSameStepsAsNone) {
   auto run = [&](bool read_ahead) {
     auto d = f.device_model(200);
     std::vector<std::vector<std::uint32_t>> type(sizes.size() + 2), scenario(sizes.size() + 2);
-    std::vector<float> losses;
+    std::vector<double> losses;
     for (std::size_t i = 0; i < sizes.size(); ++i) {
       const ColumnView rows = view_of(blocks[i]);
       if (read_ahead && i + 1 < sizes.size())  // announce step 4's batch, then pass another at step 4

@@ -109,10 +109,9 @@ Outputs run_device(const Case& c, const Prepared& p, kernels::FoldMode fold) {
   const testing::LayerStorage& s = p.storage;
   const std::uint32_t n_domains = p.grid.n_domains();
   std::array<DeviceBuffer<float>, kParamGroups> w, b, gw, gb;
-  kernels::DeviceComposedLayer l;
-  kernels::DeviceComposedGrad g;
-  l.in = c.in, l.out = c.out, l.product = c.composition == Composition::product, l.relu = c.relu;
-  l.n_types = c.n_types, l.n_scenarios = c.n_scenarios;
+  ComposedLayer l;
+  ComposedLayerGrad g;
+  l.in = c.in, l.out = c.out, l.composition = c.composition, l.relu = c.relu;
   for (int h = 0; h < kParamGroups; ++h) {
     if (s.w[h].empty()) continue;
     w[h] = DeviceBuffer<float>(s.w[h]), b[h] = DeviceBuffer<float>(s.b[h]);
@@ -125,12 +124,12 @@ Outputs run_device(const Case& c, const Prepared& p, kernels::FoldMode fold) {
 
   DeviceBuffer<float> x_dev(p.x), x_routed(p.x.size()), y(std::size_t{c.rows} * c.out), dy_dev(p.dy),
       dz(p.dy.size()), dx(p.x.size());
-  kernels::composed_forward(l, r, true, x_dev.data(), y.data(), nullptr);
+  kernels::composed_forward(l, p.grid, r, true, x_dev.data(), y.data(), nullptr);
   MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
              static_cast<const float*>(x_dev.data()), c.in, x_routed.data());
   MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
              static_cast<const float*>(dy_dev.data()), c.out, dz.data());
-  kernels::composed_backward(l, r, x_routed.data(), y.data(), dz.data(), dx.data(), g, nullptr, fold);
+  kernels::composed_backward(l, p.grid, r, x_routed.data(), y.data(), dz.data(), dx.data(), g, nullptr, fold);
   Outputs o;
   o.y = y.download(), o.dx = dx.download();
   for (int h = 0; h < kParamGroups; ++h)

@@ -13,9 +13,9 @@ void launch_every_kernel(cudaStream_t stream) {
   weighted_bce(WeightedBceArgs{}, stream);
   count_loss_rows(nullptr, nullptr, 0, 1, false, nullptr, stream);
   route_by_domain(RouteArgs{}, stream);
-  composed_forward(DeviceComposedLayer{}, ComposedRouting{}, true, nullptr, nullptr, stream);
-  composed_backward(DeviceComposedLayer{}, ComposedRouting{}, nullptr, nullptr, nullptr, nullptr, DeviceComposedGrad{},
-                    stream);
+  composed_forward(ComposedLayer{}, DomainGrid{}, ComposedRouting{}, true, nullptr, nullptr, stream);
+  composed_backward(ComposedLayer{}, DomainGrid{}, ComposedRouting{}, nullptr, nullptr, nullptr, nullptr,
+                    ComposedLayerGrad{}, stream);
   MMN_LAUNCH(gather_rows, dim3(1), dim3(32), 0, stream, nullptr, 0u, nullptr, 0u, nullptr);
   MMN_LAUNCH(scatter_rows, dim3(1), dim3(32), 0, stream, nullptr, 0u, nullptr, 0u, nullptr, false);
   embedding_gather(EmbeddingGatherArgs{}, stream);
@@ -25,7 +25,7 @@ void launch_every_kernel(cudaStream_t stream) {
   adagrad_update(nullptr, nullptr, nullptr, 0, AdagradHyper{}, stream);
   adam_update_rows(nullptr, nullptr, nullptr, 1, nullptr, nullptr, nullptr, 0, AdamHyper{}, 1, stream);
   adagrad_update_rows(nullptr, nullptr, 1, nullptr, nullptr, nullptr, 0, AdagradHyper{}, stream);
-  domains_of_rows(nullptr, nullptr, 0, 1, nullptr, stream);
+  domains_of_rows(nullptr, nullptr, 0, DomainGrid{}, nullptr, stream);
   fill(nullptr, 0, 0, stream);
   add_non_finite_count(nullptr, 0, nullptr, stream);
   AucWorkspace auc_workspace(0);

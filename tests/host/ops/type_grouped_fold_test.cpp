@@ -201,14 +201,14 @@ TEST(TypeGroupedFold, RejectsAColumnRangeOffTheTilesOfAPackedDz) {
 TEST(TypeGroupedFold, AppliesOnlyToTheMmnProduct) {
   float w = 1;
   ComposedLayer l;
-  l.weight = {&w, &w, &w, nullptr};
+  l.weight[kShared] = &w, l.weight[kType] = &w, l.weight[kScenario] = &w;
   EXPECT_TRUE(type_grouped_fold_applies(l));
   l.composition = Composition::sum;
   EXPECT_FALSE(type_grouped_fold_applies(l));
   l.composition = Composition::product;
-  l.weight = {&w, nullptr, &w, nullptr};
+  l.weight[kType] = nullptr;
   EXPECT_FALSE(type_grouped_fold_applies(l));
-  l.weight = {&w, &w, &w, &w};
+  l.weight[kType] = &w, l.weight[kDomain] = &w;
   EXPECT_FALSE(type_grouped_fold_applies(l));
 }
 
