@@ -84,10 +84,10 @@ Schema output_schema(const IngestSchema& schema, const ParsePlan& plan,
   return out;
 }
 
-// Parses every chunk of the inputs on the pool and hands the parsed chunks to the sequencer in order.
-void parse_all(const IngestConfig& config, const ParsePlan& plan, ChunkCursor& cursor, Sequencer& sequencer,
-               ThreadPool& pool) {
-  const std::size_t batch = config.chunks_per_batch != 0 ? config.chunks_per_batch : 4 * pool.size();
+// Parses every chunk of the inputs on the pool, `batch` chunks at a time, and hands the parsed
+// chunks to the sequencer in order.
+void parse_all(const IngestConfig& config, const ParsePlan& plan, std::size_t batch, ChunkCursor& cursor,
+               Sequencer& sequencer, ThreadPool& pool) {
   // Batch k+1 is parsed while batch k goes through the sequencer (task 0). The two
   // sets of chunks swap roles and keep their buffers: no page faults for new memory.
   std::vector<ParsedChunk> set_a(batch), set_b(batch);
@@ -218,7 +218,7 @@ IngestReport ingest(const IngestSchema& schema, const std::vector<std::string>& 
   const std::size_t batch = config.chunks_per_batch != 0 ? config.chunks_per_batch : 4 * pool->size();
   // Compressed text comes in pieces of about one batch, at most 64 MiB (three are held).
   ChunkCursor cursor(inputs, config.chunk_bytes, std::min(batch * config.chunk_bytes, std::size_t{64} << 20));
-  parse_all(config, plan, cursor, sequencer, *pool);
+  parse_all(config, plan, batch, cursor, sequencer, *pool);
   total_rows(schema, inputs, report);
 
   const mmn::Dictionaries names = dictionary_names(schema, dicts);
