@@ -7,7 +7,10 @@ find_package(Boost 1.74 REQUIRED COMPONENTS context)
 
 add_library(mmn_sim STATIC
   ${CMAKE_CURRENT_LIST_DIR}/engine.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/engine_report.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/engine_sync.cpp
   ${CMAKE_CURRENT_LIST_DIR}/fiber_stacks.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/launch.cpp
   ${CMAKE_CURRENT_LIST_DIR}/messages.cpp
   ${CMAKE_CURRENT_LIST_DIR}/overflow_report.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schedule.cpp
