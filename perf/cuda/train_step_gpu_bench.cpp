@@ -39,23 +39,24 @@ void train_steps(benchmark::State& state, ModelKind kind) {
     ThreadPool pool(1);
     MmnModel model(criteo_like_model(kind), schema, 1);
     Optimizer optimizer({}, model);
-    const std::unique_ptr<TrainingBackend> backend = make_cuda_backend({model, optimizer, pool, rows, 0});
+    const std::unique_ptr<TrainingBackend> backend = make_cuda_backend({model, &optimizer, pool, rows, 0});
     std::vector<ColumnBlock> batches;
-    std::vector<LossCounts> counts;
+    std::vector<LossScales> scales;
     std::vector<std::uint32_t> domain;
     for (std::uint32_t k = 0; k < 4; ++k) {
       batches.push_back(perf::criteo_like_batch(schema, rows, k));
       const ColumnView v = view_of(batches.back());
       model.domains_of(v, domain);
-      counts.push_back(count_loss_rows(v.click, domain.data(), v.rows, model.grid().n_domains(), CvrMode::ctcvr));
+      scales.push_back(loss_scales(
+          count_loss_rows(v.click, domain.data(), v.rows, model.grid().n_domains(), CvrMode::clicked), {}));
     }
-    backend->compute_gradients(view_of(batches[0]), counts[0], {});  // warm-up: first-touch and module loading
+    backend->compute_gradients(view_of(batches[0]), scales[0]);  // warm-up: first-touch and module loading
     double seconds = 0;
     std::size_t k = 0;
     for (auto _ : s) {
       const auto t0 = std::chrono::steady_clock::now();
-      benchmark::DoNotOptimize(backend->compute_gradients(view_of(batches[k % 4]), counts[k % 4], {}));
-      backend->apply_optimizer();
+      benchmark::DoNotOptimize(backend->compute_gradients(view_of(batches[k % 4]), scales[k % 4]));
+      backend->apply_optimizer(optimizer.next_step());
       const double step = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       s.SetIterationTime(step);
       seconds += step;

@@ -8,7 +8,9 @@ set(_mmn_backend_dir ${CMAKE_CURRENT_LIST_DIR})
 if(MMN_EMULATOR)
   add_library(mmn_backend_emulated STATIC
     ${_mmn_backend_dir}/cuda_backend.cpp
+    ${_mmn_backend_dir}/batch_staging.cpp
     ${_mmn_backend_dir}/device_model.cpp
+    ${_mmn_backend_dir}/device_model_step.cpp
   )
   target_include_directories(mmn_backend_emulated PUBLIC ${_mmn_backend_dir}/../..)
   target_link_libraries(mmn_backend_emulated PUBLIC mmn_host mmn_sim)
@@ -16,14 +18,18 @@ if(MMN_EMULATOR)
 endif()
 
 if(MMN_CUDA_ENABLED)
-  # device_model.cpp keeps LANGUAGE CXX for the emulated build; nvcc compiles it through a
-  # generated .cu that includes it.
-  set(_mmn_device_model_cu ${CMAKE_CURRENT_BINARY_DIR}/generated/device_model.cu)
-  file(CONFIGURE OUTPUT ${_mmn_device_model_cu}
-       CONTENT "// Generated: compiles the device model with nvcc.\n#include \"${_mmn_backend_dir}/device_model.cpp\"\n")
+  # The device model's sources keep LANGUAGE CXX for the emulated build; nvcc compiles each
+  # through a generated .cu that includes it (every file that sees the CUDA runtime types).
+  set(_mmn_device_model_cus)
+  foreach(_source batch_staging device_model device_model_step)
+    set(_cu ${CMAKE_CURRENT_BINARY_DIR}/generated/${_source}.cu)
+    file(CONFIGURE OUTPUT ${_cu}
+         CONTENT "// Generated: compiles ${_source}.cpp with nvcc.\n#include \"${_mmn_backend_dir}/${_source}.cpp\"\n")
+    list(APPEND _mmn_device_model_cus ${_cu})
+  endforeach()
   add_library(mmn_backend_cuda STATIC
     ${_mmn_backend_dir}/cuda_backend.cpp
-    ${_mmn_device_model_cu}
+    ${_mmn_device_model_cus}
   )
   target_include_directories(mmn_backend_cuda PUBLIC ${_mmn_backend_dir}/../..)
   target_link_libraries(mmn_backend_cuda PUBLIC mmn_host CUDA::cudart)

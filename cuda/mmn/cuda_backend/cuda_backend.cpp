@@ -17,8 +17,8 @@
 
 namespace mmn {
 
-device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& optimizer, std::uint32_t max_rows,
-                                    int device, bool train) {
+device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer* optimizer, std::uint32_t max_rows,
+                                    int device) {
   const ModelConfig& c = model.config();
   if (c.routing == RoutingMode::masked)
     fail("model.routing = \"masked\" runs on the CPU backend only (it is the baseline the grouped routing is measured "
@@ -34,13 +34,32 @@ device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer& opti
   s.grid = model.grid();
   s.ctr = model.ctr_tower().layout();
   s.cvr = model.cvr_tower().layout();
-  const OptimizerConfig& o = optimizer.config();
-  s.adam = o.kind == OptimizerKind::adam;
-  for (const Optimizer::Range& r : optimizer.lr_ranges()) s.lr_ranges.push_back({r.offset, r.size});
+  s.train = optimizer != nullptr;
+  s.adam = s.train && optimizer->config().kind == OptimizerKind::adam;
   s.max_rows = max_rows;
   s.device = device;
-  s.train = train;
   return s;
+}
+
+device::HostBatch HostBatchColumns::of(const ColumnView& rows) {
+  device::HostBatch b;
+  b.rows = rows.rows;
+  b.categorical = rows.categorical;
+  b.dense = rows.dense;
+  b.click = rows.click, b.conv = rows.conv;
+  if (rows.domain != nullptr) {
+    b.domain = rows.domain;
+  } else {
+    domain_.resize(rows.rows);
+    for (std::size_t i = 0; i < rows.rows; ++i) domain_[i] = grid_.domain(rows.type[i], rows.scenario[i]);
+    b.domain = domain_.data();
+  }
+  if (embeds_domain_) {
+    type_.assign(rows.type, rows.type + rows.rows);
+    scenario_.assign(rows.scenario, rows.scenario + rows.rows);
+    b.type = type_.data(), b.scenario = scenario_.data();
+  }
+  return b;
 }
 
 namespace {
@@ -51,7 +70,9 @@ class CudaBackend final : public TrainingBackend {
       : model_(c.model),
         optimizer_(c.optimizer),
         device_index_(c.local_rank % device::cuda_device_count()),
-        device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_, !c.inference_only)) {
+        device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_)),
+        batch_(c.model.grid(), c.model.embeds_type_and_scenario()),
+        next_batch_(c.model.grid(), c.model.embeds_type_and_scenario()) {
     for (const EmbeddingTable& t : model_.embeddings()) table_dims_.push_back(t.dim);
     parameters_from_host();
 #if defined(MMN_HAVE_NCCL)
@@ -65,15 +86,15 @@ class CudaBackend final : public TrainingBackend {
 
   std::string description() const override { return "cuda: " + device_.device_description(); }
 
-  LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) override {
-    return device_.compute_gradients(batch_of(rows), loss_scales(counts, options));
+  LossValue compute_gradients(const ColumnView& rows, const LossScales& scales) override {
+    return device_.compute_gradients(batch_.of(rows), scales);
   }
 
   // Dense gradients: with NCCL they were summed in device memory during the backward pass,
   // layer by layer on the communication stream; without it they go through host memory and
   // the job's communicator here. Embedding rows: merged on the host (their ids differ by rank).
   void prefetch(const ColumnView& next) override {
-    device_.set_next_batch(host_batch_of(next, next_type_, next_scenario_));
+    device_.set_next_batch(next_batch_.of(next));
   }
 
   void exchange_gradients(Communicator& comm) override {
@@ -104,16 +125,10 @@ class CudaBackend final : public TrainingBackend {
     return fmt::format("a gradient is not finite (loss {})", loss.total);
   }
 
-  void apply_optimizer() override {
-    optimizer_.set_steps(optimizer_.steps() + 1);
-    device::OptimizerStepPlan plan;
-    if (optimizer_.config().kind == OptimizerKind::adam) plan.adam = optimizer_.adam_steps(optimizer_.steps());
-    else plan.adagrad = optimizer_.adagrad_steps(optimizer_.steps());
-    device_.apply_optimizer(plan);
-  }
+  void apply_optimizer(const OptimizerStepPlan& plan) override { device_.apply_optimizer(plan); }
 
   void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit) override {
-    device_.forward(batch_of(rows), ctr_logit, cvr_logit);
+    device_.forward(batch_.of(rows), ctr_logit, cvr_logit);
   }
 
   void parameters_to_host() override { download_host_state(device_, model_, optimizer_); }
@@ -128,8 +143,6 @@ class CudaBackend final : public TrainingBackend {
 #endif
   }
 
-  device::HostBatch batch_of(const ColumnView& rows) { return host_batch_of(rows, type_, scenario_); }
-
   void download_sparse_gradients() {
     std::vector<device::HostSparseRows> rows;
     device_.download_sparse_gradients(rows);
@@ -142,53 +155,42 @@ class CudaBackend final : public TrainingBackend {
   }
 
   MmnModel& model_;
-  Optimizer& optimizer_;
+  Optimizer* optimizer_;
   int device_index_;
   device::DeviceModel device_;
 #if defined(MMN_HAVE_NCCL)
   std::unique_ptr<NcclReducer> nccl_;
 #endif
   std::vector<std::uint32_t> table_dims_;
-  std::vector<std::uint32_t> type_, scenario_, next_type_, next_scenario_;
+  HostBatchColumns batch_, next_batch_;
 };
 
 }  // namespace
 
-device::HostBatch host_batch_of(const ColumnView& rows, std::vector<std::uint32_t>& type,
-                                std::vector<std::uint32_t>& scenario) {
-  type.assign(rows.type, rows.type + rows.rows);
-  scenario.assign(rows.scenario, rows.scenario + rows.rows);
-  device::HostBatch b;
-  b.rows = rows.rows;
-  b.categorical = rows.categorical;
-  b.type = type.data(), b.scenario = scenario.data();
-  b.dense = rows.dense;
-  b.click = rows.click, b.conv = rows.conv;
-  return b;
-}
-
-void upload_host_state(device::DeviceModel& device, const MmnModel& model, const Optimizer& optimizer) {
+void upload_host_state(device::DeviceModel& device, const MmnModel& model, const Optimizer* optimizer) {
   std::vector<const float*> tables;
   for (const EmbeddingTable& t : model.embeddings()) tables.push_back(t.values.data());
   device.upload_parameters(model.dense().all_values().data(), tables);
+  if (optimizer == nullptr) return;
   std::vector<const float*> dense;
-  for (const auto& slot : optimizer.dense_state()) dense.push_back(slot.data());
+  for (const auto& slot : optimizer->dense_state()) dense.push_back(slot.data());
   std::vector<std::vector<const float*>> table_state;
-  for (const auto& table : optimizer.table_state()) {
+  for (const auto& table : optimizer->table_state()) {
     table_state.emplace_back();
     for (const auto& slot : table) table_state.back().push_back(slot.data());
   }
   device.upload_optimizer_state(dense, table_state);
 }
 
-void download_host_state(device::DeviceModel& device, MmnModel& model, Optimizer& optimizer) {
+void download_host_state(device::DeviceModel& device, MmnModel& model, Optimizer* optimizer) {
   std::vector<float*> tables;
   for (EmbeddingTable& t : model.embeddings()) tables.push_back(t.values.data());
   device.download_parameters(model.dense().all_values().data(), tables);
+  if (optimizer == nullptr) return;
   std::vector<float*> dense;
-  for (auto& slot : optimizer.dense_state()) dense.push_back(slot.data());
+  for (auto& slot : optimizer->dense_state()) dense.push_back(slot.data());
   std::vector<std::vector<float*>> table_state;
-  for (auto& table : optimizer.table_state()) {
+  for (auto& table : optimizer->table_state()) {
     table_state.emplace_back();
     for (auto& slot : table) table_state.back().push_back(slot.data());
   }

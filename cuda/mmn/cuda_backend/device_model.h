@@ -15,24 +15,11 @@
 #include <vector>
 
 #include "mmn/device/device_error.h"
+#include "mmn/model/optimizer_plan.h"
 #include "mmn/model/tower_layout.h"
-#include "mmn/ops/optimizer_step.h"
 #include "mmn/ops/weighted_bce.h"
 
 namespace mmn::device {
-
-// A run of the dense parameters that one optimizer update's constants cover.
-struct LearningRateRange {
-  std::size_t offset = 0, size = 0;
-};
-
-// One optimizer step's constants, as the host Optimizer makes them (schedule, learning-rate
-// scales, L2): one per LearningRateRange, then the embedding tables'. Only the chosen
-// optimizer's list is filled.
-struct OptimizerStepPlan {
-  std::vector<AdamStep> adam;
-  std::vector<AdagradStep> adagrad;
-};
 
 struct ModelSpec {
   std::size_t dense_size = 0;
@@ -46,7 +33,6 @@ struct ModelSpec {
 
   bool train = true;  // false: forward passes only, no optimizer state on the device
   bool adam = true;
-  std::vector<LearningRateRange> lr_ranges;                      // covering [0, dense_size)
   std::uint32_t max_rows = 0;                                   // the largest batch it will see
   int device = 0;                                               // CUDA device ordinal
 };
@@ -55,7 +41,8 @@ struct ModelSpec {
 struct HostBatch {
   std::size_t rows = 0;
   std::vector<const std::uint32_t*> categorical;
-  const std::uint32_t* type = nullptr;
+  const std::uint32_t* domain = nullptr;    // each row's domain id
+  const std::uint32_t* type = nullptr;      // needed when the model embeds type and scenario
   const std::uint32_t* scenario = nullptr;
   std::vector<const float*> dense;
   const std::uint8_t* click = nullptr;
@@ -95,8 +82,9 @@ class DeviceModel {
   void upload_optimizer_state(const std::vector<const float*>& dense, const std::vector<std::vector<const float*>>& tables);
   void download_optimizer_state(const std::vector<float*>& dense, const std::vector<std::vector<float*>>& tables);
 
-  // Forward, loss and backward: the gradients stay on the device. The loss's scales are
-  // loss_scales' (host/mmn/ops/weighted_bce.h); the kernels take them in float.
+  // Forward, loss and backward (run_training_step, mmn/model/training_step.h): the gradients
+  // stay on the device. The loss's scales are loss_scales' (host/mmn/ops/weighted_bce.h); the
+  // kernels take them in float.
   LossValue compute_gradients(const HostBatch& batch, const LossScales& loss);
   // The batch the next compute_gradients will get (its host memory must stay valid until
   // then). That call copies it in through the other staging slot right after queuing its own

@@ -1,11 +1,9 @@
 #pragma once
-// The small kernels a training step needs around the big ones: each row's domain id from
-// its type and scenario, and the count of values that are not finite (the divergence guard
-// without copying gradients to the host).
+// The small kernels a training step needs around the big ones: a fill, and the count of values
+// that are not finite (the divergence guard without copying gradients to the host).
 #include <cstdint>
 
 #include "mmn/device/kernel_api.h"
-#include "mmn/ops/domain_grid.h"
 
 namespace mmn::kernels {
 
@@ -15,13 +13,6 @@ constexpr unsigned kStepMaxBlocks = 1024;
 __host__ __device__ inline unsigned step_blocks(std::size_t elements) {
   const std::size_t blocks = (elements + kStepThreads - 1) / kStepThreads;
   return blocks == 0 ? 1u : static_cast<unsigned>(blocks < kStepMaxBlocks ? blocks : kStepMaxBlocks);
-}
-
-// domain[i] = grid.domain(type[i], scenario[i])
-static __global__ void domain_of_rows(const std::uint32_t* type, const std::uint32_t* scenario, std::uint32_t rows,
-                                      DomainGrid grid, std::uint32_t* domain) {
-  for (std::uint32_t i = blockIdx.x * blockDim.x + threadIdx.x; i < rows; i += gridDim.x * blockDim.x)
-    domain[i] = grid.domain(type[i], scenario[i]);
 }
 
 static __global__ void fill_u32(std::uint32_t* out, std::uint32_t n, std::uint32_t value) {
@@ -38,11 +29,6 @@ static __global__ void count_non_finite(const float* v, std::size_t n, const std
        i += std::size_t{gridDim.x} * blockDim.x)
     if ((__float_as_uint(v[i]) & 0x7f800000u) == 0x7f800000u) ++mine;  // exponent all ones: NaN or inf
   if (mine != 0) atomicAdd(bad, mine);
-}
-
-inline void domains_of_rows(const std::uint32_t* type, const std::uint32_t* scenario, std::uint32_t rows,
-                            const DomainGrid& grid, std::uint32_t* domain, cudaStream_t stream) {
-  MMN_LAUNCH(domain_of_rows, dim3(step_blocks(rows)), dim3(kStepThreads), 0, stream, type, scenario, rows, grid, domain);
 }
 
 inline void fill(std::uint32_t* out, std::uint32_t n, std::uint32_t value, cudaStream_t stream) {

@@ -6,6 +6,7 @@
 #include "mmn/comm/gradient_exchange.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
+#include "mmn/util/error.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
@@ -19,8 +20,8 @@ class CpuBackend final : public TrainingBackend {
 
   std::string description() const override { return fmt::format("cpu, {} threads", pool_.size()); }
 
-  LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) override {
-    return model_.compute_gradients(rows, counts, options, pool_);
+  LossValue compute_gradients(const ColumnView& rows, const LossScales& scales) override {
+    return model_.compute_gradients(rows, scales, pool_);
   }
 
   void prefetch(const ColumnView&) override {}  // the rows are in memory already
@@ -34,7 +35,10 @@ class CpuBackend final : public TrainingBackend {
     return mmn::non_finite_gradient(loss, model_);
   }
 
-  void apply_optimizer() override { optimizer_.step(model_, pool_); }
+  void apply_optimizer(const OptimizerStepPlan& plan) override {
+    if (optimizer_ == nullptr) fail("the CPU backend was made for forward passes only");
+    optimizer_->apply(plan, model_, pool_);
+  }
 
   void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit) override {
     model_.forward(rows, ctr_logit, cvr_logit, pool_);
@@ -45,7 +49,7 @@ class CpuBackend final : public TrainingBackend {
 
  private:
   MmnModel& model_;
-  Optimizer& optimizer_;
+  Optimizer* optimizer_;
   ThreadPool& pool_;
   std::vector<std::uint32_t> table_dims_;
 };

@@ -1,8 +1,10 @@
 #pragma once
-// Where a training step runs. The trainer drives a TrainingBackend; the host MmnModel and
-// Optimizer stay the reference copy of the parameters (checkpoints, checksums, evaluation
-// reports): a backend that keeps its own copy (the CUDA backend, in device memory) brings it
-// back with parameters_to_host and takes it again with parameters_from_host.
+// Where a training step runs. The trainer decides what a step does (the loss's scales, the
+// optimizer's plan) and drives a TrainingBackend, which runs it with its kernels
+// (run_training_step, mmn/model/training_step.h) and owns the parameters while it trains. The
+// host MmnModel and Optimizer are the view used for checkpoints, checksums, evaluation and
+// export: a backend that keeps the parameters elsewhere (the CUDA backend, in device memory)
+// brings them to the view with parameters_to_host and takes them back with parameters_from_host.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -10,6 +12,7 @@
 #include <string>
 
 #include "mmn/data/column_view.h"
+#include "mmn/model/optimizer_plan.h"
 #include "mmn/ops/weighted_bce.h"
 
 namespace mmn {
@@ -26,7 +29,7 @@ class TrainingBackend {
   virtual std::string description() const = 0;
 
   // Forward, loss and backward on this process's rows; the gradients stay in the backend.
-  virtual LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options) = 0;
+  virtual LossValue compute_gradients(const ColumnView& rows, const LossScales& scales) = 0;
   // The rows the next compute_gradients will get (they stay valid until then): a backend may
   // start copying them in while it works on the current step. A hint; forward() drops it.
   virtual void prefetch(const ColumnView& next) = 0;
@@ -34,8 +37,8 @@ class TrainingBackend {
   virtual void exchange_gradients(Communicator& comm) = 0;
   // What is not finite in the loss or the gradients (naming the tensor); nothing when all is.
   virtual std::optional<std::string> non_finite_gradient(const LossValue& loss) = 0;
-  // One optimizer step on the current gradients.
-  virtual void apply_optimizer() = 0;
+  // One optimizer step (Optimizer::next_step) on the current gradients.
+  virtual void apply_optimizer(const OptimizerStepPlan& plan) = 0;
   // Logits of every row, row order.
   virtual void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit) = 0;
 
@@ -45,12 +48,11 @@ class TrainingBackend {
 
 struct BackendContext {
   MmnModel& model;
-  Optimizer& optimizer;
+  Optimizer* optimizer;  // the training's optimizer state; null: forward passes only
   ThreadPool& pool;
   std::uint32_t max_rows = 0;  // the largest batch compute_gradients or forward will see
   int local_rank = 0;          // which GPU of this machine (one per process)
   Communicator* comm = nullptr;  // the job's processes (data parallelism), or null for one
-  bool inference_only = false;   // forward passes only: a backend may leave out what training needs
 };
 
 using BackendFactory = std::function<std::unique_ptr<TrainingBackend>(const BackendContext&)>;

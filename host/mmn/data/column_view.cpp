@@ -19,6 +19,7 @@ ColumnView ColumnView::slice(std::size_t begin, std::size_t end) const {
     v.p_ctr = p_ctr + begin;
     v.p_cvr = p_cvr + begin;
   }
+  if (domain != nullptr) v.domain = domain + begin;
   return v;
 }
 

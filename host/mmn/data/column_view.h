@@ -21,6 +21,9 @@ struct ColumnView {
   std::vector<const float*> dense;
   const float* p_ctr = nullptr;  // null unless the schema has truth
   const float* p_cvr = nullptr;
+  // Each row's domain id (type * n_scenarios + scenario) when the caller has worked it out
+  // already (a training step does, for its loss counts); null otherwise.
+  const std::uint32_t* domain = nullptr;
 
   // Rows [begin, end) of this view.
   ColumnView slice(std::size_t begin, std::size_t end) const;

@@ -8,6 +8,7 @@
 
 #include "mmn/data/column_view.h"
 #include "mmn/data/schema.h"
+#include "mmn/model/cpu_step.h"
 #include "mmn/model/embedding_table.h"
 #include "mmn/model/model_config.h"
 #include "mmn/model/parameter_store.h"
@@ -32,8 +33,11 @@ class MmnModel {
   // Logits of every row, in row order.
   void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit, ThreadPool& pool);
 
-  // Forward, loss and backward over `rows`. Dense gradients are written to dense().all_grads()
-  // (overwritten), embedding gradients to sparse_grads() (one per embedding table).
+  // Forward, loss and backward over `rows` (run_training_step with CpuStep). Dense gradients are
+  // written to dense().all_grads() (overwritten), embedding gradients to sparse_grads() (one per
+  // embedding table).
+  LossValue compute_gradients(const ColumnView& rows, const LossScales& scales, ThreadPool& pool);
+  // The same with loss_scales(counts, options).
   LossValue compute_gradients(const ColumnView& rows, const LossCounts& counts, const LossOptions& options,
                               ThreadPool& pool);
 
@@ -56,8 +60,7 @@ class MmnModel {
   std::uint64_t forward_macs_per_row() const;
 
  private:
-  void embed(const ColumnView& rows, ThreadPool& pool);
-  void run_cvr_forward(std::size_t n, ThreadPool& pool);
+  friend class CpuStep;
 
   ModelConfig config_;
   Schema schema_;
@@ -67,13 +70,7 @@ class MmnModel {
   std::vector<EmbeddingTable> tables_;
   Tower ctr_tower_;
   Tower cvr_tower_;
-
-  // Per-batch work buffers.
-  std::vector<std::uint32_t> domain_, type_ids_, scenario_ids_;
-  std::vector<const std::uint32_t*> ids_;
-  Routing identity_, routing_;
-  std::vector<float> h0_, h0_routed_, dh0_, dh0_routed_;
-  std::vector<float> ctr_logit_, cvr_logit_, cvr_logit_routed_, d_ctr_, d_cvr_, d_cvr_routed_;
+  CpuStepBuffers step_buffers_;
   std::vector<SparseRows> sparse_grads_;
 };
 

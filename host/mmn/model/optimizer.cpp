@@ -66,54 +66,70 @@ Optimizer::Optimizer(const OptimizerConfig& config, const MmnModel& model) : con
   }
 }
 
-std::vector<AdamStep> Optimizer::adam_steps(std::uint64_t step) const {
-  const auto lr = static_cast<float>(config_.adam.lr * lr_factor(step));
-  std::vector<AdamStep> out;
+OptimizerStepPlan Optimizer::plan(std::uint64_t step) const {
+  OptimizerStepPlan p;
+  p.adam = config_.kind == OptimizerKind::adam;
   const AdamConfig& a = config_.adam;
-  for (const Range& r : ranges_)
-    out.push_back(make_adam_step(lr * r.lr_scale, a.beta1, a.beta2, a.eps, r.l2, r.l2_center, step));
-  out.push_back(make_adam_step(lr * config_.embedding_lr_scale, a.beta1, a.beta2, a.eps, config_.embedding_l2, 0.0f,
-                               step));
-  return out;
+  const AdagradConfig& g = config_.adagrad;
+  const auto lr = static_cast<float>((p.adam ? a.lr : g.lr) * lr_factor(step));
+  auto adam = [&](float scale, float l2, float center) {
+    return make_adam_step(lr * scale, a.beta1, a.beta2, a.eps, l2, center, step);
+  };
+  auto adagrad = [&](float scale, float l2, float center) { return AdagradStep{lr * scale, g.eps, l2, center}; };
+  for (const Range& r : ranges_) {
+    DenseUpdate u;
+    u.offset = r.offset, u.size = r.size;
+    if (p.adam) u.adam = adam(r.lr_scale, r.l2, r.l2_center);
+    else u.adagrad = adagrad(r.lr_scale, r.l2, r.l2_center);
+    p.dense.push_back(u);
+  }
+  if (p.adam) p.tables_adam = adam(config_.embedding_lr_scale, config_.embedding_l2, 0.0f);
+  else p.tables_adagrad = adagrad(config_.embedding_lr_scale, config_.embedding_l2, 0.0f);
+  return p;
 }
 
-std::vector<AdagradStep> Optimizer::adagrad_steps(std::uint64_t step) const {
-  const auto lr = static_cast<float>(config_.adagrad.lr * lr_factor(step));
-  std::vector<AdagradStep> out;
-  for (const Range& r : ranges_) out.push_back({lr * r.lr_scale, config_.adagrad.eps, r.l2, r.l2_center});
-  out.push_back({lr * config_.embedding_lr_scale, config_.adagrad.eps, config_.embedding_l2, 0.0f});
-  return out;
-}
+OptimizerStepPlan Optimizer::next_step() { return plan(++steps_); }
 
-void Optimizer::step(MmnModel& model, ThreadPool& pool) {
-  ++steps_;
-  auto& params = model.dense().all_values();
-  auto& grads = model.dense().all_grads();
-  auto& tables = model.embeddings();
-  const auto& sparse = model.sparse_grads();
-  if (config_.kind == OptimizerKind::adam) {
-    const std::vector<AdamStep> s = adam_steps(steps_);
-    for (std::size_t k = 0; k < ranges_.size(); ++k) {
-      const Range& r = ranges_[k];
-      adam_step_zeroing_grads(params.data() + r.offset, grads.data() + r.offset, dense_state_[0].data() + r.offset,
-                              dense_state_[1].data() + r.offset, r.size, s[k], &pool);
-    }
+namespace {
+
+// The plan's updates on the host model's parameters, gradients and this optimizer's state.
+struct HostOptimizerKernels {
+  MmnModel& model;
+  std::vector<std::vector<float>>& dense_state;
+  std::vector<std::vector<std::vector<float>>>& table_state;
+  ThreadPool& pool;
+
+  float* params(const DenseUpdate& u) { return model.dense().all_values().data() + u.offset; }
+  float* grads(const DenseUpdate& u) { return model.dense().all_grads().data() + u.offset; }
+  float* state(std::size_t slot, const DenseUpdate& u) { return dense_state[slot].data() + u.offset; }
+
+  void dense_adam(const DenseUpdate& u) {
+    adam_step_zeroing_grads(params(u), grads(u), state(0, u), state(1, u), u.size, u.adam, &pool);
+  }
+  void dense_adagrad(const DenseUpdate& u) {
+    adagrad_step_zeroing_grads(params(u), grads(u), state(0, u), u.size, u.adagrad, &pool);
+  }
+  void tables_adam(const AdamStep& s) {
+    auto& tables = model.embeddings();
     pool.run(tables.size(), [&](std::size_t t) {
-      adam_step_rows(tables[t].values.data(), table_state_[t][0].data(), table_state_[t][1].data(), tables[t].dim,
-                     sparse[t], s.back());
-    });
-  } else {
-    const std::vector<AdagradStep> s = adagrad_steps(steps_);
-    for (std::size_t k = 0; k < ranges_.size(); ++k) {
-      const Range& r = ranges_[k];
-      adagrad_step_zeroing_grads(params.data() + r.offset, grads.data() + r.offset, dense_state_[0].data() + r.offset,
-                                 r.size, s[k], &pool);
-    }
-    pool.run(tables.size(), [&](std::size_t t) {
-      adagrad_step_rows(tables[t].values.data(), table_state_[t][0].data(), tables[t].dim, sparse[t], s.back());
+      adam_step_rows(tables[t].values.data(), table_state[t][0].data(), table_state[t][1].data(), tables[t].dim,
+                     model.sparse_grads()[t], s);
     });
   }
-  model.dense().grads_left_zero();  // the ranges cover every dense parameter
+  void tables_adagrad(const AdagradStep& s) {
+    auto& tables = model.embeddings();
+    pool.run(tables.size(), [&](std::size_t t) {
+      adagrad_step_rows(tables[t].values.data(), table_state[t][0].data(), tables[t].dim, model.sparse_grads()[t], s);
+    });
+  }
+};
+
+}  // namespace
+
+void Optimizer::apply(const OptimizerStepPlan& plan, MmnModel& model, ThreadPool& pool) {
+  if (plan.adam != (config_.kind == OptimizerKind::adam)) fail("an optimizer step plan for another optimizer");
+  apply_optimizer_plan(plan, HostOptimizerKernels{model, dense_state_, table_state_, pool});
+  model.dense().grads_left_zero();  // the plan's runs cover every dense parameter
 }
 
 }  // namespace mmn

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "mmn/model/optimizer_plan.h"
 #include "mmn/ops/optimizers.h"
 
 namespace mmn {
@@ -47,18 +48,21 @@ class Optimizer {
  public:
   Optimizer(const OptimizerConfig& config, const MmnModel& model);
 
-  // Applies the model's current gradients and leaves the dense ones zero (so the next backward
-  // pass needs no zeroing pass); the step count goes up by one.
-  void step(MmnModel& model, ThreadPool& pool);
+  // The next step's plan, for any backend: the step count goes up by one.
+  OptimizerStepPlan next_step();
+  // A plan applied on the host: the model's current gradients, leaving the dense ones zero (so
+  // the next backward pass needs no zeroing pass).
+  void apply(const OptimizerStepPlan& plan, MmnModel& model, ThreadPool& pool);
+  // apply(next_step(), ...).
+  void step(MmnModel& model, ThreadPool& pool) { apply(next_step(), model, pool); }
   std::uint64_t steps() const { return steps_; }
   void set_steps(std::uint64_t steps) { steps_ = steps; }
   // The run's length, for the schedule's decay (0: no decay).
   void set_total_steps(std::uint64_t total) { total_steps_ = total; }
   // The schedule's multiplier at a 1-based step.
   double lr_factor(std::uint64_t step) const { return learning_rate_factor(config_, step, total_steps_); }
-  // Every update's constants at a 1-based step: one per dense range, then the embeddings'.
-  std::vector<AdamStep> adam_steps(std::uint64_t step) const;
-  std::vector<AdagradStep> adagrad_steps(std::uint64_t step) const;
+  // Every update's constants at a 1-based step.
+  OptimizerStepPlan plan(std::uint64_t step) const;
 
   // State slots: Adam keeps (m, v), Adagrad (accumulator). dense_state()[slot] is laid out
   // like the model's dense parameters; table_state()[table][slot] like that table.

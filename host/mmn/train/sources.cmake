@@ -10,6 +10,7 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/run_loader.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_predictions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/run_summary.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/step_loss.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp
   ${CMAKE_CURRENT_LIST_DIR}/validation.cpp
 )

@@ -34,6 +34,7 @@
 #include "mmn/train/run_checks.h"
 #include "mmn/train/run_directory.h"
 #include "mmn/train/run_summary.h"
+#include "mmn/train/step_loss.h"
 #include "mmn/train/validation.h"
 #include "mmn/util/error.h"
 #include "mmn/util/thread_pool.h"
@@ -66,7 +67,7 @@ class TrainingRun {
   void open_run_directory();
   void resume();
   void fit_rare_ids();
-  bool train_one_step(const ColumnBlock& batch);  // false: the batch was skipped
+  bool train_one_step(const TrainingBatch& batch);  // false: the batch was skipped
   bool validate_and_track();                      // true: stop early
   void evaluate_periodically();
   void save();
@@ -100,7 +101,6 @@ class TrainingRun {
   TrainOutcome outcome_;
   std::ostream discard_{nullptr};
   std::optional<Progress> progress_;
-  std::vector<std::uint32_t> domain_;
   std::vector<std::uint64_t> data_domain_rows_;
   std::uint32_t skipped_in_a_row_ = 0;
   std::uint64_t trained_rows_ = 0;
@@ -142,7 +142,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options,
   // Parameters and optimizer state, from a checkpoint or fresh, go to the backend from the host model.
   const auto ranks = static_cast<std::uint32_t>(comm_.size());
   const std::uint32_t share = (config_.train.batch_size + ranks - 1) / ranks;
-  backend_ = make_backend(config_.train.device, {*model_, *optimizer_, pool_,
+  backend_ = make_backend(config_.train.device, {*model_, &*optimizer_, pool_,
                                                   std::max(share, config_.train.eval_batch_size), local_rank(), &comm_});
   if (show_) fmt::print("backend: {}\n", backend_->description());
   total_steps_ = config_.train.max_steps > 0 ? config_.train.max_steps
@@ -153,8 +153,11 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options,
   data_domain_rows_ = loss_rows_per_domain(*train_data_, config_.loss, pool_);
   batches_.emplace(
       *loader_, config_.train.max_steps == 0 ? config_.train.epochs : 0,
-      [this](ColumnBlock& batch) { map_rare_ids(*model_, batch); },
-      [this](const ColumnBlock& batch) { backend_->prefetch(view_of(batch)); });
+      [this](TrainingBatch& batch) {
+        map_rare_ids(*model_, batch.rows);
+        model_->domains_of(view_of(batch.rows), batch.domain);
+      },
+      [this](const TrainingBatch& batch) { backend_->prefetch(batch.view()); });
 }
 
 void TrainingRun::open_data() {
@@ -212,7 +215,7 @@ TrainOutcome TrainingRun::run() {
   outcome_.stopped_early = best_.out_of_patience();
   while (step_ < total_steps_ && !outcome_.stopped_early) {
     const auto t0 = Clock::now();
-    const ColumnBlock* batch = batches_->next(step_ + 1 < total_steps_);
+    const TrainingBatch* batch = batches_->next(step_ + 1 < total_steps_);
     if (batch == nullptr) break;
     const bool trained = train_one_step(*batch);
     train_seconds_ += seconds_since(t0);
@@ -238,14 +241,11 @@ TrainOutcome TrainingRun::run() {
   return outcome_;
 }
 
-bool TrainingRun::train_one_step(const ColumnBlock& batch) {
-  const ColumnView rows = view_of(batch);
-  model_->domains_of(rows, domain_);
-  LossCounts counts =
-      count_loss_rows(rows.click, domain_.data(), rows.rows, model_->grid().n_domains(), config_.loss.cvr_mode);
-  sum_loss_counts(comm_, counts);  // the global batch's N and N^d
-  counts.data_domain = data_domain_rows_;
-  LossValue loss = backend_->compute_gradients(rows, counts, config_.loss);
+bool TrainingRun::train_one_step(const TrainingBatch& batch) {
+  const ColumnView rows = batch.view();
+  const StepLoss step_loss =
+      global_step_loss(rows, model_->grid().n_domains(), config_.loss, data_domain_rows_, comm_);
+  LossValue loss = backend_->compute_gradients(rows, step_loss.scales);
   if (hooks_.after_gradients) hooks_.after_gradients(step_ + 1, *model_, loss);
   if (comm_.size() > 1) {
     double parts[3] = {loss.total, loss.ctr, loss.cvr};
@@ -269,11 +269,11 @@ bool TrainingRun::train_one_step(const ColumnBlock& batch) {
     return false;
   }
   skipped_in_a_row_ = 0;
-  backend_->apply_optimizer();
+  backend_->apply_optimizer(optimizer_->next_step());
   ++step_;
-  trained_rows_ += counts.rows;
+  trained_rows_ += step_loss.counts.rows;
   last_loss_ = loss.total;
-  interval_.add(loss, counts.rows);
+  interval_.add(loss, step_loss.counts.rows);
   return true;
 }
 

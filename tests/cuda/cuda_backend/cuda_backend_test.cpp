@@ -66,8 +66,12 @@ struct Pair {
         gpu_model(model, step_schema(), 7),
         cpu_optimizer(optimizer, cpu_model),
         gpu_optimizer(optimizer, gpu_model),
-        cpu(make_cpu_backend({cpu_model, cpu_optimizer, pool, max_rows, 0})),
-        gpu(make_cuda_backend({gpu_model, gpu_optimizer, pool, max_rows, 0})) {}
+        cpu(make_cpu_backend({cpu_model, &cpu_optimizer, pool, max_rows, 0})),
+        gpu(make_cuda_backend({gpu_model, &gpu_optimizer, pool, max_rows, 0})) {}
+  void apply_optimizers() {
+    cpu->apply_optimizer(cpu_optimizer.next_step());
+    gpu->apply_optimizer(gpu_optimizer.next_step());
+  }
   ThreadPool pool{2};
   MmnModel cpu_model, gpu_model;
   Optimizer cpu_optimizer, gpu_optimizer;
@@ -95,8 +99,11 @@ void expect_same_steps(const ModelConfig& model, const OptimizerConfig& optimize
     p.cpu_model.domains_of(rows, domain);
     const LossCounts counts =
         count_loss_rows(rows.click, domain.data(), rows.rows, p.cpu_model.grid().n_domains(), loss_options.cvr_mode);
-    const LossValue a = p.cpu->compute_gradients(rows, counts, loss_options);
-    const LossValue b = p.gpu->compute_gradients(rows, counts, loss_options);
+    const LossScales scales = loss_scales(counts, loss_options);
+    ColumnView rows_with_domains = rows;  // as a training step hands them over; the CPU works them out
+    rows_with_domains.domain = domain.data();
+    const LossValue a = p.cpu->compute_gradients(rows, scales);
+    const LossValue b = p.gpu->compute_gradients(rows_with_domains, scales);
     EXPECT_NEAR(b.total, a.total, 1e-5 * std::fabs(a.total) + 1e-6);
     EXPECT_NEAR(b.ctr, a.ctr, 1e-5 * std::fabs(a.ctr) + 1e-6);
     EXPECT_NEAR(b.cvr, a.cvr, 1e-5 * std::fabs(a.cvr) + 1e-6);
@@ -119,8 +126,7 @@ void expect_same_steps(const ModelConfig& model, const OptimizerConfig& optimize
           << "gradient of table " << p.cpu_model.embeddings()[t].name;
     }
 
-    p.cpu->apply_optimizer();
-    p.gpu->apply_optimizer();
+    p.apply_optimizers();
     p.gpu->parameters_to_host();
     EXPECT_EQ(p.gpu_optimizer.steps(), p.cpu_optimizer.steps());
     EXPECT_LT(relative_difference(p.cpu_model.dense().all_values(), p.gpu_model.dense().all_values()), 1e-4);
@@ -218,10 +224,9 @@ TEST(CudaBackendStep, AdamMatchesCpu) {
     std::vector<std::uint32_t> domain;
     p.cpu_model.domains_of(rows, domain);
     const LossCounts counts = count_loss_rows(rows.click, domain.data(), rows.rows, 12, loss_options.cvr_mode);
-    p.cpu->compute_gradients(rows, counts, loss_options);
-    p.gpu->compute_gradients(rows, counts, loss_options);
-    p.cpu->apply_optimizer();
-    p.gpu->apply_optimizer();
+    p.cpu->compute_gradients(rows, loss_scales(counts, loss_options));
+    p.gpu->compute_gradients(rows, loss_scales(counts, loss_options));
+    p.apply_optimizers();
   }
   p.gpu->parameters_to_host();
   const auto& a = p.cpu_model.dense().all_values();
@@ -241,7 +246,7 @@ TEST(CudaBackendStep, NonFiniteGradientIsNamed) {
   std::vector<std::uint32_t> domain;
   p.cpu_model.domains_of(rows, domain);
   const LossCounts counts = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
-  const LossValue loss = p.gpu->compute_gradients(rows, counts, LossOptions{});
+  const LossValue loss = p.gpu->compute_gradients(rows, loss_scales(counts, LossOptions{}));
   const auto what = p.gpu->non_finite_gradient(loss);
   ASSERT_TRUE(what.has_value());
   EXPECT_NE(what->find("not finite"), std::string::npos) << *what;
@@ -269,7 +274,7 @@ TEST(CudaBackendStep, MaskedRoutingIsRefusedWithAReason) {
   MmnModel model(c, step_schema(), 1);
   Optimizer optimizer(adagrad(), model);
   try {
-    make_cuda_backend({model, optimizer, pool, 16, 0});
+    make_cuda_backend({model, &optimizer, pool, 16, 0});
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("masked"), std::string::npos) << e.what();

@@ -34,16 +34,11 @@ struct Fixture {
     return c;
   }
   std::unique_ptr<device::DeviceModel> device_model(std::uint32_t max_rows) {
-    auto d = std::make_unique<device::DeviceModel>(device_model_spec(model, optimizer, max_rows, 0));
-    upload_host_state(*d, model, optimizer);
+    auto d = std::make_unique<device::DeviceModel>(device_model_spec(model, &optimizer, max_rows, 0));
+    upload_host_state(*d, model, &optimizer);
     return d;
   }
-  device::OptimizerStepPlan plan_for(std::uint64_t step) const {
-    device::OptimizerStepPlan plan;
-    if (optimizer.config().kind == OptimizerKind::adam) plan.adam = optimizer.adam_steps(step);
-    else plan.adagrad = optimizer.adagrad_steps(step);
-    return plan;
-  }
+  HostBatchColumns columns() const { return HostBatchColumns(model.grid(), model.embeds_type_and_scenario()); }
   LossScales loss_for(const ColumnView& rows) {
     std::vector<std::uint32_t> domain;
     model.domains_of(rows, domain);
@@ -68,8 +63,8 @@ TEST(DeviceModel, EveryLayerReachesTheReducerFinishedAndTheBucketsCoverTheGradie
   Fixture f;
   const ColumnBlock block = testing::random_block(Fixture::schema(), 200, 4);
   const ColumnView rows = view_of(block);
-  std::vector<std::uint32_t> type, scenario;
-  const device::HostBatch batch = host_batch_of(rows, type, scenario);
+  HostBatchColumns columns = f.columns();
+  const device::HostBatch batch = columns.of(rows);
   const std::size_t n = f.model.dense().size();
 
   auto plain = f.device_model(200);
@@ -123,19 +118,17 @@ TEST(DeviceModel, ReadAheadGivesTheSameStepsAsNone) {
 
   auto run = [&](bool read_ahead) {
     auto d = f.device_model(200);
-    std::vector<std::vector<std::uint32_t>> type(sizes.size() + 2), scenario(sizes.size() + 2);
+    std::vector<HostBatchColumns> columns(sizes.size() + 2, f.columns());
     std::vector<double> losses;
     for (std::size_t i = 0; i < sizes.size(); ++i) {
       const ColumnView rows = view_of(blocks[i]);
       if (read_ahead && i + 1 < sizes.size())  // announce step 4's batch, then pass another at step 4
-        d->set_next_batch(host_batch_of(view_of(i + 1 == 3 ? stranger : blocks[i + 1]), type[i + 1],
-                                            scenario[i + 1]));
-      losses.push_back(d->compute_gradients(host_batch_of(rows, type[i], scenario[i]), f.loss_for(rows)).total);
-      d->apply_optimizer(f.plan_for(i + 1));
+        d->set_next_batch(columns[i + 1].of(view_of(i + 1 == 3 ? stranger : blocks[i + 1])));
+      losses.push_back(d->compute_gradients(columns[i].of(rows), f.loss_for(rows)).total);
+      d->apply_optimizer(f.optimizer.plan(i + 1));
       if (i == 1) {  // an evaluation between steps
         std::vector<float> ctr(64), cvr(64);
-        std::vector<std::uint32_t> t, sc;
-        d->forward(host_batch_of(view_of(held), t, sc), ctr.data(), cvr.data());
+        d->forward(columns.back().of(view_of(held)), ctr.data(), cvr.data());
       }
     }
     std::vector<float> params(f.model.dense().size());
@@ -154,8 +147,8 @@ TEST(DeviceModel, ReadAheadGivesTheSameStepsAsNone) {
 
 TEST(DeviceModel, MemoryPlanGrowsWithTheBatch) {
   Fixture f;
-  const device::MemoryPlan small = device::plan_memory(device_model_spec(f.model, f.optimizer, 100, 0));
-  const device::MemoryPlan large = device::plan_memory(device_model_spec(f.model, f.optimizer, 10000, 0));
+  const device::MemoryPlan small = device::plan_memory(device_model_spec(f.model, &f.optimizer, 100, 0));
+  const device::MemoryPlan large = device::plan_memory(device_model_spec(f.model, &f.optimizer, 10000, 0));
   EXPECT_EQ(small.parameters, large.parameters);
   EXPECT_EQ(small.parameters, 4 * (f.model.dense().size() + (40 + 9 + 3 + 4) * 4));
   EXPECT_EQ(small.optimizer_state, 2 * small.parameters);  // Adam: m and v
@@ -166,10 +159,10 @@ TEST(DeviceModel, RefusesABatchLargerThanItWasSizedFor) {
   Fixture f;
   auto d = f.device_model(50);
   const ColumnBlock block = testing::random_block(Fixture::schema(), 51, 1);
-  std::vector<std::uint32_t> type, scenario;
+  HostBatchColumns columns = f.columns();
   const ColumnView rows = view_of(block);
   try {
-    d->compute_gradients(host_batch_of(rows, type, scenario), f.loss_for(rows));
+    d->compute_gradients(columns.of(rows), f.loss_for(rows));
     FAIL() << "expected an error";
   } catch (const device::DeviceError& e) {
     EXPECT_NE(std::string(e.what()).find("51 rows exceeds the 50"), std::string::npos) << e.what();

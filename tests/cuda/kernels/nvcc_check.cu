@@ -25,7 +25,6 @@ void launch_every_kernel(cudaStream_t stream) {
   adagrad_update(nullptr, nullptr, nullptr, 0, AdagradHyper{}, stream);
   adam_update_rows(nullptr, nullptr, nullptr, 1, nullptr, nullptr, nullptr, 0, AdamHyper{}, 1, stream);
   adagrad_update_rows(nullptr, nullptr, 1, nullptr, nullptr, nullptr, 0, AdagradHyper{}, stream);
-  domains_of_rows(nullptr, nullptr, 0, DomainGrid{}, nullptr, stream);
   fill(nullptr, 0, 0, stream);
   add_non_finite_count(nullptr, 0, nullptr, stream);
   AucWorkspace auc_workspace(0);

@@ -94,12 +94,20 @@ TEST(Optimizer, StepConstantsFollowTheScheduleAndTheEmbeddingSettings) {
   o.embedding_l2 = 0.03f;
   o.warmup_steps = 4;
   Optimizer opt(o, model);
-  const std::vector<AdagradStep> s = opt.adagrad_steps(1);
-  ASSERT_EQ(s.size(), opt.lr_ranges().size() + 1);
-  EXPECT_FLOAT_EQ(s.front().lr, 0.1f);  // 0.4 x 1/4 of the warm-up
-  EXPECT_FLOAT_EQ(s.back().lr, 0.05f);
-  EXPECT_FLOAT_EQ(s.back().l2, 0.03f);
-  EXPECT_FLOAT_EQ(opt.adagrad_steps(4).front().lr, 0.4f);
+  const OptimizerStepPlan s = opt.plan(1);
+  EXPECT_FALSE(s.adam);
+  ASSERT_EQ(s.dense.size(), opt.lr_ranges().size());
+  for (std::size_t k = 0; k < s.dense.size(); ++k) {
+    EXPECT_EQ(s.dense[k].offset, opt.lr_ranges()[k].offset);
+    EXPECT_EQ(s.dense[k].size, opt.lr_ranges()[k].size);
+  }
+  EXPECT_FLOAT_EQ(s.dense.front().adagrad.lr, 0.1f);  // 0.4 x 1/4 of the warm-up
+  EXPECT_FLOAT_EQ(s.tables_adagrad.lr, 0.05f);
+  EXPECT_FLOAT_EQ(s.tables_adagrad.l2, 0.03f);
+  EXPECT_FLOAT_EQ(opt.plan(4).dense.front().adagrad.lr, 0.4f);
+  EXPECT_EQ(opt.steps(), 0u);  // a plan does not step
+  EXPECT_FLOAT_EQ(opt.next_step().dense.front().adagrad.lr, 0.1f);
+  EXPECT_EQ(opt.steps(), 1u);
 }
 
 }  // namespace

@@ -21,10 +21,10 @@ Seen read_all(const Dataset& data, bool read_ahead, std::uint32_t epochs) {
   BatchLoader loader(data, 128, 7, 2);
   Seen seen;
   ReadAheadBatches batches(
-      loader, epochs, [&](ColumnBlock&) { ++seen.prepared; },
-      [&](const ColumnBlock& b) { seen.prefetched.push_back(b.categorical[2]); });
-  while (const ColumnBlock* b = batches.next(read_ahead)) {
-    seen.batches.push_back(b->categorical[2]);
+      loader, epochs, [&](TrainingBatch&) { ++seen.prepared; },
+      [&](const TrainingBatch& b) { seen.prefetched.push_back(b.rows.categorical[2]); });
+  while (const TrainingBatch* b = batches.next(read_ahead)) {
+    seen.batches.push_back(b->rows.categorical[2]);
     seen.positions.push_back(batches.position());
   }
   return seen;
@@ -74,9 +74,27 @@ TEST(ReadAheadBatches, WithoutAnEpochLimitGoesOnPastTheFirstEpoch) {
   const Dataset data = Dataset::open(testing::write_numbered_rows(tmp, 1000));
   BatchLoader loader(data, 128, 7, 2);
   ReadAheadBatches batches(
-      loader, 0, [](ColumnBlock&) {}, [](const ColumnBlock&) {});
+      loader, 0, [](TrainingBatch&) {}, [](const TrainingBatch&) {});
   for (int i = 0; i < 30; ++i) ASSERT_NE(batches.next(true), nullptr) << i;
   EXPECT_GE(batches.position().epoch, 3u);
+}
+
+// A prepared batch's view carries its domain ids; one whose ids are missing or stale (another
+// row count) carries none, so a backend works them out itself.
+TEST(TrainingBatch, ViewCarriesTheDomainIdsOnlyWhenTheyCoverTheRows) {
+  testing::TempDir tmp;
+  const Dataset data = Dataset::open(testing::write_numbered_rows(tmp, 300));
+  BatchLoader loader(data, 128, 7, 1);
+  TrainingBatch batch;
+  ASSERT_TRUE(loader.next(batch.rows));
+  EXPECT_EQ(batch.view().domain, nullptr);
+  batch.domain.assign(batch.rows.rows() - 1, 0);
+  EXPECT_EQ(batch.view().domain, nullptr);
+  batch.domain.assign(batch.rows.rows(), 3);
+  const ColumnView v = batch.view();
+  ASSERT_EQ(v.domain, batch.domain.data());
+  EXPECT_EQ(v.slice(5, 9).domain, batch.domain.data() + 5);
+  EXPECT_EQ(v.rows, batch.rows.rows());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@ mmn_add_test(train_tests
   host/train/checkpoint_test.cpp
   host/train/evaluator_test.cpp
   host/train/read_ahead_test.cpp
+  host/train/step_loss_test.cpp
   host/train/trainer_test.cpp
   host/train/validation_test.cpp
 )

@@ -1,0 +1,72 @@
+#pragma once
+// The device model's memory and the parts of its training step (mmn/model/training_step.h) as
+// kernels on the compute stream. Internal to the device model's sources.
+#include <cstdint>
+#include <vector>
+
+#include "mmn/cuda_backend/batch_staging.h"
+#include "mmn/cuda_backend/device_model.h"
+#include "mmn/cuda_backend/device_runtime.h"
+#include "mmn/cuda_backend/routing_workspace.h"
+#include "mmn/cuda_backend/tower_state.h"
+#include "mmn/device/device_buffer.h"
+#include "mmn/kernels/embedding.cuh"
+
+namespace mmn::device {
+
+struct DeviceModel::State {
+  ModelSpec spec;
+  Stream compute, copy, communication;
+  Event gradients_ready, buckets_reduced;
+  DeviceModel::BucketReducer reducer;
+  DeviceBuffer<float> params, grads;
+  std::vector<DeviceBuffer<float>> dense_state;               // per slot
+  std::vector<DeviceBuffer<float>> tables;                    // per table
+  std::vector<std::vector<DeviceBuffer<float>>> table_state;  // [table][slot]
+  DeviceBuffer<const float*> table_pointers;
+  BatchStaging staging;
+
+  DeviceBuffer<std::uint32_t> zero_domain;
+  DeviceBuffer<float> h0, h0_routed, dh0, dh0_routed, ctr_logit, cvr_logit, d_ctr, d_cvr, d_cvr_routed;
+  DeviceBuffer<float> cvr_scale;
+  DeviceBuffer<float> block_sums, loss_sums;
+  DeviceBuffer<unsigned int> bad;
+  RoutingWorkspace ctr_routing, cvr_routing;
+  TowerState ctr, cvr;
+  kernels::EmbeddingBackwardWorkspace embedding_workspace;
+  std::vector<DeviceBuffer<std::uint32_t>> unique_ids, sparse_count;
+  std::vector<DeviceBuffer<float>> sparse_grads;
+  std::vector<std::uint32_t> sparse_bound;  // per table, at least its sparse gradient's row count (sizes grids)
+
+  // The step in progress: its batch, rows and routings, and the loss scales in host memory
+  // until the step's copies are done.
+  const StagedBatch* batch = nullptr;
+  std::uint32_t rows = 0;
+  kernels::ComposedRouting ctr_route, cvr_route;
+  std::vector<float> cvr_scale_host;
+
+  explicit State(const ModelSpec& s);
+
+  // Takes the batch (staged) for the step's parts below.
+  void begin(const HostBatch& b);
+  void embed();
+  void route();
+  void ctr_forward();
+  void cvr_forward();
+  void loss(const LossScales& scales);
+  void zero_gradients();
+  void ctr_backward();
+  void cvr_backward();
+  void embedding_backward();
+  // Waits for the step's work (and its gradient buckets' reduction) and returns its loss.
+  LossValue finish();
+
+  struct OptimizerKernels;  // an OptimizerStepPlan's updates (device_model.cpp)
+
+ private:
+  // The reducer gets the layer's gradients on the communication stream, after the compute
+  // stream's work so far.
+  void layer_done(const LayerLayout& layer);
+};
+
+}  // namespace mmn::device
