@@ -106,12 +106,7 @@ class CudaBackend final : public TrainingBackend {
     }
     download_sparse_gradients();
     merge_sparse_gradients(comm, model_.sparse_grads(), table_dims_);
-    std::vector<device::HostSparseRows> merged(model_.sparse_grads().size());
-    for (std::size_t t = 0; t < merged.size(); ++t) {
-      merged[t].ids = model_.sparse_grads()[t].ids;
-      merged[t].grads = model_.sparse_grads()[t].grads;
-    }
-    device_.upload_sparse_gradients(merged);
+    upload_sparse_gradients();
   }
 
   // Counted on the device; only when something is not finite do the gradients (and the
@@ -133,6 +128,14 @@ class CudaBackend final : public TrainingBackend {
 
   void parameters_to_host() override { download_host_state(device_, model_, optimizer_); }
   void parameters_from_host() override { upload_host_state(device_, model_, optimizer_); }
+  void gradients_to_host() override {
+    device_.download_dense_gradients(model_.dense().all_grads().data());
+    download_sparse_gradients();
+  }
+  void gradients_from_host() override {
+    device_.upload_dense_gradients(model_.dense().all_grads().data());
+    upload_sparse_gradients();
+  }
 
  private:
   bool dense_summed_on_device() const {
@@ -152,6 +155,15 @@ class CudaBackend final : public TrainingBackend {
       out[t].ids = std::move(rows[t].ids);
       out[t].grads = std::move(rows[t].grads);
     }
+  }
+
+  void upload_sparse_gradients() {
+    std::vector<device::HostSparseRows> rows(model_.sparse_grads().size());
+    for (std::size_t t = 0; t < rows.size(); ++t) {
+      rows[t].ids = model_.sparse_grads()[t].ids;
+      rows[t].grads = model_.sparse_grads()[t].grads;
+    }
+    device_.upload_sparse_gradients(rows);
   }
 
   MmnModel& model_;

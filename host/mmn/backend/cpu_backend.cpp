@@ -46,6 +46,8 @@ class CpuBackend final : public TrainingBackend {
 
   void parameters_to_host() override {}
   void parameters_from_host() override {}
+  void gradients_to_host() override {}
+  void gradients_from_host() override {}
 
  private:
   MmnModel& model_;

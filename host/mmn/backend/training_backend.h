@@ -44,6 +44,10 @@ class TrainingBackend {
 
   virtual void parameters_to_host() = 0;
   virtual void parameters_from_host() = 0;
+  // The current gradients into the host model's (dense().all_grads(), sparse_grads()), and back:
+  // for hooks that look at or change them between the backward pass and the optimizer.
+  virtual void gradients_to_host() = 0;
+  virtual void gradients_from_host() = 0;
 };
 
 struct BackendContext {

@@ -12,6 +12,8 @@
 namespace mmn {
 
 class Communicator;
+class Dataset;
+class ThreadPool;
 
 struct StepLoss {
   LossCounts counts;  // the global batch's
@@ -22,5 +24,10 @@ struct StepLoss {
 // data's N^d, for loss.dynamic_weight_counts = "data" (empty otherwise).
 StepLoss global_step_loss(const ColumnView& rows, std::uint32_t n_domains, const LossOptions& options,
                           const std::vector<std::uint64_t>& data_domain_rows, Communicator& comm);
+
+// The training data's N^d (rows in ctcvr mode, clicked rows in clicked mode) when the loss weighs
+// domains by it (loss.dynamic_weight_counts = "data"); empty otherwise. Every rank counts the
+// whole data set.
+std::vector<std::uint64_t> data_loss_rows_per_domain(const Dataset& data, const LossOptions& loss, ThreadPool& pool);
 
 }  // namespace mmn

@@ -17,7 +17,6 @@
 #include "mmn/comm/communicator.h"
 #include "mmn/comm/gradient_exchange.h"
 #include "mmn/data/dataset.h"
-#include "mmn/data/summary.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/model/rare_ids.h"
@@ -44,16 +43,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-
-// N^d over the whole training data (rows in ctcvr mode, clicks in clicked mode) when the loss
-// weights domains by it; empty otherwise. Every rank counts the whole data set.
-std::vector<std::uint64_t> loss_rows_per_domain(const Dataset& data, const LossOptions& loss, ThreadPool& pool) {
-  if (!loss.dynamic_weight || loss.dynamic_weight_counts != DomainCountSource::data) return {};
-  const DataSummary summary = summarize(data, &pool);
-  std::vector<std::uint64_t> rows;
-  for (const DomainStats& d : summary.domains) rows.push_back(loss.cvr_mode == CvrMode::clicked ? d.clicks : d.rows);
-  return rows;
-}
 
 // One training run: the set-up (data, run directory, model, resume, backend) in the
 // constructor, then run(): the step loop, validation and evaluation, and the reports.
@@ -150,7 +139,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options,
   optimizer_->set_total_steps(total_steps_);
   progress_.emplace(total_steps_, show_ ? std::cout : discard_, show_ && ::isatty(STDOUT_FILENO) != 0,
                     config_.train.log_every, step_);
-  data_domain_rows_ = loss_rows_per_domain(*train_data_, config_.loss, pool_);
+  data_domain_rows_ = data_loss_rows_per_domain(*train_data_, config_.loss, pool_);
   batches_.emplace(
       *loader_, config_.train.max_steps == 0 ? config_.train.epochs : 0,
       [this](TrainingBatch& batch) {
@@ -246,7 +235,11 @@ bool TrainingRun::train_one_step(const TrainingBatch& batch) {
   const StepLoss step_loss =
       global_step_loss(rows, model_->grid().n_domains(), config_.loss, data_domain_rows_, comm_);
   LossValue loss = backend_->compute_gradients(rows, step_loss.scales);
-  if (hooks_.after_gradients) hooks_.after_gradients(step_ + 1, *model_, loss);
+  if (hooks_.after_gradients) {
+    backend_->gradients_to_host();
+    hooks_.after_gradients(step_ + 1, *model_, loss);
+    backend_->gradients_from_host();
+  }
   if (comm_.size() > 1) {
     double parts[3] = {loss.total, loss.ctr, loss.cvr};
     comm_.sum(parts, 3);

@@ -22,8 +22,9 @@ struct TrainOptions {
 
 // Test hooks.
 struct TrainHooks {
-  // Sees each step's loss and gradients (step counted from 1) before the divergence
-  // check, and may change them (to inject NaN or infinity).
+  // Sees each step's loss and gradients (step counted from 1, the gradients in the host model
+  // on every backend) before the divergence check, and may change them (to inject NaN or
+  // infinity).
   std::function<void(std::uint64_t step, MmnModel& model, LossValue& loss)> after_gradients;
 };
 

@@ -4,12 +4,16 @@
 // cuda_backend_gpu_tests.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
 #include "mmn/cuda_backend/cuda_backend.h"
+#include "mmn/data/dataset.h"
+#include "mmn/model/mmn_model.h"
+#include "mmn/util/error.h"
 #include "mmn/synth/synthesize.h"
 #include "mmn/train/trainer.h"
 #include "mmn/util/thread_pool.h"
@@ -107,6 +111,33 @@ TEST_F(CudaTraining, AutoPicksTheCudaBackendWhenItCanRun) {
   std::ifstream in(tmp / "auto/summary.json");
   const auto summary = nlohmann::json::parse(in);
   EXPECT_EQ(summary.at("backend").get<std::string>().rfind("cuda: ", 0), 0u) << summary.at("backend");
+}
+
+// The gradient hook sees and changes the device's gradients: a gradient it makes infinite on the
+// device is caught by the divergence guard and named.
+TEST_F(CudaTraining, GradientHookReachesTheDevicesGradients) {
+  testing::TempDir tmp;
+  const std::string data = tiny_data(tmp);
+  TrainConfig c = tiny_run(data, tmp / "hook", "cuda");
+  c.train.max_steps = 4;
+  TrainHooks hooks;
+  float seen = 0;
+  hooks.after_gradients = [&](std::uint64_t step, MmnModel& model, LossValue&) {
+    const std::vector<float>& g = model.dense().all_grads();
+    for (const float v : g) seen = std::max(seen, std::fabs(v));
+    if (step == 3) model.dense().all_grads()[model.dense().tensors()[1].offset] = INFINITY;
+  };
+  std::string message;
+  try {
+    train(c, {false, false, true}, hooks);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  EXPECT_GT(seen, 0.0f);  // the device's gradients reached the host model
+  const std::string tensor = MmnModel(c.model, Dataset::open(data + "/train").schema(), 0).dense().tensors()[1].name;
+  EXPECT_NE(message.find("training diverged at step 3: the gradient of " + tensor + " is not finite"),
+            std::string::npos)
+      << message;
 }
 
 }  // namespace

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "host/train/numbered_rows.h"
 #include "mmn/comm/communicator.h"
+#include "mmn/data/dataset.h"
+#include "mmn/train/batch_loader.h"
+#include "mmn/util/thread_pool.h"
 #include "testing/error_of.h"
 
 namespace mmn {
@@ -74,6 +78,31 @@ TEST(GlobalStepLoss, NeedsTheRowsDomainIds) {
   v.domain = nullptr;
   const auto one = make_local_communicator();
   EXPECT_NE(testing::error_of([&] { global_step_loss(v, 3, {}, {}, *one); }).find("no domain ids"), std::string::npos);
+}
+
+// The data's N^d, counted row by row here: every row in ctcvr mode, clicked rows in clicked mode.
+TEST(DataLossRowsPerDomain, CountsTheRowsTheLossCountsOnlyWhenTheDynamicWeightAsksForThem) {
+  testing::TempDir tmp;
+  const Dataset data = Dataset::open(testing::write_numbered_rows(tmp, 1000));
+  const std::uint32_t n_types = data.schema().n_types, n_scenarios = data.schema().n_scenarios;
+  std::vector<std::uint64_t> rows(std::size_t{n_types} * n_scenarios), clicks(rows.size());
+  BatchLoader loader(data, 4096, 1);
+  ColumnBlock b;
+  while (loader.next(b))
+    for (std::size_t i = 0; i < b.rows(); ++i) {
+      const std::size_t d = std::size_t{b.type[i]} * n_scenarios + b.scenario[i];
+      ++rows[d];
+      clicks[d] += b.click[i];
+    }
+  ThreadPool pool(2);
+  LossOptions o;
+  EXPECT_TRUE(data_loss_rows_per_domain(data, o, pool).empty());
+  o.dynamic_weight = true;
+  EXPECT_TRUE(data_loss_rows_per_domain(data, o, pool).empty());  // batch counts
+  o.dynamic_weight_counts = DomainCountSource::data;
+  EXPECT_EQ(data_loss_rows_per_domain(data, o, pool), clicks);
+  o.cvr_mode = CvrMode::ctcvr;
+  EXPECT_EQ(data_loss_rows_per_domain(data, o, pool), rows);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@ mmn_add_test(train_tests
   host/train/evaluator_test.cpp
   host/train/read_ahead_test.cpp
   host/train/step_loss_test.cpp
+  host/train/trainer_divergence_test.cpp
   host/train/trainer_test.cpp
   host/train/validation_test.cpp
 )
