@@ -70,7 +70,7 @@ LossScales loss_scales(const LossCounts& counts, const LossOptions& options) {
   LossScales s;
   s.cvr_mode = options.cvr_mode;
   s.cvr_weight = options.cvr_weight;
-  s.ctr = counts.rows > 0 ? 1.0 / static_cast<double>(counts.rows) : 0.0;
+  s.ctr = counts.rows > 0 ? options.ctr_weight / static_cast<double>(counts.rows) : 0.0;
   const std::size_t n_domains = counts.cvr_domain.size();
   s.cvr_domain.assign(n_domains, 0.0);
   if (counts.cvr_rows == 0) return s;

@@ -1,5 +1,5 @@
 #pragma once
-// The MMN loss over a batch: L = L_ctr + lambda * L_cvr, computed from logits in
+// The MMN loss over a batch: L = w_ctr * L_ctr + lambda * L_cvr, computed from logits in
 // log-sigmoid form (no log of a probability), with the gradient w.r.t. both logits.
 //   L_ctr = mean_i BCE(sigmoid(a_i), click_i) over all rows.
 //   ctcvr mode:   L_cvr = sum_i s_{d(i)} BCE(sigmoid(a_i) sigmoid(b_i), conv_i) over all rows;
@@ -35,6 +35,7 @@ struct LossOptions {
   float dynamic_weight_power = 1.0f;  // p in [0, 1]
   DomainCountSource dynamic_weight_counts = DomainCountSource::batch;
   float dynamic_weight_cap = 0.0f;  // 0: no cap; else at least 1
+  float ctr_weight = 1.0f;          // w_ctr
 };
 
 struct LossCounts {
@@ -50,7 +51,8 @@ struct LossCounts {
 LossCounts count_loss_rows(const std::uint8_t* click, const std::uint32_t* domain, std::size_t n,
                            std::uint32_t n_domains, CvrMode mode);
 
-// What the per-row loss needs: L = ctr * sum_i BCE_ctr_i + lambda * sum_i cvr_domain[d(i)] BCE_cvr_i.
+// What the per-row loss needs: L = ctr * sum_i BCE_ctr_i + lambda * sum_i cvr_domain[d(i)] BCE_cvr_i
+// (ctr = w_ctr / N).
 struct LossScales {
   CvrMode cvr_mode = CvrMode::ctcvr;
   double cvr_weight = 1.0;  // lambda

@@ -71,6 +71,7 @@ std::vector<KeySpec> loss_keys() {
     enum_key("loss", "cvr_mode", [](auto& c) -> auto& { return c.loss.cvr_mode; }, parse_cvr_mode,
              [](CvrMode m) { return std::string(cvr_mode_name(m)); }),
     float_key("loss", "cvr_weight", [](auto& c) -> auto& { return c.loss.cvr_weight; }, kNonNegative),
+    float_key("loss", "ctr_weight", [](auto& c) -> auto& { return c.loss.ctr_weight; }, kNonNegative),
     bool_key("loss", "dynamic_weight", [](auto& c) -> auto& { return c.loss.dynamic_weight; }),
     enum_key("loss", "dynamic_weight_norm", [](auto& c) -> auto& { return c.loss.dynamic_weight_norm; },
              parse_weight_norm, [](DomainWeightNorm n) { return std::string(weight_norm_name(n)); }),

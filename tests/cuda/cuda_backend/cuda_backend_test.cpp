@@ -168,6 +168,7 @@ TEST(CudaBackendStep, MmnSumClickedModeMatchesCpuStepByStep) {
   LossOptions loss;
   loss.cvr_mode = CvrMode::clicked;
   loss.cvr_weight = 0.7f;
+  loss.ctr_weight = 1.6f;
   expect_same_steps(step_model(ModelKind::mmn, Composition::sum), adagrad(), loss, kBatches);
 }
 

@@ -140,6 +140,17 @@ TEST(LossScales, PowerMovesFromEveryRowToEveryDomainWeighingTheSame) {
   EXPECT_NEAR(loss_scales(c, o).ctr, 1.0 / 16, 1e-15);
 }
 
+// w_ctr scales the CTR part of the loss and its gradient, and nothing of the CVR part.
+TEST(LossScales, CtrWeightScalesTheCtrLossOnly) {
+  const LossCounts c = skewed_counts();
+  LossOptions o;
+  const LossScales plain = loss_scales(c, o);
+  o.ctr_weight = 2.5f;
+  const LossScales weighted = loss_scales(c, o);
+  EXPECT_NEAR(weighted.ctr, 2.5 / 16, 1e-15);
+  EXPECT_EQ(weighted.cvr_domain, plain.cvr_domain);
+}
+
 TEST(LossScales, DataCountsReplaceTheBatchCountsAndTheirAbsenceIsAnError) {
   LossCounts c = skewed_counts();
   LossOptions o;

@@ -37,6 +37,7 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.model.min_id_count, b.model.min_id_count);
   EXPECT_EQ(a.loss.cvr_mode, b.loss.cvr_mode);
   EXPECT_EQ(a.loss.cvr_weight, b.loss.cvr_weight);
+  EXPECT_EQ(a.loss.ctr_weight, b.loss.ctr_weight);
   EXPECT_EQ(a.loss.dynamic_weight, b.loss.dynamic_weight);
   EXPECT_EQ(a.loss.dynamic_weight_norm, b.loss.dynamic_weight_norm);
   EXPECT_EQ(a.loss.dynamic_weight_power, b.loss.dynamic_weight_power);
@@ -97,6 +98,7 @@ embedding_init_std = 0.02
 [loss]
 cvr_mode = "clicked"
 cvr_weight = 2
+ctr_weight = 0.5
 dynamic_weight = true
 [optimizer]
 name = "adam"
@@ -137,6 +139,7 @@ plots = false
   EXPECT_FLOAT_EQ(c.model.embedding_init_std, 0.02f);
   EXPECT_EQ(c.loss.cvr_mode, CvrMode::clicked);
   EXPECT_FLOAT_EQ(c.loss.cvr_weight, 2.0f);
+  EXPECT_FLOAT_EQ(c.loss.ctr_weight, 0.5f);
   EXPECT_TRUE(c.loss.dynamic_weight);
   EXPECT_EQ(c.optimizer.kind, OptimizerKind::adam);
   EXPECT_FLOAT_EQ(c.optimizer.adam.lr, 0.003f);
@@ -213,6 +216,7 @@ TEST(TrainConfig, ToTomlRoundTrips) {
   c.model.min_id_count = 5;
   c.loss.cvr_mode = CvrMode::clicked;
   c.loss.cvr_weight = 0.3f;
+  c.loss.ctr_weight = 1.5f;
   c.loss.dynamic_weight = true;
   c.loss.dynamic_weight_norm = DomainWeightNorm::paper;
   c.loss.dynamic_weight_power = 0.25f;
