@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "host/train/trainer_fixture.h"
 #include "mmn/cuda_backend/cuda_backend.h"
 #include "mmn/data/dataset.h"
 #include "mmn/model/mmn_model.h"
@@ -33,20 +34,11 @@ std::string tiny_data(const testing::TempDir& tmp) {
 }
 
 TrainConfig tiny_run(const std::string& data, const std::string& dir, const std::string& device) {
-  TrainConfig c;
-  c.data.train = data + "/train";
-  c.data.test = data + "/test";
-  c.model.embedding_dim = 4;
-  c.model.ctr_hidden = {16};
-  c.model.cvr_hidden = {16, 8};
-  c.train.batch_size = 256;
+  TrainConfig c = testing::tiny_config(data, dir);
   c.train.eval_batch_size = 1024;
   c.train.max_steps = 30;
-  c.train.log_every = 5;
   c.train.checkpoint_every = 15;
   c.train.device = device;
-  c.run.dir = dir;
-  c.run.plots = false;
   return c;
 }
 

@@ -53,15 +53,6 @@ TEST(RunForward, RunsTheForwardPartsOnly) {
   EXPECT_EQ(step.parts, (std::vector<std::string>{"embed", "route", "ctr_forward", "cvr_forward"}));
 }
 
-Schema step_schema() {
-  Schema s;
-  s.n_types = 3;
-  s.n_scenarios = 4;
-  s.categorical = {{"a", 6}, {"b", 9}};
-  s.dense = {"x"};
-  return s;
-}
-
 // A training step hands the CPU step its rows' domain ids; the step then uses them instead of
 // working them out, with the same result to the bit.
 TEST(CpuStep, TakesTheRowsDomainIdsWhenTheyComeWithThem) {
@@ -70,9 +61,9 @@ TEST(CpuStep, TakesTheRowsDomainIdsWhenTheyComeWithThem) {
   c.ctr_hidden = {5};
   c.cvr_hidden = {6};
   ThreadPool pool(2);
-  const ColumnBlock block = testing::random_block(step_schema(), 70, 3);
+  const ColumnBlock block = testing::random_block(testing::small_schema(false), 70, 3);
   ColumnView rows = view_of(block);
-  MmnModel worked_out(c, step_schema(), 5), handed(c, step_schema(), 5);
+  MmnModel worked_out(c, testing::small_schema(false), 5), handed(c, testing::small_schema(false), 5);
   std::vector<std::uint32_t> domain;
   worked_out.domains_of(rows, domain);
   const LossScales scales = loss_scales(count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::clicked), {});
