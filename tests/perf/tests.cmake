@@ -1,5 +1,15 @@
 # perf/: the comparison tool on hand-made result files, and scripts/bench.sh --smoke
 # end to end (every benchmark binary, a few seconds in all). Needs the perf/ targets.
+
+# The GPU step projection (a Python script, no build target): its figures on a shape worked by hand.
+find_program(MMN_PYTHON3 python3)
+if(MMN_PYTHON3)
+  add_test(NAME perf.project_step
+           COMMAND ${MMN_PYTHON3} ${CMAKE_CURRENT_LIST_DIR}/cuda/project_step_test.py
+                   ${PROJECT_SOURCE_DIR}/perf/cuda/project_step.py)
+  set_tests_properties(perf.project_step PROPERTIES TIMEOUT 60)
+endif()
+
 if(NOT MMN_BUILD_PERF)
   return()
 endif()
