@@ -10,6 +10,7 @@ if(MMN_EMULATOR)
     ${_mmn_backend_dir}/cuda_backend.cpp
     ${_mmn_backend_dir}/batch_staging.cpp
     ${_mmn_backend_dir}/device_model.cpp
+    ${_mmn_backend_dir}/device_model_exchange.cpp
     ${_mmn_backend_dir}/device_model_step.cpp
   )
   target_include_directories(mmn_backend_emulated PUBLIC ${_mmn_backend_dir}/../..)
@@ -21,7 +22,7 @@ if(MMN_CUDA_ENABLED)
   # The device model's sources keep LANGUAGE CXX for the emulated build; nvcc compiles each
   # through a generated .cu that includes it (every file that sees the CUDA runtime types).
   set(_mmn_device_model_cus)
-  foreach(_source batch_staging device_model device_model_step)
+  foreach(_source batch_staging device_model device_model_exchange device_model_step)
     set(_cu ${CMAKE_CURRENT_BINARY_DIR}/generated/${_source}.cu)
     file(CONFIGURE OUTPUT ${_cu}
          CONTENT "// Generated: compiles ${_source}.cpp with nvcc.\n#include \"${_mmn_backend_dir}/${_source}.cpp\"\n")

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -64,6 +65,20 @@ device::HostBatch HostBatchColumns::of(const ColumnView& rows) {
 
 namespace {
 
+// Every rank's sparse gradient rows per table, rank order, over the job's communicator.
+std::vector<std::vector<std::uint32_t>> every_ranks_counts(Communicator& comm, const std::vector<std::uint32_t>& mine) {
+  const std::string bytes(reinterpret_cast<const char*>(mine.data()), 4 * mine.size());
+  std::vector<std::vector<std::uint32_t>> counts;
+  for (const std::string& part : comm.all_gather(bytes)) {
+    if (part.size() != bytes.size())
+      fail("data parallelism: a rank sent sparse gradient counts for {} tables, this one has {}", part.size() / 4,
+           mine.size());
+    counts.emplace_back(mine.size());
+    if (!part.empty()) std::memcpy(counts.back().data(), part.data(), part.size());
+  }
+  return counts;
+}
+
 class CudaBackend final : public TrainingBackend {
  public:
   explicit CudaBackend(const BackendContext& c)
@@ -73,7 +88,6 @@ class CudaBackend final : public TrainingBackend {
         device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_)),
         batch_(c.model.grid(), c.model.embeds_type_and_scenario()),
         next_batch_(c.model.grid(), c.model.embeds_type_and_scenario()) {
-    for (const EmbeddingTable& t : model_.embeddings()) table_dims_.push_back(t.dim);
     parameters_from_host();
 #if defined(MMN_HAVE_NCCL)
     if (c.comm != nullptr && c.comm->size() > 1) {
@@ -90,13 +104,14 @@ class CudaBackend final : public TrainingBackend {
     return device_.compute_gradients(batch_.of(rows), scales);
   }
 
-  // Dense gradients: with NCCL they were summed in device memory during the backward pass,
-  // layer by layer on the communication stream; without it they go through host memory and
-  // the job's communicator here. Embedding rows: merged on the host (their ids differ by rank).
   void prefetch(const ColumnView& next) override {
     device_.set_next_batch(next_batch_.of(next));
   }
 
+  // Dense gradients: with NCCL they were summed in device memory during the backward pass,
+  // layer by layer on the communication stream; without it they go through host memory and
+  // the job's communicator here. Embedding rows (their ids differ by rank): every rank's rows
+  // gathered, over NCCL or through host memory and the communicator, and merged on the device.
   void exchange_gradients(Communicator& comm) override {
     if (!dense_summed_on_device()) {
       std::vector<float>& dense = model_.dense().all_grads();
@@ -104,9 +119,8 @@ class CudaBackend final : public TrainingBackend {
       sum_dense_gradients(comm, dense);
       device_.upload_dense_gradients(dense.data());
     }
-    download_sparse_gradients();
-    merge_sparse_gradients(comm, model_.sparse_grads(), table_dims_);
-    upload_sparse_gradients();
+    device_.merge_sparse_gradients_across_ranks(every_ranks_counts(comm, device_.sparse_gradient_counts()),
+                                                row_gatherer(comm));
   }
 
   // Counted on the device; only when something is not finite do the gradients (and the
@@ -138,6 +152,16 @@ class CudaBackend final : public TrainingBackend {
   }
 
  private:
+  device::DeviceModel::RankGatherer row_gatherer(Communicator& comm) {
+#if defined(MMN_HAVE_NCCL)
+    if (nccl_)
+      return [this](const void* mine, const std::vector<std::size_t>& sizes, void* into, void* stream) {
+        nccl_->gather_in_rank_order(mine, sizes, into, stream);
+      };
+#endif
+    return device_.gather_through_host(comm.rank(), [&comm](const std::string& bytes) { return comm.all_gather(bytes); });
+  }
+
   bool dense_summed_on_device() const {
 #if defined(MMN_HAVE_NCCL)
     return nccl_ != nullptr;
@@ -173,7 +197,6 @@ class CudaBackend final : public TrainingBackend {
 #if defined(MMN_HAVE_NCCL)
   std::unique_ptr<NcclReducer> nccl_;
 #endif
-  std::vector<std::uint32_t> table_dims_;
   HostBatchColumns batch_, next_batch_;
 };
 

@@ -112,6 +112,23 @@ class DeviceModel {
   // Device pointer to the dense gradients (a bucket handed to the reducer lies inside).
   float* dense_gradients_on_device();
 
+  // Data parallelism for the embedding rows, merged on the device. sparse_gradient_counts: this
+  // rank's rows per table (one small copy to the host). merge_sparse_gradients_across_ranks:
+  // counts[r][t] is rank r's rows of table t; `gather` must fill `into` (device memory) with
+  // every rank's bytes in rank order, rank r's sizes[r] of them (this rank's from `mine`, device
+  // memory), queued on `stream` (a cudaStream_t) or done before it returns. The tables' rows are
+  // then merged in rank order (kernels::merge_rank_rows): every rank ends with the same sparse
+  // gradients, bit for bit, and the same as the host's merge_sparse_rows.
+  using RankGatherer =
+      std::function<void(const void* mine, const std::vector<std::size_t>& sizes, void* into, void* stream)>;
+  std::vector<std::uint32_t> sparse_gradient_counts();
+  void merge_sparse_gradients_across_ranks(const std::vector<std::vector<std::uint32_t>>& counts,
+                                           const RankGatherer& gather);
+  // A RankGatherer through host memory for the process of rank `rank`: its bytes copied out,
+  // `all_gather` (every rank's bytes in rank order, as the job's Communicator gives them), the
+  // result copied in.
+  RankGatherer gather_through_host(int rank, std::function<std::vector<std::string>(const std::string&)> all_gather);
+
   // One optimizer step on the current gradients. Training models only.
   void apply_optimizer(const OptimizerStepPlan& plan);
 

@@ -2,6 +2,7 @@
 // The device model's memory and the parts of its training step (mmn/model/training_step.h) as
 // kernels on the compute stream. Internal to the device model's sources.
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "mmn/cuda_backend/batch_staging.h"
@@ -37,6 +38,16 @@ struct DeviceModel::State {
   std::vector<DeviceBuffer<std::uint32_t>> unique_ids, sparse_count;
   std::vector<DeviceBuffer<float>> sparse_grads;
   std::vector<std::uint32_t> sparse_bound;  // per table, at least its sparse gradient's row count (sizes grids)
+
+  // Data parallelism: one table's sparse rows of every rank, gathered, and the merge's memory
+  // (grown to the largest gather seen).
+  struct GatheredRows {
+    DeviceBuffer<std::uint32_t> ids;
+    DeviceBuffer<float> grads;
+    std::unique_ptr<kernels::EmbeddingBackwardWorkspace> workspace;
+    void reserve(std::size_t entries, std::uint32_t dim);
+  };
+  GatheredRows gathered;
 
   // The step in progress: its batch, rows and routings, and the loss scales in host memory
   // until the step's copies are done.

@@ -46,4 +46,17 @@ void NcclReducer::sum_in_place(float* data, std::size_t n, void* stream) {
   MMN_CUDA_CHECK(ncclAllReduce(data, data, n, ncclFloat32, ncclSum, handle_->comm, static_cast<cudaStream_t>(stream)));
 }
 
+void NcclReducer::gather_in_rank_order(const void* mine, const std::vector<std::size_t>& sizes, void* into,
+                                       void* stream) {
+  auto* out = static_cast<char*>(into);
+  MMN_CUDA_CHECK(ncclGroupStart());
+  for (std::size_t r = 0; r < sizes.size(); ++r) {
+    if (sizes[r] > 0)
+      MMN_CUDA_CHECK(ncclBroadcast(mine, out, sizes[r], ncclUint8, static_cast<int>(r), handle_->comm,
+                                   static_cast<cudaStream_t>(stream)));
+    out += sizes[r];
+  }
+  MMN_CUDA_CHECK(ncclGroupEnd());
+}
+
 }  // namespace mmn

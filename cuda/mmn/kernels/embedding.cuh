@@ -13,6 +13,8 @@
 //        order, which is row order, the CPU's order: the sums are bitwise the CPU's. No atomics.
 //   A segment is summed by one thread, so a hot id costs its row count in latency (a field of
 //   vocabulary 10 at batch 65536: ~6500 dependent loads). Integer atomics only in histograms.
+//   Data parallelism, merge_rank_rows: the ranks' sparse gradients of a table, concatenated in
+//   rank order, go through the same sort and segmented sum.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -221,6 +223,28 @@ struct EmbeddingBackwardWorkspace {
   DeviceBuffer<std::uint32_t> row_numbers, segment_of, starts;
 };
 
+// The rows of each id summed in row order: for the n entries ids[k] (each < vocab) and their
+// rows (row k: dim floats at rows[k * row_stride + column0]), out.unique_ids the distinct ids
+// ascending, out.grads their sums, *out.count how many. row_numbers holds 0, 1, ..., n - 1.
+inline void sum_rows_by_id(const std::uint32_t* ids, std::uint32_t n, const float* rows, std::uint32_t row_stride,
+                           std::uint32_t column0, std::uint32_t dim, const EmbeddingFieldGrad& out,
+                           const std::uint32_t* row_numbers, EmbeddingBackwardWorkspace& w, cudaStream_t stream) {
+  const unsigned blocks = element_blocks(n);
+  const SortPairsArgs s = w.sort.args(ids, row_numbers, n, key_bits_for(out.vocab));
+  sort_pairs_by_key(s, stream);
+  MMN_LAUNCH(mark_segment_heads, dim3(blocks), dim3(kElementThreads), 0, stream,
+             static_cast<const std::uint32_t*>(s.keys_out), n, w.segment_of.data());
+  MMN_LAUNCH(exclusive_scan_one_block, dim3(1), dim3(kScanThreads), 0, stream,
+             static_cast<const std::uint32_t*>(w.segment_of.data()), n, w.segment_of.data(), out.count);
+  MMN_LAUNCH(segment_bounds, dim3(blocks), dim3(kElementThreads), 0, stream,
+             static_cast<const std::uint32_t*>(s.keys_out), static_cast<const std::uint32_t*>(w.segment_of.data()), n,
+             out.unique_ids, w.starts.data());
+  MMN_LAUNCH(segmented_row_sum, dim3(element_blocks(std::size_t{n} * dim)), dim3(kElementThreads), 0, stream, rows,
+             row_stride, column0, dim, static_cast<const std::uint32_t*>(s.values_out),
+             static_cast<const std::uint32_t*>(w.starts.data()), static_cast<const std::uint32_t*>(out.count),
+             out.grads);
+}
+
 // dh0: rows x h0_width; field f's slice starts at column f * dim. One EmbeddingFieldGrad per field.
 inline void embedding_backward(std::uint32_t dim, const std::vector<EmbeddingFieldGrad>& fields, std::uint32_t rows,
                                const float* dh0, std::uint32_t h0_width, EmbeddingBackwardWorkspace& w,
@@ -232,24 +256,24 @@ inline void embedding_backward(std::uint32_t dim, const std::vector<EmbeddingFie
   if (rows > w.row_numbers.size())
     throw std::invalid_argument("embedding_backward: " + std::to_string(rows) + " rows into a workspace of " +
                                 std::to_string(w.row_numbers.size()));
-  const unsigned blocks = element_blocks(rows);
-  MMN_LAUNCH(fill_row_numbers, dim3(blocks), dim3(kElementThreads), 0, stream, w.row_numbers.data(), rows);
-  for (std::size_t f = 0; f < fields.size(); ++f) {
-    const EmbeddingFieldGrad& field = fields[f];
-    const SortPairsArgs s = w.sort.args(field.ids, w.row_numbers.data(), rows, key_bits_for(field.vocab));
-    sort_pairs_by_key(s, stream);
-    MMN_LAUNCH(mark_segment_heads, dim3(blocks), dim3(kElementThreads), 0, stream,
-               static_cast<const std::uint32_t*>(s.keys_out), rows, w.segment_of.data());
-    MMN_LAUNCH(exclusive_scan_one_block, dim3(1), dim3(kScanThreads), 0, stream,
-               static_cast<const std::uint32_t*>(w.segment_of.data()), rows, w.segment_of.data(), field.count);
-    MMN_LAUNCH(segment_bounds, dim3(blocks), dim3(kElementThreads), 0, stream,
-               static_cast<const std::uint32_t*>(s.keys_out), static_cast<const std::uint32_t*>(w.segment_of.data()),
-               rows, field.unique_ids, w.starts.data());
-    MMN_LAUNCH(segmented_row_sum, dim3(element_blocks(std::size_t{rows} * dim)), dim3(kElementThreads), 0, stream, dh0,
-               h0_width, static_cast<std::uint32_t>(f * dim), dim, static_cast<const std::uint32_t*>(s.values_out),
-               static_cast<const std::uint32_t*>(w.starts.data()), static_cast<const std::uint32_t*>(field.count),
-               field.grads);
-  }
+  MMN_LAUNCH(fill_row_numbers, dim3(element_blocks(rows)), dim3(kElementThreads), 0, stream, w.row_numbers.data(),
+             rows);
+  for (std::size_t f = 0; f < fields.size(); ++f)
+    sum_rows_by_id(fields[f].ids, rows, dh0, h0_width, static_cast<std::uint32_t>(f * dim), dim, fields[f],
+                   w.row_numbers.data(), w, stream);
+}
+
+// Every rank's sparse gradient of one table, concatenated in rank order (each rank's ids
+// unique and ascending), merged: the distinct ids ascending, each row the sum of the ranks'
+// rows in rank order (as the host's merge_sparse_rows adds them: bitwise the same). n entries.
+inline void merge_rank_rows(const std::uint32_t* ids, const float* grads, std::uint32_t n, std::uint32_t dim,
+                            const EmbeddingFieldGrad& out, EmbeddingBackwardWorkspace& w, cudaStream_t stream) {
+  if (dim == 0) throw std::invalid_argument("merge_rank_rows: dim must be positive");
+  if (n > w.row_numbers.size())
+    throw std::invalid_argument("merge_rank_rows: " + std::to_string(n) + " rows into a workspace of " +
+                                std::to_string(w.row_numbers.size()));
+  MMN_LAUNCH(fill_row_numbers, dim3(element_blocks(n)), dim3(kElementThreads), 0, stream, w.row_numbers.data(), n);
+  sum_rows_by_id(ids, n, grads, dim, 0, dim, out, w.row_numbers.data(), w, stream);
 }
 
 }  // namespace mmn::kernels

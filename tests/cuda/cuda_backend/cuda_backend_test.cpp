@@ -109,9 +109,10 @@ void expect_same_steps(const ModelConfig& model, const OptimizerConfig& optimize
     EXPECT_NEAR(b.cvr, a.cvr, 1e-5 * std::fabs(a.cvr) + 1e-6);
     EXPECT_FALSE(p.gpu->non_finite_gradient(b).has_value());
 
-    // Over a one-process communicator the exchange is the identity, and it brings the
-    // device's gradients into the host model, where they can be compared.
+    // Over a one-process communicator the exchange (the embedding rows merged on the device)
+    // is the identity; the device's gradients then come to the host model to be compared.
     p.gpu->exchange_gradients(*p.local);
+    p.gpu->gradients_to_host();
     for (const DenseTensor& t : p.cpu_model.dense().tensors()) {
       const auto& ga = p.cpu_model.dense().all_grads();
       const auto& gb = p.gpu_model.dense().all_grads();

@@ -1,13 +1,18 @@
 // The device model's contracts beyond the step's values (those are compared with the CPU
-// backend in cuda_backend_test): the gradient buckets handed to an all-reduce, the memory
-// plan, batches it was not sized for.
+// backend in cuda_backend_test): the gradient buckets handed to an all-reduce, the embedding
+// rows merged across ranks, the memory plan, batches it was not sized for.
 #include "mmn/cuda_backend/device_model.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
 #include <tuple>
 
+#include "mmn/comm/gradient_exchange.h"
 #include "mmn/cuda_backend/cuda_backend.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
@@ -143,6 +148,87 @@ TEST(DeviceModel, ReadAheadGivesTheSameStepsAsNone) {
   EXPECT_EQ(std::get<0>(ahead), std::get<0>(plain));
   EXPECT_EQ(std::get<1>(ahead), std::get<1>(plain));
   EXPECT_EQ(std::get<2>(ahead), std::get<2>(plain));
+}
+
+// Stands in for a collective between two threads, one per rank: each call publishes its rank's
+// bytes, waits for the other, and copies both in rank order (emulated device memory is host
+// memory); a second meeting keeps a rank from publishing again before the other has copied.
+class TwoRankGather {
+ public:
+  device::DeviceModel::RankGatherer for_rank(int rank) {
+    return [this, rank](const void* mine, const std::vector<std::size_t>& sizes, void* into, void*) {
+      sent_[rank] = mine;
+      meet();
+      std::memcpy(into, sent_[0], sizes[0]);
+      std::memcpy(static_cast<char*>(into) + sizes[0], sent_[1], sizes[1]);
+      meet();
+    };
+  }
+
+ private:
+  void meet() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const unsigned generation = generation_;
+    if (++arrived_ == 2) {
+      arrived_ = 0;
+      ++generation_;
+      changed_.notify_all();
+    } else {
+      changed_.wait(lock, [&] { return generation_ != generation; });
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  unsigned arrived_ = 0, generation_ = 0;
+  const void* sent_[2] = {nullptr, nullptr};
+};
+
+// Two ranks with batches of their own (one of them empty: it touched no row) merge their
+// sparse gradients on the device: both end with the same rows, bitwise the host's merge of
+// the two, and one optimizer step then leaves their tables identical.
+TEST(DeviceModel, SparseGradientsMergedAcrossRanksEqualTheHostMergeOnEveryRank) {
+  for (const std::size_t rows1 : {std::size_t{120}, std::size_t{0}}) {
+    SCOPED_TRACE("rank 1 has " + std::to_string(rows1) + " rows");
+    Fixture f0, f1;
+    auto d0 = f0.device_model(200), d1 = f1.device_model(200);
+    const ColumnBlock b0 = testing::random_block(Fixture::schema(), 200, 41);
+    const ColumnBlock b1 = testing::random_block(Fixture::schema(), rows1, 42);
+    HostBatchColumns c0 = f0.columns(), c1 = f1.columns();
+    d0->compute_gradients(c0.of(view_of(b0)), f0.loss_for(view_of(b0)));
+    d1->compute_gradients(c1.of(view_of(b1)), f0.loss_for(view_of(b1)));
+    std::vector<device::HostSparseRows> before0, before1, after0, after1;
+    d0->download_sparse_gradients(before0);
+    d1->download_sparse_gradients(before1);
+    const std::vector<std::vector<std::uint32_t>> counts = {d0->sparse_gradient_counts(), d1->sparse_gradient_counts()};
+    TwoRankGather meeting;
+    std::thread rank1([&] { d1->merge_sparse_gradients_across_ranks(counts, meeting.for_rank(1)); });
+    d0->merge_sparse_gradients_across_ranks(counts, meeting.for_rank(0));
+    rank1.join();
+    d0->download_sparse_gradients(after0);
+    d1->download_sparse_gradients(after1);
+    ASSERT_EQ(after0.size(), f0.model.embeddings().size());
+    for (std::size_t t = 0; t < after0.size(); ++t) {
+      const SparseRows want = merge_sparse_rows({{before0[t].ids, before0[t].grads}, {before1[t].ids, before1[t].grads}},
+                                                f0.model.embeddings()[t].dim);
+      EXPECT_EQ(after0[t].ids, want.ids) << "table " << t;
+      EXPECT_EQ(after0[t].grads, want.grads) << "table " << t;
+      EXPECT_EQ(after1[t].ids, after0[t].ids) << "table " << t;
+      EXPECT_EQ(after1[t].grads, after0[t].grads) << "table " << t;
+      EXPECT_EQ(before1[t].ids.empty(), rows1 == 0) << "table " << t;
+    }
+    d0->apply_optimizer(f0.optimizer.plan(1));
+    d1->apply_optimizer(f1.optimizer.plan(1));
+    std::vector<std::vector<float>> tables0, tables1;
+    for (auto* d : {d0.get(), d1.get()}) {
+      std::vector<float> dense(f0.model.dense().size());
+      std::vector<std::vector<float>>& tables = d == d0.get() ? tables0 : tables1;
+      std::vector<float*> pointers;
+      for (const auto& t : f0.model.embeddings()) tables.emplace_back(t.values.size());
+      for (auto& t : tables) pointers.push_back(t.data());
+      d->download_parameters(dense.data(), pointers);
+    }
+    EXPECT_EQ(tables0, tables1);
+  }
 }
 
 TEST(DeviceModel, MemoryPlanGrowsWithTheBatch) {

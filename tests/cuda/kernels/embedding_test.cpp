@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mmn/comm/gradient_exchange.h"
 #include "mmn/device/device_buffer.h"
 #include "mmn/ops/embedding.h"
 #include "mmn/device/run_in_all_orders.h"
@@ -211,6 +212,44 @@ INSTANTIATE_TEST_SUITE_P(Sizes, RadixSort,
                          [](const ::testing::TestParamInfo<SortCase>& p) {
                            return "n" + std::to_string(p.param.n) + "_bits" + std::to_string(p.param.key_bits);
                          });
+
+// Four ranks' sparse gradients of one table (one rank touched nothing), concatenated in rank
+// order and merged on the device: bitwise the host's merge_sparse_rows, in every thread order.
+TEST(MergeRankRows, EqualsTheHostMergeInEveryThreadOrder) {
+  std::mt19937 rng(5);
+  const std::uint32_t vocab = 1000;
+  std::vector<SparseRows> ranks(4);
+  for (std::size_t r = 0; r < ranks.size(); ++r) {
+    if (r == 2) continue;
+    for (std::uint32_t id = 0; id < vocab; ++id)
+      if (rng() % 3 == 0) ranks[r].ids.push_back(id);
+    ranks[r].grads = random_floats(ranks[r].ids.size() * kDim, rng);
+  }
+  std::vector<std::uint32_t> ids;
+  std::vector<float> grads;
+  for (const SparseRows& r : ranks) {
+    ids.insert(ids.end(), r.ids.begin(), r.ids.end());
+    grads.insert(grads.end(), r.grads.begin(), r.grads.end());
+  }
+  const auto n = static_cast<std::uint32_t>(ids.size());
+  const auto runs = sim::run_in_all_orders([&] {
+    DeviceBuffer<std::uint32_t> gathered_ids(ids), unique(n), count(1);
+    DeviceBuffer<float> gathered_grads(grads), merged(std::size_t{n} * kDim);
+    kernels::EmbeddingBackwardWorkspace workspace(n);
+    kernels::merge_rank_rows(gathered_ids.data(), gathered_grads.data(), n, kDim,
+                             {nullptr, vocab, unique.data(), merged.data(), count.data()}, workspace, nullptr);
+    const std::uint32_t c = count.download()[0];
+    FieldGrad g{unique.download(), merged.download()};
+    g.ids.resize(std::min(c, n));
+    g.grads.resize(g.ids.size() * kDim);
+    return g;
+  });
+  ASSERT_TRUE(runs.agree()) << runs.disagreement();
+  const SparseRows want = merge_sparse_rows(ranks, kDim);
+  ASSERT_GT(want.ids.size(), ranks[0].ids.size());
+  EXPECT_EQ(runs.results.front().ids, want.ids);
+  EXPECT_EQ(runs.results.front().grads, want.grads);
+}
 
 TEST(EmbeddingBackward, RejectsFieldsWiderThanH0AndOversizedBatches) {
   kernels::EmbeddingBackwardWorkspace workspace(4);
