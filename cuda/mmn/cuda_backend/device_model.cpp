@@ -6,7 +6,6 @@
 #include "mmn/kernels/optimizers.cuh"
 #include "mmn/kernels/step_support.cuh"
 #include "mmn/kernels/weighted_bce.cuh"
-#include "mmn/model/training_step.h"
 
 namespace mmn::device {
 namespace {
@@ -60,6 +59,47 @@ MemoryPlan plan_memory(const ModelSpec& spec) {
 }
 
 int cuda_device_count() { return device_count(); }
+
+DeviceModel::State::State(const ModelSpec& s)
+    : spec(s),
+      params(s.dense_size),
+      grads(s.dense_size),
+      staging(s, copy, compute),
+      zero_domain(s.max_rows),
+      h0(std::size_t{s.max_rows} * s.input_width),
+      h0_routed(std::size_t{s.max_rows} * s.input_width),
+      dh0(std::size_t{s.max_rows} * s.input_width),
+      dh0_routed(std::size_t{s.max_rows} * s.input_width),
+      ctr_logit(s.max_rows),
+      cvr_logit(s.max_rows),
+      d_ctr(s.max_rows),
+      d_cvr(s.max_rows),
+      d_cvr_routed(s.max_rows),
+      cvr_scale(std::size_t{s.grid.n_domains()}),
+      block_sums(2 * std::size_t{kernels::bce_blocks(s.max_rows)}),
+      loss_sums(3),
+      bad(1),
+      ctr_routing(s.max_rows, 1),
+      cvr_routing(s.max_rows, s.cvr.routed ? s.grid.n_domains() : 1),
+      ctr(s.ctr, params.data(), grads.data(), s.max_rows),
+      cvr(s.cvr, params.data(), grads.data(), s.max_rows),
+      embedding_workspace(s.max_rows) {
+  const std::size_t state_slots = !s.train ? 0 : s.adam ? 2 : 1;
+  for (std::size_t k = 0; k < state_slots; ++k) dense_state.emplace_back(s.dense_size);
+  std::vector<const float*> pointers;
+  for (const auto table_rows : s.table_rows) {
+    tables.emplace_back(table_rows * s.embedding_dim);
+    pointers.push_back(tables.back().data());
+    table_state.emplace_back();
+    for (std::size_t k = 0; k < state_slots; ++k) table_state.back().emplace_back(table_rows * s.embedding_dim);
+    unique_ids.emplace_back(s.max_rows);
+    sparse_grads.emplace_back(std::size_t{s.max_rows} * s.embedding_dim);
+    sparse_count.emplace_back(1);
+    sparse_bound.push_back(s.max_rows);
+  }
+  table_pointers = DeviceBuffer<const float*>(pointers);
+  kernels::fill(zero_domain.data(), s.max_rows, 0, compute.get());
+}
 
 DeviceModel::DeviceModel(const ModelSpec& spec) {
   if (spec.max_rows == 0) throw DeviceError("DeviceModel: max_rows must be at least 1");
@@ -126,33 +166,6 @@ void DeviceModel::download_optimizer_state(const std::vector<float*>& dense,
 }
 
 void DeviceModel::set_next_batch(const HostBatch& next) { s_->staging.announce(next); }
-
-void DeviceModel::forward(const HostBatch& batch, float* ctr_logit, float* cvr_logit) {
-  State& s = *s_;
-  const std::size_t n = batch.rows;
-  s.staging.drop_announced();  // a batch read ahead is dropped: its slot is reused here
-  if (n == 0) return;
-  s.begin(batch);
-  run_forward(s);
-  s.staging.release();
-  copy_to_host(ctr_logit, s.ctr_logit.data(), 4 * n, s.compute);
-  copy_to_host(cvr_logit, s.cvr_logit.data(), 4 * n, s.compute);
-  s.compute.synchronize();
-}
-
-LossValue DeviceModel::compute_gradients(const HostBatch& batch, const LossScales& loss) {
-  State& s = *s_;
-  const std::uint32_t n_domains = s.spec.grid.n_domains();
-  if (loss.cvr_domain.size() != n_domains)
-    throw DeviceError("DeviceModel: the loss scales cover " + std::to_string(loss.cvr_domain.size()) +
-                      " domains, the model " + std::to_string(n_domains));
-  if (batch.rows == 0) {
-    s.zero_gradients();
-    return {};
-  }
-  s.begin(batch);
-  return run_training_step(s, loss);
-}
 
 std::uint64_t DeviceModel::non_finite_gradients() {
   State& s = *s_;

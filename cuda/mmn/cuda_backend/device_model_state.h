@@ -1,6 +1,6 @@
 #pragma once
-// The device model's memory and the parts of its training step (mmn/model/training_step.h) as
-// kernels on the compute stream. Internal to the device model's sources.
+// The device model's memory: parameters, optimizer state, gradients, activations, staging and
+// workspaces. Internal to the device model's sources.
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -49,35 +49,13 @@ struct DeviceModel::State {
   };
   GatheredRows gathered;
 
-  // The step in progress: its batch, rows and routings, and the loss scales in host memory
-  // until the step's copies are done.
-  const StagedBatch* batch = nullptr;
-  std::uint32_t rows = 0;
-  kernels::ComposedRouting ctr_route, cvr_route;
-  std::vector<float> cvr_scale_host;
-
   explicit State(const ModelSpec& s);
 
-  // Takes the batch (staged) for the step's parts below.
-  void begin(const HostBatch& b);
-  void embed();
-  void route();
-  void ctr_forward();
-  void cvr_forward();
-  void loss(const LossScales& scales);
+  // The dense gradients and the sparse rows' counts, zero.
   void zero_gradients();
-  void ctr_backward();
-  void cvr_backward();
-  void embedding_backward();
-  // Waits for the step's work (and its gradient buckets' reduction) and returns its loss.
-  LossValue finish();
 
+  struct Step;              // the parts of a training step on this memory (device_model_step.cpp)
   struct OptimizerKernels;  // an OptimizerStepPlan's updates (device_model.cpp)
-
- private:
-  // The reducer gets the layer's gradients on the communication stream, after the compute
-  // stream's work so far.
-  void layer_done(const LayerLayout& layer);
 };
 
 }  // namespace mmn::device
