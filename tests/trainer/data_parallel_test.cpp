@@ -130,9 +130,11 @@ TEST_F(DataParallel, TwoRanksWithHalfTheRowsTrainLikeOneProcess) {
 }
 
 // The CUDA backend under mpiexec (mmn-emulated-cuda: the backend on the SIMT emulator):
-// each step's dense gradients leave the device for the all-reduce and the embedding rows for
-// the sparse merge, and come back. 2 ranks train like 1 (bounds as above), and like the CPU
-// backend within the device kernels' fp32 tolerance (1e-4 relative on the loss).
+// each step's dense gradients leave the device for the all-reduce and come back; the ranks'
+// embedding rows are gathered through host memory and merged on the device (the run checks at
+// every checkpoint that every rank's parameters equal rank 0's). 2 ranks train like 1 (bounds
+// as above), and like the CPU backend within the device kernels' fp32 tolerance (1e-4 relative
+// on the loss).
 TEST_F(DataParallel, CudaBackendTwoRanksTrainLikeOneProcess) {
   const std::string cuda = " --device cuda";
   ASSERT_EQ(run(1, train_args(path("cuda_one"), 20) + cuda, path("cuda_one.log"), "", MMN_EMULATED_CUDA_BINARY), 0)
