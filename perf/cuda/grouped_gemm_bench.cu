@@ -91,6 +91,98 @@ struct MmnKernelCase {
   }
 };
 
+// The cuBLAS forms on W_d materialised per domain (column-major out x in, W_d^T, so
+// y^T = W_d^T x^T): for grouped and loop one tower per active domain, for masked one per domain.
+struct CublasCase {
+  const DomainGrid grid;
+  const Routing& r;
+  const std::size_t rows, active;
+  const int in, out;
+  CublasHandle handle;
+  DeviceBuffer<float> w, x, y;
+  // grouped: device arrays of pointers, host arrays of sizes, one group per active domain
+  std::vector<const float*> a_ptr, b_ptr;
+  std::vector<float*> c_ptr;
+  std::vector<int> m, n, k, lda, ldb, ldc, group_size;
+  std::vector<float> alpha, beta;
+  std::vector<cublasOperation_t> op;
+  DeviceBuffer<const float*> a_dev, b_dev;
+  DeviceBuffer<float*> c_dev;
+
+  CublasCase(const DomainGrid& g, const Routing& routing, std::size_t n_rows, int in_width, int out_width, Form form,
+             const std::vector<float>& x_host)
+      : grid(g), r(routing), rows(n_rows), active(routing.active.size()), in(in_width), out(out_width),
+        w(perf::random_floats((form == Form::masked ? grid.n_domains() : active) * in * out, 1, 0.05f)),
+        x(x_host),
+        y(rows * out * (form == Form::masked ? grid.n_domains() : 1)),
+        m(active, out), n(active), k(active, in), lda(active, out), ldb(active, in), ldc(active, out),
+        group_size(active, 1), alpha(active, 1.0f), beta(active, 0.0f), op(active, CUBLAS_OP_N) {
+    for (std::size_t a = 0; a < active; ++a) {
+      const std::uint32_t d = r.active[a];
+      n[a] = static_cast<int>(r.rows(d));
+      a_ptr.push_back(w.data() + a * in * out);
+      b_ptr.push_back(x.data() + std::size_t{r.offsets[d]} * in);
+      c_ptr.push_back(y.data() + std::size_t{r.offsets[d]} * out);
+    }
+    a_dev = DeviceBuffer<const float*>(a_ptr);
+    b_dev = DeviceBuffer<const float*>(b_ptr);
+    c_dev = DeviceBuffer<float*>(c_ptr);
+  }
+
+  void grouped() {
+    perf::check_cublas(
+        cublasGemmGroupedBatchedEx(handle.h, op.data(), op.data(), m.data(), n.data(), k.data(), alpha.data(),
+                                   reinterpret_cast<const void* const*>(a_dev.data()), CUDA_R_32F, lda.data(),
+                                   reinterpret_cast<const void* const*>(b_dev.data()), CUDA_R_32F, ldb.data(),
+                                   beta.data(), reinterpret_cast<void* const*>(c_dev.data()), CUDA_R_32F, ldc.data(),
+                                   static_cast<int>(active), group_size.data(), CUBLAS_COMPUTE_32F),
+        "cublasGemmGroupedBatchedEx");
+  }
+
+  void loop() {
+    const float one = 1, zero = 0;
+    for (std::size_t a = 0; a < active; ++a)
+      perf::check_cublas(cublasSgemm(handle.h, CUBLAS_OP_N, CUBLAS_OP_N, m[a], n[a], k[a], &one, a_ptr[a], lda[a],
+                                     b_ptr[a], ldb[a], &zero, c_ptr[a], ldc[a]),
+                         "cublasSgemm");
+  }
+
+  void masked() {
+    const float one = 1, zero = 0;
+    const int all = out * static_cast<int>(grid.n_domains());
+    perf::check_cublas(cublasSgemm(handle.h, CUBLAS_OP_N, CUBLAS_OP_N, all, static_cast<int>(rows), in, &one, w.data(),
+                                   all, x.data(), in, &zero, y.data(), all),
+                       "cublasSgemm");
+  }
+
+  // What the form must read and write at least: rows in and out, the weights it reads.
+  double bytes(Form form) const {
+    const double layer_floats = static_cast<double>(in) * out;
+    if (form == Form::masked)
+      return 4.0 * static_cast<double>(rows) * (in + static_cast<double>(out) * grid.n_domains()) +
+             4.0 * layer_floats * grid.n_domains();
+    return 4.0 * static_cast<double>(rows) * (in + out) + 4.0 * layer_floats * static_cast<double>(active);
+  }
+};
+
+// The project's kernel, checked against the CPU op once per shape, then timed.
+void time_mmn_kernel(benchmark::State& s, const DomainGrid& grid, const Routing& r,
+                       const std::vector<std::uint32_t>& domain, const std::vector<float>& x_host, bool gather, int in,
+                       int out) {
+  const std::size_t rows = domain.size();
+  MmnKernelCase mmn_case(grid, domain, x_host, gather, in, out);
+  mmn_case.run();
+  perf::check_cuda(cudaDeviceSynchronize(), "mmn composed_forward");
+  perf::check_once(std::string(gather ? "mmn gather/" : "mmn/") + std::to_string(grid.n_domains()) + "/" +
+                       std::to_string(rows),
+                   [&] { mmn_case.check(grid, r, x_host); });
+  const double seconds = perf::time_iterations(s, [&] { mmn_case.run(); });
+  double bytes = 4.0 * static_cast<double>(rows) * (in + out) + (gather ? 4.0 * static_cast<double>(rows) : 0.0);
+  for (int g = 0; g < kParamGroups; ++g)
+    bytes += 4.0 * static_cast<double>(mmn_case.params.w[g].size() + mmn_case.params.b[g].size());
+  perf::report_gpu_work(s, {2.0 * static_cast<double>(rows) * in * out, bytes}, seconds);
+}
+
 void run(benchmark::State& state, Form form) {
   perf::run_on_gpu(state, [form](benchmark::State& s) {
     const DomainGrid grid = grid_of(s.range(0));
@@ -99,89 +191,18 @@ void run(benchmark::State& state, Form form) {
     const std::vector<std::uint32_t> domain = perf::zipf_domains(rows, grid.n_domains(), 5);
     Routing r;
     route_by_domain(domain.data(), rows, grid.n_domains(), r);
-    const std::size_t active = r.active.size();
     const std::vector<float> x_host = perf::random_floats(rows * in, 2);
-    const double rows_bytes = 4.0 * static_cast<double>(rows) * (in + out);
-    const double layer_floats = static_cast<double>(in) * out;
-
-    std::function<void()> work;
-    double bytes = 0.0;
-    std::unique_ptr<MmnKernelCase> mmn_case;
-    // cuBLAS forms: per-domain weights, column-major out x in (W_d^T), so y^T = W_d^T x^T
-    const std::size_t towers = form == Form::masked ? grid.n_domains() : active;
-    const bool mmn = form == Form::mmn_kernel || form == Form::mmn_kernel_gather;
-    DeviceBuffer<float> w(mmn ? std::vector<float>{} : perf::random_floats(towers * in * out, 1, 0.05f));
-    DeviceBuffer<float> x(mmn ? std::vector<float>{} : x_host);
-    DeviceBuffer<float> y(mmn ? 0 : rows * out * (form == Form::masked ? grid.n_domains() : 1));
-    CublasHandle handle;
-    const float one = 1, zero = 0;
-
-    // grouped: device arrays of pointers, host arrays of sizes, one group per domain
-    std::vector<const float*> a_ptr, b_ptr;
-    std::vector<float*> c_ptr;
-    std::vector<int> m(active, out), n(active), k(active, in), lda(active, out), ldb(active, in), ldc(active, out),
-        group_size(active, 1);
-    std::vector<float> alpha(active, 1.0f), beta(active, 0.0f);
-    std::vector<cublasOperation_t> op(active, CUBLAS_OP_N);
-    for (std::size_t a = 0; a < active && !mmn; ++a) {
-      const std::uint32_t d = r.active[a];
-      n[a] = static_cast<int>(r.rows(d));
-      a_ptr.push_back(w.data() + a * in * out);
-      b_ptr.push_back(x.data() + std::size_t{r.offsets[d]} * in);
-      c_ptr.push_back(y.data() + std::size_t{r.offsets[d]} * out);
+    s.counters["active_domains"] = static_cast<double>(r.active.size());
+    if (form == Form::mmn_kernel || form == Form::mmn_kernel_gather) {
+      time_mmn_kernel(s, grid, r, domain, x_host, form == Form::mmn_kernel_gather, in, out);
+      return;
     }
-    DeviceBuffer<const float*> a_dev(a_ptr), b_dev(b_ptr);
-    DeviceBuffer<float*> c_dev(c_ptr);
-
-    switch (form) {
-      case Form::grouped:
-        work = [&] {
-          perf::check_cublas(
-              cublasGemmGroupedBatchedEx(handle.h, op.data(), op.data(), m.data(), n.data(), k.data(), alpha.data(),
-                                         reinterpret_cast<const void* const*>(a_dev.data()), CUDA_R_32F, lda.data(),
-                                         reinterpret_cast<const void* const*>(b_dev.data()), CUDA_R_32F, ldb.data(),
-                                         beta.data(), reinterpret_cast<void* const*>(c_dev.data()), CUDA_R_32F,
-                                         ldc.data(), static_cast<int>(active), group_size.data(), CUBLAS_COMPUTE_32F),
-              "cublasGemmGroupedBatchedEx");
-        };
-        bytes = rows_bytes + 4.0 * layer_floats * static_cast<double>(active);
-        break;
-      case Form::loop:
-        work = [&] {
-          for (std::size_t a = 0; a < active; ++a)
-            perf::check_cublas(cublasSgemm(handle.h, CUBLAS_OP_N, CUBLAS_OP_N, m[a], n[a], k[a], &one, a_ptr[a], lda[a],
-                                           b_ptr[a], ldb[a], &zero, c_ptr[a], ldc[a]),
-                               "cublasSgemm");
-        };
-        bytes = rows_bytes + 4.0 * layer_floats * static_cast<double>(active);
-        break;
-      case Form::masked:
-        work = [&] {
-          const int all = out * static_cast<int>(grid.n_domains());
-          perf::check_cublas(cublasSgemm(handle.h, CUBLAS_OP_N, CUBLAS_OP_N, all, static_cast<int>(rows), in, &one,
-                                         w.data(), all, x.data(), in, &zero, y.data(), all),
-                             "cublasSgemm");
-        };
-        bytes = 4.0 * static_cast<double>(rows) * (in + static_cast<double>(out) * grid.n_domains()) +
-                4.0 * layer_floats * grid.n_domains();
-        break;
-      default: {  // the mmn forms
-        const bool gather = form == Form::mmn_kernel_gather;
-        mmn_case = std::make_unique<MmnKernelCase>(grid, domain, x_host, gather, in, out);
-        mmn_case->run();
-        perf::check_cuda(cudaDeviceSynchronize(), "mmn composed_forward");
-        perf::check_once(std::string(gather ? "mmn gather/" : "mmn/") + std::to_string(grid.n_domains()) + "/" +
-                             std::to_string(rows),
-                         [&] { mmn_case->check(grid, r, x_host); });
-        work = [&] { mmn_case->run(); };
-        bytes = rows_bytes + (gather ? 4.0 * static_cast<double>(rows) : 0.0);  // the order, when gathering
-        for (int g = 0; g < kParamGroups; ++g)
-          bytes += 4.0 * static_cast<double>(mmn_case->params.w[g].size() + mmn_case->params.b[g].size());
-      }
-    }
+    CublasCase c(grid, r, rows, in, out, form, x_host);
+    const std::function<void()> work = form == Form::grouped ? std::function<void()>([&] { c.grouped(); })
+                                       : form == Form::loop  ? std::function<void()>([&] { c.loop(); })
+                                                             : std::function<void()>([&] { c.masked(); });
     const double seconds = perf::time_iterations(s, work);
-    perf::report_gpu_work(s, {2.0 * static_cast<double>(rows) * in * out, bytes}, seconds);
-    s.counters["active_domains"] = static_cast<double>(active);
+    perf::report_gpu_work(s, {2.0 * static_cast<double>(rows) * in * out, c.bytes(form)}, seconds);
   });
 }
 

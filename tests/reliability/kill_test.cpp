@@ -86,6 +86,45 @@ std::size_t unfinished_writes(const std::string& checkpoint_dir) {
   return n;
 }
 
+// The shortest of three one-step runs' wall times: about the start-up (reading and verifying
+// the data, loading a checkpoint), since a probe slowed by other jobs would be long.
+void measure_startup(const std::string& config, const testing::TempDir& tmp, double& startup_seconds) {
+  for (int probe_run = 0; probe_run < 3; ++probe_run) {
+    const auto t1 = Clock::now();
+    std::vector<std::string> one_step = train_command(config, tmp / ("one-step-" + std::to_string(probe_run)), 2);
+    one_step.push_back("--set");
+    one_step.push_back("train.max_steps=1");
+    testing::ChildProcess probe(one_step, tmp / "out.txt", tmp / "err.txt");
+    ASSERT_EQ(probe.wait(), 0) << read_text(tmp / "err.txt");
+    const double seconds = std::chrono::duration<double>(Clock::now() - t1).count();
+    startup_seconds = probe_run == 0 ? seconds : std::min(startup_seconds, seconds);
+  }
+}
+
+// Every checkpoint on disk reads back completely.
+void expect_every_checkpoint_reads_back(const std::string& checkpoints, const TrainConfig& parsed,
+                                        const Schema& schema, std::uint64_t killed) {
+  if (!fs::exists(checkpoints)) return;
+  for (const auto& path : CheckpointDirectory(checkpoints, parsed.train.keep_checkpoints).list()) {
+    MmnModel model(parsed.model, schema, 0);
+    Optimizer optimizer(parsed.optimizer, model);
+    try {
+      read_checkpoint(path, model, optimizer);
+    } catch (const Error& e) {
+      FAIL() << "after kill " << killed << ": " << e.what();
+    }
+  }
+}
+
+// The start-up (reading and verifying the data, loading a checkpoint) is about the time
+// of a one-step run: the shortest of three, since a probe slowed by other jobs would be
+// long. Every fourth kill comes at a random moment in the first half of the start-up, or
+// at the run's first checkpoint if that is sooner. The others come once the run has
+// checkpointed a random number of steps past where it resumed, from 0 to under a
+// (kills + 1)-th of the run, and every third of those once the next checkpoint's write is
+// under way. However fast or loaded the machine, the kills then use at most
+// kills / (kills + 1) of the training, so the run cannot end before the last one.
+// (Delays in seconds for all of them ended a loaded ctest -j2 run after 11 of 20 kills.)
 TEST(KillTest, ResumeAfterRepeatedSigkillEqualsTheUninterruptedRun) {
   const std::uint64_t kills = env_or("MMN_KILL_TEST_KILLS", 20);
   const std::uint64_t steps = env_or("MMN_KILL_TEST_STEPS", 400);
@@ -104,26 +143,9 @@ TEST(KillTest, ResumeAfterRepeatedSigkillEqualsTheUninterruptedRun) {
   }
   const double straight_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
 
-  // The start-up (reading and verifying the data, loading a checkpoint) is about the time
-  // of a one-step run: the shortest of three, since a probe slowed by other jobs would be
-  // long. Every fourth kill comes at a random moment in the first half of the start-up, or
-  // at the run's first checkpoint if that is sooner. The others come once the run has
-  // checkpointed a random number of steps past where it resumed, from 0 to under a
-  // (kills + 1)-th of the run, and every third of those once the next checkpoint's write is
-  // under way. However fast or loaded the machine, the kills then use at most
-  // kills / (kills + 1) of the training, so the run cannot end before the last one.
-  // (Delays in seconds for all of them ended a loaded ctest -j2 run after 11 of 20 kills.)
   double startup_seconds = 0.0;
-  for (int probe_run = 0; probe_run < 3; ++probe_run) {
-    const auto t1 = Clock::now();
-    std::vector<std::string> one_step = train_command(config, tmp / ("one-step-" + std::to_string(probe_run)), 2);
-    one_step.push_back("--set");
-    one_step.push_back("train.max_steps=1");
-    testing::ChildProcess probe(one_step, tmp / "out.txt", tmp / "err.txt");
-    ASSERT_EQ(probe.wait(), 0) << read_text(tmp / "err.txt");
-    const double seconds = std::chrono::duration<double>(Clock::now() - t1).count();
-    startup_seconds = probe_run == 0 ? seconds : std::min(startup_seconds, seconds);
-  }
+  measure_startup(config, tmp, startup_seconds);
+  if (HasFatalFailure()) return;
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> early_delay(0.0, 0.5 * startup_seconds);
   // A kill may land one checkpoint past its target (the write it waited for): hence the - 1.
@@ -155,18 +177,8 @@ TEST(KillTest, ResumeAfterRepeatedSigkillEqualsTheUninterruptedRun) {
     child.wait();
     ++killed;
     mid_write += unfinished_writes(checkpoints) > 0 ? 1 : 0;
-    // Every checkpoint on disk reads back completely.
-    if (fs::exists(checkpoints)) {
-      for (const auto& path : CheckpointDirectory(checkpoints, parsed.train.keep_checkpoints).list()) {
-        MmnModel model(parsed.model, schema, 0);
-        Optimizer optimizer(parsed.optimizer, model);
-        try {
-          read_checkpoint(path, model, optimizer);
-        } catch (const Error& e) {
-          FAIL() << "after kill " << killed << ": " << e.what();
-        }
-      }
-    }
+    expect_every_checkpoint_reads_back(checkpoints, parsed, schema, killed);
+    if (HasFatalFailure()) return;
   }
   {
     testing::ChildProcess last(train_command(config, run, 2), tmp / "out.txt", tmp / "err.txt");

@@ -80,9 +80,8 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.run.plots, b.run.plots);
 }
 
-TEST(TrainConfig, ReadsEverySection) {
-  testing::TempDir tmp;
-  const std::string path = write(tmp, "cfg.toml", R"([data]
+// A configuration that sets a value in every section.
+const char* const kEverySection = R"([data]
 train = "d/train"
 test = "d/test"
 [model]
@@ -123,7 +122,11 @@ shuffle_window = 8
 [run]
 dir = "runs/x"
 plots = false
-)");
+)";
+
+TEST(TrainConfig, ReadsEverySection) {
+  testing::TempDir tmp;
+  const std::string path = write(tmp, "cfg.toml", kEverySection);
   const TrainConfig c = load_train_config(path, {});
   EXPECT_EQ(c.data.train, "d/train");
   EXPECT_EQ(c.data.test, "d/test");
