@@ -52,7 +52,7 @@ device::HostBatch HostBatchColumns::of(const ColumnView& rows) {
     b.domain = rows.domain;
   } else {
     domain_.resize(rows.rows);
-    for (std::size_t i = 0; i < rows.rows; ++i) domain_[i] = grid_.domain(rows.type[i], rows.scenario[i]);
+    domains_of_rows(grid_, rows.type, rows.scenario, rows.rows, domain_.data());
     b.domain = domain_.data();
   }
   if (embeds_domain_) {
@@ -170,25 +170,8 @@ class CudaBackend final : public TrainingBackend {
 #endif
   }
 
-  void download_sparse_gradients() {
-    std::vector<device::HostSparseRows> rows;
-    device_.download_sparse_gradients(rows);
-    std::vector<SparseRows>& out = model_.sparse_grads();
-    out.resize(rows.size());
-    for (std::size_t t = 0; t < rows.size(); ++t) {
-      out[t].ids = std::move(rows[t].ids);
-      out[t].grads = std::move(rows[t].grads);
-    }
-  }
-
-  void upload_sparse_gradients() {
-    std::vector<device::HostSparseRows> rows(model_.sparse_grads().size());
-    for (std::size_t t = 0; t < rows.size(); ++t) {
-      rows[t].ids = model_.sparse_grads()[t].ids;
-      rows[t].grads = model_.sparse_grads()[t].grads;
-    }
-    device_.upload_sparse_gradients(rows);
-  }
+  void download_sparse_gradients() { device_.download_sparse_gradients(model_.sparse_grads()); }
+  void upload_sparse_gradients() { device_.upload_sparse_gradients(model_.sparse_grads()); }
 
   MmnModel& model_;
   Optimizer* optimizer_;

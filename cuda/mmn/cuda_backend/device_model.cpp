@@ -195,7 +195,7 @@ float* DeviceModel::dense_gradients_on_device() { return s_->grads.data(); }
 
 void DeviceModel::set_bucket_reducer(BucketReducer reducer) { s_->reducer = std::move(reducer); }
 
-void DeviceModel::download_sparse_gradients(std::vector<HostSparseRows>& out) {
+void DeviceModel::download_sparse_gradients(std::vector<SparseRows>& out) {
   State& s = *s_;
   const std::uint32_t dim = s.spec.embedding_dim;
   out.resize(s.tables.size());
@@ -211,7 +211,7 @@ void DeviceModel::download_sparse_gradients(std::vector<HostSparseRows>& out) {
   s.compute.synchronize();
 }
 
-void DeviceModel::upload_sparse_gradients(const std::vector<HostSparseRows>& in) {
+void DeviceModel::upload_sparse_gradients(const std::vector<SparseRows>& in) {
   State& s = *s_;
   const std::uint32_t dim = s.spec.embedding_dim;
   if (in.size() != s.tables.size()) throw DeviceError("DeviceModel: sparse gradients for the wrong number of tables");

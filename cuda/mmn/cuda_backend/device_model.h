@@ -17,6 +17,7 @@
 #include "mmn/device/device_error.h"
 #include "mmn/model/optimizer_plan.h"
 #include "mmn/model/tower_layout.h"
+#include "mmn/ops/embedding.h"
 #include "mmn/ops/weighted_bce.h"
 
 namespace mmn::device {
@@ -49,11 +50,6 @@ struct HostBatch {
   const std::uint8_t* conv = nullptr;
 };
 
-// One table's sparse gradient in host memory: unique ascending ids and their rows.
-struct HostSparseRows {
-  std::vector<std::uint32_t> ids;
-  std::vector<float> grads;
-};
 
 // Device memory the model takes, for the plan checked before anything is allocated.
 struct MemoryPlan {
@@ -107,8 +103,8 @@ class DeviceModel {
   // For data parallelism and diagnostics: the gradients in host memory, and back.
   void download_dense_gradients(float* out);
   void upload_dense_gradients(const float* in);
-  void download_sparse_gradients(std::vector<HostSparseRows>& out);
-  void upload_sparse_gradients(const std::vector<HostSparseRows>& in);
+  void download_sparse_gradients(std::vector<SparseRows>& out);
+  void upload_sparse_gradients(const std::vector<SparseRows>& in);
   // Device pointer to the dense gradients (a bucket handed to the reducer lies inside).
   float* dense_gradients_on_device();
 

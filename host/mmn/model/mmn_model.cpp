@@ -86,7 +86,7 @@ MmnModel::MmnModel(const ModelConfig& config, const Schema& schema, std::uint64_
 
 void MmnModel::domains_of(const ColumnView& rows, std::vector<std::uint32_t>& out) const {
   out.resize(rows.rows);
-  for (std::size_t i = 0; i < rows.rows; ++i) out[i] = grid_.domain(rows.type[i], rows.scenario[i]);
+  domains_of_rows(grid_, rows.type, rows.scenario, rows.rows, out.data());
 }
 
 std::uint64_t MmnModel::forward_macs_per_row() const { return ctr_tower_.macs_per_row() + cvr_tower_.macs_per_row(); }

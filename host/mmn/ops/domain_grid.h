@@ -2,6 +2,7 @@
 // Domains d = type * n_scenarios + scenario, and the parameter groups a composed
 // layer can draw on: one shared set, one per type, one per scenario, one per domain.
 // Plain types: the CUDA kernels (cuda/mmn/kernels/composed_gemm.cuh) use them too.
+#include <cstddef>
 #include <cstdint>
 
 #include "mmn/util/host_device.h"
@@ -41,5 +42,11 @@ struct DomainGrid {
     }
   }
 };
+
+// out[i] = grid.domain(type[i], scenario[i]) for n rows.
+inline void domains_of_rows(const DomainGrid& grid, const std::uint16_t* type, const std::uint16_t* scenario,
+                            std::size_t n, std::uint32_t* out) {
+  for (std::size_t i = 0; i < n; ++i) out[i] = grid.domain(type[i], scenario[i]);
+}
 
 }  // namespace mmn

@@ -196,7 +196,7 @@ TEST(DeviceModel, SparseGradientsMergedAcrossRanksEqualTheHostMergeOnEveryRank) 
     HostBatchColumns c0 = f0.columns(), c1 = f1.columns();
     d0->compute_gradients(c0.of(view_of(b0)), f0.loss_for(view_of(b0)));
     d1->compute_gradients(c1.of(view_of(b1)), f0.loss_for(view_of(b1)));
-    std::vector<device::HostSparseRows> before0, before1, after0, after1;
+    std::vector<SparseRows> before0, before1, after0, after1;
     d0->download_sparse_gradients(before0);
     d1->download_sparse_gradients(before1);
     const std::vector<std::vector<std::uint32_t>> counts = {d0->sparse_gradient_counts(), d1->sparse_gradient_counts()};
@@ -208,8 +208,7 @@ TEST(DeviceModel, SparseGradientsMergedAcrossRanksEqualTheHostMergeOnEveryRank) 
     d1->download_sparse_gradients(after1);
     ASSERT_EQ(after0.size(), f0.model.embeddings().size());
     for (std::size_t t = 0; t < after0.size(); ++t) {
-      const SparseRows want = merge_sparse_rows({{before0[t].ids, before0[t].grads}, {before1[t].ids, before1[t].grads}},
-                                                f0.model.embeddings()[t].dim);
+      const SparseRows want = merge_sparse_rows({before0[t], before1[t]}, f0.model.embeddings()[t].dim);
       EXPECT_EQ(after0[t].ids, want.ids) << "table " << t;
       EXPECT_EQ(after0[t].grads, want.grads) << "table " << t;
       EXPECT_EQ(after1[t].ids, after0[t].ids) << "table " << t;
