@@ -44,6 +44,7 @@ class Engine {
   unsigned active_mask();
 
   void* dynamic_shared() const { return dynamic_shared_.get(); }
+  [[noreturn]] void fail(const std::string& problem) { fail_now(problem); }
 
  private:
   static constexpr unsigned kWarp = kWarpSize;

@@ -60,6 +60,8 @@ unsigned active_mask() { return engine_for("__activemask").active_mask(); }
 
 void* dynamic_shared_memory() { return engine_for("dynamic shared memory").dynamic_shared(); }
 
+void kernel_fail(const std::string& problem) { engine_for(problem.c_str()).fail(problem); }
+
 void run_launch(const LaunchSpec& spec, void (*invoke)(const void*), const void* closure) {
   if (t_launching) {
     throw KernelError("mmn::sim: kernel '" + std::string(spec.kernel_name) +

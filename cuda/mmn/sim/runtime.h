@@ -3,6 +3,7 @@
 // current launch. Kernels do not use this header directly.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "mmn/sim/builtins.h"
 
@@ -40,6 +41,9 @@ std::uint64_t warp_call(const WarpCall& call);
 int block_barrier(const char* name, Site site, BarrierOp op, int predicate);
 unsigned active_mask();
 void* dynamic_shared_memory();
+// Ends the launch with a KernelError that names the kernel, the block and the threads, after
+// `problem` (for emulated operations that check their operands, such as wmma's).
+[[noreturn]] void kernel_fail(const std::string& problem);
 
 // A launch as the emulator sees it; `invoke(closure)` runs the kernel body for the current thread.
 struct LaunchSpec {

@@ -1,6 +1,7 @@
 // Compiled by nvcc only: every kernel header builds for the GPU. Nothing runs here.
 #include "mmn/kernels/auc.cuh"
 #include "mmn/kernels/composed_gemm.cuh"
+#include "mmn/kernels/composed_gemm_tc.cuh"
 #include "mmn/kernels/embedding.cuh"
 #include "mmn/kernels/optimizers.cuh"
 #include "mmn/kernels/routing.cuh"
@@ -16,6 +17,11 @@ void launch_every_kernel(cudaStream_t stream) {
   composed_forward(ComposedLayer{}, DomainGrid{}, ComposedRouting{}, true, nullptr, nullptr, stream);
   composed_backward(ComposedLayer{}, DomainGrid{}, ComposedRouting{}, nullptr, nullptr, nullptr, nullptr,
                     ComposedLayerGrad{}, stream);
+  for (const Precision p : {Precision::tf32, Precision::bf16}) {
+    composed_forward(ComposedLayer{}, DomainGrid{}, ComposedRouting{}, true, nullptr, nullptr, stream, p);
+    composed_backward(ComposedLayer{}, DomainGrid{}, ComposedRouting{}, nullptr, nullptr, nullptr, nullptr,
+                      ComposedLayerGrad{}, stream, FoldMode::deterministic, p);
+  }
   MMN_LAUNCH(gather_rows, dim3(1), dim3(32), 0, stream, nullptr, 0u, nullptr, 0u, nullptr);
   MMN_LAUNCH(scatter_rows, dim3(1), dim3(32), 0, stream, nullptr, 0u, nullptr, 0u, nullptr, false);
   embedding_gather(EmbeddingGatherArgs{}, stream);

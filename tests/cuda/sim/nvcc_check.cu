@@ -6,6 +6,7 @@
 #include "cuda/sim/schedule_kernels.h"
 #include "cuda/sim/shared_memory_kernels.h"
 #include "cuda/sim/warp_kernels.h"
+#include "cuda/sim/wmma_kernels.h"
 #include "mmn/device/device_buffer.h"
 
 namespace mmn::sim_test {
@@ -50,6 +51,11 @@ void launch_every_test_kernel(cudaStream_t stream) {
   MMN_LAUNCH(shuffle_with_width, one, warp, 0, stream, ints.data(), ints.data(), 8);
   MMN_LAUNCH(overrun_dynamic_shared, one, warp, 4, stream, ints.data(), 1u);
   MMN_LAUNCH(overrun_static_shared, one, warp, 0, stream, ints.data(), 1u);
+  MMN_LAUNCH(wmma_bf16_tile<true>, one, warp, 0, stream, floats.data(), floats.data(), floats.data(), floats.data());
+  MMN_LAUNCH(wmma_tf32_tile<true>, one, warp, 0, stream, floats.data(), floats.data(), floats.data());
+  MMN_LAUNCH(wmma_bad_load, one, warp, 0, stream, 16u, 0u);
+  MMN_LAUNCH(wmma_divergent_mma, one, warp, 0, stream, 32u);
+  MMN_LAUNCH(wmma_store_then_read<true>, one, dim3(64), 0, stream, floats.data());
 }
 
 }  // namespace mmn::sim_test

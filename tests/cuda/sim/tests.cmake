@@ -10,6 +10,7 @@ mmn_add_test(sim_tests
   cuda/sim/unwinding_test.cpp
   cuda/sim/stack_overflow_test.cpp
   cuda/sim/asan_test.cpp
+  cuda/sim/wmma_test.cpp
 )
 target_link_libraries(sim_tests PRIVATE mmn_sim GTest::gmock)
 
