@@ -19,7 +19,7 @@
 namespace mmn {
 
 device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer* optimizer, std::uint32_t max_rows,
-                                    int device) {
+                                    int device, Precision precision) {
   const ModelConfig& c = model.config();
   if (c.routing == RoutingMode::masked)
     fail("model.routing = \"masked\" runs on the CPU backend only (it is the baseline the grouped routing is measured "
@@ -38,6 +38,7 @@ device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer* opti
   s.train = optimizer != nullptr;
   s.adam = s.train && optimizer->config().kind == OptimizerKind::adam;
   s.max_rows = max_rows;
+  s.precision = precision;
   s.device = device;
   return s;
 }
@@ -85,7 +86,8 @@ class CudaBackend final : public TrainingBackend {
       : model_(c.model),
         optimizer_(c.optimizer),
         device_index_(c.local_rank % device::cuda_device_count()),
-        device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_)),
+        precision_(c.precision),
+        device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_, c.precision)),
         batch_(c.model.grid(), c.model.embeds_type_and_scenario()),
         next_batch_(c.model.grid(), c.model.embeds_type_and_scenario()) {
     parameters_from_host();
@@ -98,7 +100,11 @@ class CudaBackend final : public TrainingBackend {
 #endif
   }
 
-  std::string description() const override { return "cuda: " + device_.device_description(); }
+  std::string description() const override {
+    const Precision p = precision_;
+    return "cuda: " + device_.device_description() +
+           (p == Precision::fp32 ? std::string() : std::string(", ") + precision_name(p) + " tensor-core GEMMs");
+  }
 
   LossValue compute_gradients(const ColumnView& rows, const LossScales& scales) override {
     return device_.compute_gradients(batch_.of(rows), scales);
@@ -176,6 +182,7 @@ class CudaBackend final : public TrainingBackend {
   MmnModel& model_;
   Optimizer* optimizer_;
   int device_index_;
+  Precision precision_;
   device::DeviceModel device_;
 #if defined(MMN_HAVE_NCCL)
   std::unique_ptr<NcclReducer> nccl_;

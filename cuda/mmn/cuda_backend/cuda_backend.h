@@ -33,6 +33,6 @@ void download_host_state(device::DeviceModel& device, MmnModel& model, Optimizer
 
 // The device model's description of a host model and its optimizer (null: forward passes only).
 device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer* optimizer, std::uint32_t max_rows,
-                                    int device);
+                                    int device, Precision precision = Precision::fp32);
 
 }  // namespace mmn

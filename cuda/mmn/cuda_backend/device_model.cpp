@@ -81,8 +81,8 @@ DeviceModel::State::State(const ModelSpec& s)
       bad(1),
       ctr_routing(s.max_rows, 1),
       cvr_routing(s.max_rows, s.cvr.routed ? s.grid.n_domains() : 1),
-      ctr(s.ctr, params.data(), grads.data(), s.max_rows),
-      cvr(s.cvr, params.data(), grads.data(), s.max_rows),
+      ctr(s.ctr, params.data(), grads.data(), s.max_rows, s.precision),
+      cvr(s.cvr, params.data(), grads.data(), s.max_rows, s.precision),
       embedding_workspace(s.max_rows) {
   const std::size_t state_slots = !s.train ? 0 : s.adam ? 2 : 1;
   for (std::size_t k = 0; k < state_slots; ++k) dense_state.emplace_back(s.dense_size);

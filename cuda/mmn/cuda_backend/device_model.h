@@ -18,6 +18,7 @@
 #include "mmn/model/optimizer_plan.h"
 #include "mmn/model/tower_layout.h"
 #include "mmn/ops/embedding.h"
+#include "mmn/ops/operand_precision.h"
 #include "mmn/ops/weighted_bce.h"
 
 namespace mmn::device {
@@ -36,6 +37,7 @@ struct ModelSpec {
   bool adam = true;
   std::uint32_t max_rows = 0;                                   // the largest batch it will see
   int device = 0;                                               // CUDA device ordinal
+  Precision precision = Precision::fp32;  // operands of the towers' GEMMs: fp32 SIMT, tf32/bf16 tensor cores
 };
 
 // One batch's columns in host memory, row order.

@@ -1,13 +1,14 @@
 #pragma once
 // A tower on the device: its layers' descriptors over the flat parameter and gradient arrays
-// (from the host model's TowerLayout), its activations, and its forward and backward passes.
+// (from the host model's TowerLayout), its activations, and its forward and backward passes at
+// the operand precision of train.precision (fp32 SIMT kernels, or tf32/bf16 on the tensor cores).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "mmn/device/device_buffer.h"
-#include "mmn/kernels/composed_gemm.cuh"
+#include "mmn/kernels/composed_gemm_tc.cuh"
 #include "mmn/model/tower_layout.h"
 
 namespace mmn::device {
@@ -31,9 +32,10 @@ struct TowerState {
   std::vector<ComposedLayerGrad> grads;
   std::vector<DeviceBuffer<float>> acts;  // per layer: rows x out
   DeviceBuffer<float> ping, pong;         // rows x widest
+  Precision precision;
 
-  TowerState(const TowerLayout& s, float* params, float* dense_grads, std::uint32_t max_rows)
-      : spec(s), ping(std::size_t{max_rows} * widest(s)), pong(std::size_t{max_rows} * widest(s)) {
+  TowerState(const TowerLayout& s, float* params, float* dense_grads, std::uint32_t max_rows, Precision p)
+      : spec(s), ping(std::size_t{max_rows} * widest(s)), pong(std::size_t{max_rows} * widest(s)), precision(p) {
     for (std::size_t l = 0; l < s.layers.size(); ++l) {
       layers.push_back(composed_layer(s, l, params));
       grads.push_back(composed_layer_grad(s, l, dense_grads));
@@ -45,7 +47,7 @@ struct TowerState {
   const float* forward(const kernels::ComposedRouting& r, const float* x, cudaStream_t stream) {
     for (std::size_t l = 0; l < layers.size(); ++l)
       kernels::composed_forward(layers[l], spec.grid, r, false, l == 0 ? x : acts[l - 1].data(), acts[l].data(),
-                                stream);
+                                stream, precision);
     return acts.back().data();
   }
 
@@ -58,7 +60,7 @@ struct TowerState {
     for (std::size_t l = layers.size(); l-- > 0;) {
       float* dx_out = l == 0 ? dx : (dy == ping.data() ? pong.data() : ping.data());
       kernels::composed_backward(layers[l], spec.grid, r, l == 0 ? x : acts[l - 1].data(), acts[l].data(), dy, dx_out,
-                                 grads[l], stream);
+                                 grads[l], stream, kernels::FoldMode::deterministic, precision);
       layer_done(spec.layers[l]);
       dy = dx_out;
     }

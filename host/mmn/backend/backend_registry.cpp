@@ -49,8 +49,18 @@ std::string resolve_device(const std::string& device) {
   return "cuda";
 }
 
+std::string resolve_device(const std::string& device, Precision precision) {
+  const std::string resolved = resolve_device(device);
+  if (resolved == "cpu" && precision != Precision::fp32)
+    fail("train.precision = \"{}\" runs on the CUDA backend's tensor cores, and train.device = \"{}\" trains on "
+         "the CPU, which computes in fp32: set train.precision = \"fp32\"{}",
+         precision_name(precision), device,
+         device == "cpu" ? " or train.device = \"cuda\"" : " (no usable GPU here)");
+  return resolved;
+}
+
 std::unique_ptr<TrainingBackend> make_backend(const std::string& device, const BackendContext& context) {
-  if (resolve_device(device) == "cpu") return make_cpu_backend(context);
+  if (resolve_device(device, context.precision) == "cpu") return make_cpu_backend(context);
   return registered("cuda").make(context);
 }
 

@@ -13,6 +13,7 @@
 
 #include "mmn/data/column_view.h"
 #include "mmn/model/optimizer_plan.h"
+#include "mmn/ops/operand_precision.h"
 #include "mmn/ops/weighted_bce.h"
 
 namespace mmn {
@@ -57,6 +58,7 @@ struct BackendContext {
   std::uint32_t max_rows = 0;  // the largest batch compute_gradients or forward will see
   int local_rank = 0;          // which GPU of this machine (one per process)
   Communicator* comm = nullptr;  // the job's processes (data parallelism), or null for one
+  Precision precision = Precision::fp32;  // operands of the towers' GEMMs (train.precision)
 };
 
 using BackendFactory = std::function<std::unique_ptr<TrainingBackend>(const BackendContext&)>;
@@ -75,5 +77,8 @@ std::unique_ptr<TrainingBackend> make_backend(const std::string& device, const B
 // The backend make_backend would pick ("cpu" or "cuda"), or the error it would give; cheap,
 // so a job checks it before reading any data.
 std::string resolve_device(const std::string& device);
+// resolve_device, and an error naming the keys when `precision` is not one that device computes in
+// (the CPU backend computes in fp32 only; tf32 and bf16 are the CUDA tensor cores').
+std::string resolve_device(const std::string& device, Precision precision);
 
 }  // namespace mmn

@@ -30,6 +30,11 @@ std::string parse_device(const std::string& t) {
 }
 std::string device_name(const std::string& d) { return d; }
 
+Precision parse_precision_name(const std::string& t) {
+  if (const auto p = parse_precision(t)) return *p;
+  fail("unknown precision '{}' (choose fp32, tf32 or bf16)", t);
+}
+
 std::string parse_divergence_policy(const std::string& t) {
   if (t == "stop" || t == "skip_batch") return t;
   fail("unknown divergence policy '{}' (choose stop or skip_batch)", t);
@@ -129,6 +134,8 @@ std::vector<KeySpec> train_keys() {
     int_key("train", "seed", [](auto& c) -> auto& { return c.train.seed; }, 0, kMaxI64),
     int_key("train", "threads", [](auto& c) -> auto& { return c.train.threads; }, 0, 4096),
     enum_key("train", "device", [](auto& c) -> auto& { return c.train.device; }, parse_device, device_name),
+    enum_key("train", "precision", [](auto& c) -> auto& { return c.train.precision; }, parse_precision_name,
+             [](Precision p) { return std::string(precision_name(p)); }),
     int_key("train", "log_every", [](auto& c) -> auto& { return c.train.log_every; }, 1, kMaxI64),
     int_key("train", "eval_every", [](auto& c) -> auto& { return c.train.eval_every; }, 0, kMaxI64),
     int_key("train", "checkpoint_every", [](auto& c) -> auto& { return c.train.checkpoint_every; }, 1,

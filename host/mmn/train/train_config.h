@@ -8,6 +8,7 @@
 
 #include "mmn/model/model_config.h"
 #include "mmn/model/optimizer.h"
+#include "mmn/ops/operand_precision.h"
 #include "mmn/ops/weighted_bce.h"
 #include "mmn/train/validation.h"
 
@@ -26,6 +27,7 @@ struct TrainLoopConfig {
   std::uint64_t seed = 1;
   std::uint32_t threads = 0;    // 0: every core (or MMN_THREADS)
   std::string device = "cpu";   // cpu | cuda | auto
+  Precision precision = Precision::fp32;  // operands of the towers' GEMMs (tf32, bf16: CUDA tensor cores)
   std::uint64_t log_every = 50;
   std::uint64_t eval_every = 0;  // 0: only at the end
   std::uint64_t checkpoint_every = 1000;

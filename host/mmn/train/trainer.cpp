@@ -110,7 +110,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options,
       pool_((blas::library_info(),  // loads OpenBLAS on this thread, before any worker runs a GEMM
              config.train.threads > 0 ? config.train.threads : ThreadPool::default_threads())),
       best_(config.train.early_stopping_patience) {
-  resolve_device(config_.train.device);
+  resolve_device(config_.train.device, config_.train.precision);
   check_same_config_on_every_rank(comm_, config_);
   if (config_.train.batch_size < static_cast<std::uint32_t>(comm_.size()))
     fail("train.batch_size = {} is the global batch and cannot be shared by {} processes", config_.train.batch_size,
@@ -132,7 +132,8 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options,
   const auto ranks = static_cast<std::uint32_t>(comm_.size());
   const std::uint32_t share = (config_.train.batch_size + ranks - 1) / ranks;
   backend_ = make_backend(config_.train.device, {*model_, &*optimizer_, pool_,
-                                                  std::max(share, config_.train.eval_batch_size), local_rank(), &comm_});
+                                                  std::max(share, config_.train.eval_batch_size), local_rank(), &comm_,
+                                                  config_.train.precision});
   if (show_) fmt::print("backend: {}\n", backend_->description());
   total_steps_ = config_.train.max_steps > 0 ? config_.train.max_steps
                                              : std::uint64_t{config_.train.epochs} * loader_->batches_per_epoch();

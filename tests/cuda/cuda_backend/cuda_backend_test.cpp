@@ -239,6 +239,50 @@ TEST(CudaBackendStep, AdamMatchesCpu) {
   EXPECT_LE(off, a.size() / 1000) << off << " of " << a.size() << " parameters differ";
 }
 
+// train.precision reaches the towers' kernels: a tf32 or bf16 step stays near the CPU's fp32 step
+// (the whole dense gradient's relative L2 distance), and is further from it than the fp32 device
+// step's 2e-4, so the rounding is there. Gradients move by more than the operands' relative
+// rounding (tf32 2^-11, bf16 2^-8): a pre-activation near 0 that the rounding moves across the
+// ReLU switches a whole entry of dz, which the kernel tests show for one layer.
+void expect_step_near_fp32(Precision precision, double loss_bound, double gradient_bound) {
+  SCOPED_TRACE(precision_name(precision));
+  ThreadPool pool(2);
+  const ModelConfig model = step_model(ModelKind::mmn);
+  MmnModel cpu_model(model, step_schema(), 7), gpu_model(model, step_schema(), 7);
+  Optimizer cpu_optimizer(adagrad(), cpu_model), gpu_optimizer(adagrad(), gpu_model);
+  const auto cpu = make_cpu_backend({cpu_model, &cpu_optimizer, pool, 300, 0});
+  const auto gpu = make_cuda_backend({gpu_model, &gpu_optimizer, pool, 300, 0, nullptr, precision});
+  EXPECT_NE(gpu->description().find(std::string(precision_name(precision)) + " tensor-core GEMMs"), std::string::npos)
+      << gpu->description();
+  const ColumnBlock block = batch(step_schema(), 300, 41);
+  const ColumnView rows = view_of(block);
+  std::vector<std::uint32_t> domain;
+  cpu_model.domains_of(rows, domain);
+  const LossScales scales = loss_scales(count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::clicked),
+                                        LossOptions{});
+  const LossValue a = cpu->compute_gradients(rows, scales);
+  const LossValue b = gpu->compute_gradients(rows, scales);
+  EXPECT_NEAR(b.total, a.total, loss_bound * std::fabs(a.total));
+  gpu->gradients_to_host();
+  const auto& ga = cpu_model.dense().all_grads();
+  const auto& gb = gpu_model.dense().all_grads();
+  ASSERT_EQ(ga.size(), gb.size());
+  double distance = 0, norm = 0;
+  for (std::size_t i = 0; i < ga.size(); ++i) {
+    distance += (static_cast<double>(ga[i]) - gb[i]) * (static_cast<double>(ga[i]) - gb[i]);
+    norm += static_cast<double>(ga[i]) * ga[i];
+  }
+  const double relative = std::sqrt(distance / norm);
+  EXPECT_LT(relative, gradient_bound);
+  EXPECT_GT(relative, 2e-4) << "the gradient does not show the operands' rounding";
+}
+
+// Measured on this batch: gradient distance tf32 5.4e-4, bf16 0.033.
+TEST(CudaBackendStep, Tf32AndBf16StepsStayNearTheFp32Step) {
+  expect_step_near_fp32(Precision::tf32, 1e-3, 5e-3);
+  expect_step_near_fp32(Precision::bf16, 5e-3, 0.1);
+}
+
 TEST(CudaBackendStep, NonFiniteGradientIsNamed) {
   Pair p(step_model(ModelKind::mmn), adagrad(), 64);
   const Schema schema = step_schema();

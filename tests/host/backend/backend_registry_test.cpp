@@ -22,6 +22,20 @@ TEST(BackendRegistry, CpuAndAutoWithoutACudaBackend) {
             std::string::npos);
 }
 
+// tf32 and bf16 are the tensor cores': a device that resolves to the CPU refuses them, naming the keys.
+TEST(BackendRegistry, TensorCorePrecisionOnTheCpuIsRefused) {
+  EXPECT_EQ(resolve_device("cpu", Precision::fp32), "cpu");
+  const std::string message = error_of([] { resolve_device("cpu", Precision::bf16); });
+  EXPECT_NE(message.find("train.precision = \"bf16\" runs on the CUDA backend's tensor cores, and train.device = "
+                         "\"cpu\" trains on the CPU, which computes in fp32: set train.precision = \"fp32\" or "
+                         "train.device = \"cuda\""),
+            std::string::npos)
+      << message;
+  const std::string fallback = error_of([] { resolve_device("auto", Precision::tf32); });
+  EXPECT_NE(fallback.find("train.precision = \"tf32\""), std::string::npos) << fallback;
+  EXPECT_NE(fallback.find("(no usable GPU here)"), std::string::npos) << fallback;
+}
+
 TEST(BackendRegistry, ACudaBackendThatCannotRunSaysWhyAndAutoFallsBackToCpu) {
   register_backend("cuda", {[] { return std::optional<std::string>("no CUDA device is visible"); }, no_backend});
   EXPECT_EQ(resolve_device("auto"), "cpu");
@@ -35,6 +49,7 @@ TEST(BackendRegistry, AnAvailableCudaBackendIsWhatAutoPicks) {
   EXPECT_EQ(resolve_device("auto"), "cuda");
   EXPECT_EQ(resolve_device("cuda"), "cuda");
   EXPECT_EQ(resolve_device("cpu"), "cpu");
+  EXPECT_EQ(resolve_device("auto", Precision::bf16), "cuda");
 }
 
 }  // namespace

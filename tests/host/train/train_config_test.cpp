@@ -64,6 +64,7 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.train.seed, b.train.seed);
   EXPECT_EQ(a.train.threads, b.train.threads);
   EXPECT_EQ(a.train.device, b.train.device);
+  EXPECT_EQ(a.train.precision, b.train.precision);
   EXPECT_EQ(a.train.log_every, b.train.log_every);
   EXPECT_EQ(a.train.eval_every, b.train.eval_every);
   EXPECT_EQ(a.train.checkpoint_every, b.train.checkpoint_every);
@@ -243,6 +244,7 @@ TEST(TrainConfig, ToTomlRoundTrips) {
   c.train.seed = 99;
   c.train.threads = 1;
   c.train.device = "cuda";
+  c.train.precision = Precision::bf16;
   c.train.log_every = 2;
   c.train.eval_every = 9;
   c.train.checkpoint_every = 11;
@@ -298,6 +300,16 @@ TEST(TrainConfig, ShippedConfigsLoad) {
   EXPECT_EQ(tiny.train.batch_size, 512u);
   EXPECT_EQ(tiny.train.epochs, 3u);
   EXPECT_EQ(tiny.run.dir, "runs/tiny/mmn");
+}
+
+TEST(TrainConfig, PrecisionKey) {
+  EXPECT_EQ(load_train_config("", {"data.train=a"}).train.precision, Precision::fp32);
+  EXPECT_EQ(load_train_config("", {"data.train=a", "train.precision=tf32"}).train.precision, Precision::tf32);
+  const TrainConfig bf16 = load_train_config("", {"data.train=a", "train.precision=bf16"});
+  EXPECT_EQ(bf16.train.precision, Precision::bf16);
+  EXPECT_NE(to_toml(bf16).find("precision = \"bf16\"\n"), std::string::npos) << to_toml(bf16);
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "train.precision=fp16"}); }),
+            "train.precision in --set 'train.precision=fp16': unknown precision 'fp16' (choose fp32, tf32 or bf16)");
 }
 
 TEST(TrainConfig, DivergencePolicyKeys) {
