@@ -7,12 +7,14 @@
 #                                     default criteo-like; MMN_STUDY_HOLDOUT pairs, default 10)
 # Settings are "name|seeds|--set overrides" lines; each names its loss mode, so a change of
 # default does not change what a row means (earlier results folders list their own settings).
-# MMN_STUDY_ONLY=regex runs a subset. A run whose directory holds a summary.json is not run
+# MMN_STUDY_ONLY=regex runs a subset. MMN_STUDY_BINARY names another trainer (for example
+# build/trainer/mmn-emulated-cuda, whose --set train.device=cuda runs the CUDA backend on the
+# SIMT emulator). A run whose directory holds a summary.json is not run
 # again (MMN_STUDY_RERUN=1 reruns it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${MMN_BUILD_DIR:-$root/build}"
-mmn="$build/trainer/mmn"
+mmn="${MMN_STUDY_BINARY:-$build/trainer/mmn}"
 out="${1:?usage: study.sh OUT_DIR}"
 rows="${MMN_STUDY_ROWS:-3000000}"
 preset="${MMN_STUDY_PRESET:-criteo-like}"
@@ -35,7 +37,7 @@ LIST
 )}"
 
 if [ ! -d "$data/train" ]; then
-  "$mmn" synth --preset "$preset" --rows "$rows" --holdout "$holdout" --seed 1 --out "$data" --overwrite > "$out/synth.txt"
+  "$build/trainer/mmn" synth --preset "$preset" --rows "$rows" --holdout "$holdout" --seed 1 --out "$data" --overwrite > "$out/synth.txt"
 fi
 : > "$out/runs.txt"
 mkdir -p "$out/runs"

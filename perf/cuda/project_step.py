@@ -7,9 +7,11 @@ For every kernel launch of one training step of the model CONFIG describes on th
 schema, the FLOPs and the DRAM bytes it must move (each activation read or written once per
 launch, the weights once per launch: the L2 holds a layer's weights), then the time the
 roofline bounds it to: max(FLOPs / peak, bytes / bandwidth), for the precisions of the composed
-GEMMs: fp32 on the SIMT units (what the kernels do today), tf32 or bf16 operands on the tensor
-cores with fp32 accumulation (activations, master weights and optimizer state stay fp32 in
-DRAM), and bf16 with the towers' activations also stored in bf16 (their bytes halved). These
+GEMMs: fp32 on the SIMT units (cuda/mmn/kernels/composed_gemm.cuh, train.precision = "fp32"),
+tf32 or bf16 operands on the tensor cores with fp32 accumulation (composed_gemm_tc.cuh,
+train.precision = "tf32" or "bf16": activations, master weights and optimizer state stay fp32 in
+DRAM, operands are rounded in shared memory), and bf16 with the towers' activations also stored
+in bf16 (their bytes halved; not built). These
 are projections from the code's data movement, not measurements: launch latency, occupancy and
 the fold's block count are not in them. Prints a markdown table.
 """

@@ -101,6 +101,10 @@ void BatchStaging::release() { current_.slot->consumed.record(compute_); }
 
 void BatchStaging::stage_announced() {
   if (!announced_) return;
+  if (announced_->rows == 0) {  // an empty batch's step takes nothing
+    announced_.reset();
+    return;
+  }
   next_ = stage(*announced_);
   announced_.reset();
 }

@@ -142,6 +142,24 @@ class CudaBackend final : public TrainingBackend {
 
   void apply_optimizer(const OptimizerStepPlan& plan) override { device_.apply_optimizer(plan); }
 
+  // The whole step on the compute stream, finiteness counted and the update guarded on the device;
+  // the loss and the count come back through pinned memory when the step is settled. With several
+  // processes (the exchange needs the host) the step runs at once.
+  void queue_step(const ColumnView& rows, const LossScales& scales, const OptimizerStepPlan& plan) override {
+    device_.queue_training_step(batch_.of(rows), scales, plan);
+  }
+
+  SettledStep settle_step() override {
+    const device::DeviceModel::QueuedStep q = device_.settle_queued_step();
+    SettledStep step{q.loss, std::nullopt};
+    if (q.non_finite > 0 || !std::isfinite(q.loss.total))
+      step.non_finite = fmt::format(
+          "{} values of the loss and the gradients are not finite (counted on the device, which did not apply the "
+          "step's update; the tensor is named when the step runs unpipelined: train.on_divergence = \"skip_batch\")",
+          q.non_finite);
+    return step;
+  }
+
   void forward(const ColumnView& rows, float* ctr_logit, float* cvr_logit) override {
     device_.forward(batch_.of(rows), ctr_logit, cvr_logit);
   }

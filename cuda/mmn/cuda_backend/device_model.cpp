@@ -21,26 +21,27 @@ std::size_t embedded_floats(const ModelSpec& spec) {
 // The plan's updates on the device model's parameters, gradients and optimizer state.
 struct DeviceModel::State::OptimizerKernels {
   State& s;
+  const unsigned int* skip = nullptr;
 
   void dense_adam(const DenseUpdate& u) {
     kernels::adam_update(s.params.data() + u.offset, s.grads.data() + u.offset, s.dense_state[0].data() + u.offset,
-                         s.dense_state[1].data() + u.offset, u.size, u.adam, s.compute.get());
+                         s.dense_state[1].data() + u.offset, u.size, u.adam, s.compute.get(), skip);
   }
   void dense_adagrad(const DenseUpdate& u) {
     kernels::adagrad_update(s.params.data() + u.offset, s.grads.data() + u.offset, s.dense_state[0].data() + u.offset,
-                            u.size, u.adagrad, s.compute.get());
+                            u.size, u.adagrad, s.compute.get(), skip);
   }
   void tables_adam(const AdamStep& step) {
     for (std::size_t t = 0; t < s.tables.size(); ++t)
       kernels::adam_update_rows(s.tables[t].data(), s.table_state[t][0].data(), s.table_state[t][1].data(),
                                 s.spec.embedding_dim, s.unique_ids[t].data(), s.sparse_grads[t].data(),
-                                s.sparse_count[t].data(), s.sparse_bound[t], step, s.compute.get());
+                                s.sparse_count[t].data(), s.sparse_bound[t], step, s.compute.get(), skip);
   }
   void tables_adagrad(const AdagradStep& step) {
     for (std::size_t t = 0; t < s.tables.size(); ++t)
       kernels::adagrad_update_rows(s.tables[t].data(), s.table_state[t][0].data(), s.spec.embedding_dim,
                                    s.unique_ids[t].data(), s.sparse_grads[t].data(), s.sparse_count[t].data(),
-                                   s.sparse_bound[t], step, s.compute.get());
+                                   s.sparse_bound[t], step, s.compute.get(), skip);
   }
 };
 
@@ -167,14 +168,19 @@ void DeviceModel::download_optimizer_state(const std::vector<float*>& dense,
 
 void DeviceModel::set_next_batch(const HostBatch& next) { s_->staging.announce(next); }
 
+void DeviceModel::State::count_non_finite() {
+  const cudaStream_t st = compute.get();
+  fill_zero(bad.data(), 4, compute);
+  kernels::add_non_finite_count(loss_sums.data(), 3, bad.data(), st);
+  kernels::add_non_finite_count(grads.data(), spec.dense_size, bad.data(), st);
+  for (std::size_t t = 0; t < tables.size(); ++t)
+    kernels::add_non_finite_count_rows(sparse_grads[t].data(), sparse_count[t].data(), sparse_bound[t],
+                                       spec.embedding_dim, bad.data(), st);
+}
+
 std::uint64_t DeviceModel::non_finite_gradients() {
   State& s = *s_;
-  const cudaStream_t st = s.compute.get();
-  fill_zero(s.bad.data(), 4, s.compute);
-  kernels::add_non_finite_count(s.grads.data(), s.spec.dense_size, s.bad.data(), st);
-  for (std::size_t t = 0; t < s.tables.size(); ++t)
-    kernels::add_non_finite_count_rows(s.sparse_grads[t].data(), s.sparse_count[t].data(), s.sparse_bound[t],
-                                       s.spec.embedding_dim, s.bad.data(), st);
+  s.count_non_finite();
   unsigned int bad = 0;
   copy_to_host(&bad, s.bad.data(), 4, s.compute);
   s.compute.synchronize();
@@ -233,14 +239,18 @@ void DeviceModel::upload_sparse_gradients(const std::vector<SparseRows>& in) {
 }
 
 void DeviceModel::apply_optimizer(const OptimizerStepPlan& plan) {
+  apply_optimizer_checked(plan, nullptr);
+  s_->compute.synchronize();
+}
+
+void DeviceModel::apply_optimizer_checked(const OptimizerStepPlan& plan, const unsigned int* skip) {
   State& s = *s_;
   if (!s.spec.train) throw DeviceError("DeviceModel: apply_optimizer on a model made for forward passes only");
   if (plan.adam != s.spec.adam) throw DeviceError("DeviceModel: the optimizer step plan is for another optimizer");
   for (const DenseUpdate& u : plan.dense)
     if (u.offset > s.spec.dense_size || u.size > s.spec.dense_size - u.offset)
       throw DeviceError("DeviceModel: the optimizer step plan reaches past the dense parameters");
-  apply_optimizer_plan(plan, State::OptimizerKernels{s});
-  s.compute.synchronize();
+  apply_optimizer_plan(plan, State::OptimizerKernels{s, skip});
 }
 
 }  // namespace mmn::device

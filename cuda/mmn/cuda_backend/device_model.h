@@ -100,7 +100,7 @@ class DeviceModel {
   // Logits of every row, row order.
   void forward(const HostBatch& batch, float* ctr_logit, float* cvr_logit);
 
-  // The number of NaN or infinite values among the gradients of the last step.
+  // The number of NaN or infinite values among the loss sums and the gradients of the last step.
   std::uint64_t non_finite_gradients();
   // For data parallelism and diagnostics: the gradients in host memory, and back.
   void download_dense_gradients(float* out);
@@ -130,7 +130,24 @@ class DeviceModel {
   // One optimizer step on the current gradients. Training models only.
   void apply_optimizer(const OptimizerStepPlan& plan);
 
+  // A whole training step without a host round trip: compute_gradients' work, the count of NaN
+  // and infinite values in the loss and the gradients, and `plan`'s update, whose kernels change
+  // nothing when that count is not zero; then the loss and the count are copied to pinned host
+  // memory. Nothing waits. At most two steps may be queued and not settled; settle_queued_step
+  // waits for the oldest and returns what it found. Single process only (no bucket reducer).
+  void queue_training_step(const HostBatch& batch, const LossScales& loss, const OptimizerStepPlan& plan);
+  struct QueuedStep {
+    LossValue loss;
+    std::uint64_t non_finite = 0;  // NaN or infinite values in the loss and the gradients
+  };
+  QueuedStep settle_queued_step();
+  std::size_t queued_steps() const;
+
  private:
+  void compute_gradients_checks(const HostBatch& batch, const LossScales& loss) const;
+  // The plan's update (its kernels skip themselves while *skip, device memory, is not zero).
+  void apply_optimizer_checked(const OptimizerStepPlan& plan, const unsigned int* skip);
+
   struct State;
   std::unique_ptr<State> s_;
 };

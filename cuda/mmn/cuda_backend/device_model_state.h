@@ -49,7 +49,20 @@ struct DeviceModel::State {
   };
   GatheredRows gathered;
 
+  // Steps queued by queue_training_step, oldest first from queued_first: each one's loss sums and
+  // non-finite count, copied into pinned memory when its event completes.
+  struct QueuedResult {
+    PinnedBuffer<float> loss{3};
+    PinnedBuffer<unsigned int> non_finite{1};
+    Event done;
+  };
+  QueuedResult queued[2];
+  unsigned queued_first = 0, queued_count = 0;
+
   explicit State(const ModelSpec& s);
+
+  // bad = the NaN and infinite values among the loss sums and the gradients (queued, no wait).
+  void count_non_finite();
 
   // The dense gradients and the sparse rows' counts, zero.
   void zero_gradients();

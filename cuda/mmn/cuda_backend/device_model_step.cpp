@@ -112,14 +112,20 @@ struct DeviceModel::State::Step {
                                   s.embedding_workspace, s.compute.get());
   }
 
-  // Waits for the step's work (and its gradient buckets' reduction) and returns its loss.
-  LossValue finish() {
+  // The batch is released, the next one staged, and the compute stream waits for the gradient
+  // buckets' reduction: what is left of the step after its kernels, without waiting.
+  void complete() {
     s.staging.release();
     s.staging.stage_announced();  // the copy of the next batch overlaps this step's kernels
     if (s.reducer) {
       s.buckets_reduced.record(s.communication);
       s.buckets_reduced.make_wait(s.compute);
     }
+  }
+
+  // Waits for the step's work (and its gradient buckets' reduction) and returns its loss.
+  LossValue finish() {
+    complete();
     float host_loss[3];
     copy_to_host(host_loss, s.loss_sums.data(), sizeof host_loss, s.compute);
     s.compute.synchronize();
@@ -145,18 +151,58 @@ void DeviceModel::forward(const HostBatch& batch, float* ctr_logit, float* cvr_l
   s.compute.synchronize();
 }
 
-LossValue DeviceModel::compute_gradients(const HostBatch& batch, const LossScales& loss) {
-  State& s = *s_;
-  const std::uint32_t n_domains = s.spec.grid.n_domains();
+void DeviceModel::compute_gradients_checks(const HostBatch&, const LossScales& loss) const {
+  const std::uint32_t n_domains = s_->spec.grid.n_domains();
   if (loss.cvr_domain.size() != n_domains)
     throw DeviceError("DeviceModel: the loss scales cover " + std::to_string(loss.cvr_domain.size()) +
                       " domains, the model " + std::to_string(n_domains));
+}
+
+LossValue DeviceModel::compute_gradients(const HostBatch& batch, const LossScales& loss) {
+  State& s = *s_;
+  compute_gradients_checks(batch, loss);
   if (batch.rows == 0) {
     s.zero_gradients();
+    fill_zero(s.loss_sums.data(), sizeof(float) * 3, s.compute);
     return {};
   }
   State::Step step(s, batch);
   return run_training_step(step, loss);
 }
+
+void DeviceModel::queue_training_step(const HostBatch& batch, const LossScales& loss, const OptimizerStepPlan& plan) {
+  State& s = *s_;
+  if (s.queued_count == 2) throw DeviceError("DeviceModel: two training steps are queued; settle one first");
+  if (s.reducer) throw DeviceError("DeviceModel: queued training steps are for a single process");
+  if (batch.rows == 0) {
+    s.zero_gradients();
+    fill_zero(s.loss_sums.data(), sizeof(float) * 3, s.compute);
+  } else {
+    compute_gradients_checks(batch, loss);
+    State::Step step(s, batch);
+    mmn::queue_training_step(step, loss);
+    step.complete();
+  }
+  s.count_non_finite();
+  apply_optimizer_checked(plan, s.bad.data());
+  State::QueuedResult& r = s.queued[(s.queued_first + s.queued_count) % 2];
+  copy_to_host(r.loss.data(), s.loss_sums.data(), sizeof(float) * 3, s.compute);
+  copy_to_host(r.non_finite.data(), s.bad.data(), sizeof(unsigned int), s.compute);
+  r.done.record(s.compute);
+  ++s.queued_count;
+}
+
+DeviceModel::QueuedStep DeviceModel::settle_queued_step() {
+  State& s = *s_;
+  if (s.queued_count == 0) throw DeviceError("DeviceModel: no queued training step to settle");
+  State::QueuedResult& r = s.queued[s.queued_first];
+  r.done.synchronize();
+  s.queued_first = (s.queued_first + 1) % 2;
+  --s.queued_count;
+  const float* l = r.loss.data();
+  return {{l[0], l[1], l[2]}, r.non_finite.data()[0]};
+}
+
+std::size_t DeviceModel::queued_steps() const { return s_->queued_count; }
 
 }  // namespace mmn::device

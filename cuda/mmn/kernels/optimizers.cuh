@@ -5,7 +5,9 @@
 // count read on the device, so no host synchronisation). One thread per element, grid-stride;
 // every element is written by one thread only (ids are unique), so there are no atomics and
 // the result does not depend on scheduling. The per-element updates and Adam's bias
-// corrections are the CPU op's own (host/mmn/ops/optimizer_step.h).
+// corrections are the CPU op's own (host/mmn/ops/optimizer_step.h). With `skip` (device memory)
+// non-zero, a kernel changes nothing: a step whose gradients were found not finite on the device
+// is not applied, with no host round trip.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -43,19 +45,24 @@ inline unsigned optimizer_blocks(std::size_t elements) {
   return blocks == 0 ? 1u : static_cast<unsigned>(blocks < kOptimizerMaxBlocks ? blocks : kOptimizerMaxBlocks);
 }
 
-static __global__ void adam_dense(float* params, const float* grads, float* m, float* v, std::size_t n, AdamStep s) {
+static __global__ void adam_dense(float* params, const float* grads, float* m, float* v, std::size_t n, AdamStep s,
+                                  const unsigned int* skip) {
+  if (skip != nullptr && *skip != 0) return;
   for (std::size_t i = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += std::size_t{gridDim.x} * blockDim.x)
     adam_element(s, params[i], grads[i], m[i], v[i]);
 }
 
-static __global__ void adagrad_dense(float* params, const float* grads, float* accumulator, std::size_t n, AdagradStep c) {
+static __global__ void adagrad_dense(float* params, const float* grads, float* accumulator, std::size_t n, AdagradStep c,
+                                     const unsigned int* skip) {
+  if (skip != nullptr && *skip != 0) return;
   for (std::size_t i = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; i < n; i += std::size_t{gridDim.x} * blockDim.x)
     adagrad_element(c, params[i], grads[i], accumulator[i]);
 }
 
 // Row ids[k] of table, m and v (each vocab x dim) takes gradient row k, for k < *count.
 static __global__ void adam_rows(float* table, float* m, float* v, std::uint32_t dim, const std::uint32_t* ids,
-                          const float* grads, const std::uint32_t* count, AdamStep s) {
+                          const float* grads, const std::uint32_t* count, AdamStep s, const unsigned int* skip) {
+  if (skip != nullptr && *skip != 0) return;
   const std::size_t total = std::size_t{*count} * dim;
   for (std::size_t t = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; t < total;
        t += std::size_t{gridDim.x} * blockDim.x) {
@@ -65,7 +72,9 @@ static __global__ void adam_rows(float* table, float* m, float* v, std::uint32_t
 }
 
 static __global__ void adagrad_rows(float* table, float* accumulator, std::uint32_t dim, const std::uint32_t* ids,
-                             const float* grads, const std::uint32_t* count, AdagradStep c) {
+                             const float* grads, const std::uint32_t* count, AdagradStep c,
+                             const unsigned int* skip) {
+  if (skip != nullptr && *skip != 0) return;
   const std::size_t total = std::size_t{*count} * dim;
   for (std::size_t t = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; t < total;
        t += std::size_t{gridDim.x} * blockDim.x) {
@@ -76,14 +85,15 @@ static __global__ void adagrad_rows(float* table, float* accumulator, std::uint3
 
 // One step's constants made on the host (the trainer's Optimizer: schedule, ranges, L2).
 inline void adam_update(float* params, const float* grads, float* m, float* v, std::size_t n, const AdamStep& s,
-                        cudaStream_t stream) {
-  MMN_LAUNCH(adam_dense, dim3(optimizer_blocks(n)), dim3(kOptimizerThreads), 0, stream, params, grads, m, v, n, s);
+                        cudaStream_t stream, const unsigned int* skip = nullptr) {
+  MMN_LAUNCH(adam_dense, dim3(optimizer_blocks(n)), dim3(kOptimizerThreads), 0, stream, params, grads, m, v, n, s,
+             skip);
 }
 
 inline void adagrad_update(float* params, const float* grads, float* accumulator, std::size_t n, const AdagradStep& s,
-                           cudaStream_t stream) {
+                           cudaStream_t stream, const unsigned int* skip = nullptr) {
   MMN_LAUNCH(adagrad_dense, dim3(optimizer_blocks(n)), dim3(kOptimizerThreads), 0, stream, params, grads, accumulator,
-             n, s);
+             n, s, skip);
 }
 
 inline void adam_update(float* params, const float* grads, float* m, float* v, std::size_t n, const AdamHyper& c,
@@ -100,16 +110,16 @@ inline void adagrad_update(float* params, const float* grads, float* accumulator
 // as embedding_backward writes them, *count <= max_rows on the device; max_rows sizes the grid.
 inline void adam_update_rows(float* table, float* m, float* v, std::uint32_t dim, const std::uint32_t* ids,
                              const float* grads, const std::uint32_t* count, std::uint32_t max_rows, const AdamStep& s,
-                             cudaStream_t stream) {
+                             cudaStream_t stream, const unsigned int* skip = nullptr) {
   MMN_LAUNCH(adam_rows, dim3(optimizer_blocks(std::size_t{max_rows} * dim)), dim3(kOptimizerThreads), 0, stream, table,
-             m, v, dim, ids, grads, count, s);
+             m, v, dim, ids, grads, count, s, skip);
 }
 
 inline void adagrad_update_rows(float* table, float* accumulator, std::uint32_t dim, const std::uint32_t* ids,
                                 const float* grads, const std::uint32_t* count, std::uint32_t max_rows,
-                                const AdagradStep& s, cudaStream_t stream) {
+                                const AdagradStep& s, cudaStream_t stream, const unsigned int* skip = nullptr) {
   MMN_LAUNCH(adagrad_rows, dim3(optimizer_blocks(std::size_t{max_rows} * dim)), dim3(kOptimizerThreads), 0, stream,
-             table, accumulator, dim, ids, grads, count, s);
+             table, accumulator, dim, ids, grads, count, s, skip);
 }
 
 inline void adam_update_rows(float* table, float* m, float* v, std::uint32_t dim, const std::uint32_t* ids,

@@ -3,4 +3,5 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/backend_registry.cpp
   ${CMAKE_CURRENT_LIST_DIR}/cpu_backend.cpp
   ${CMAKE_CURRENT_LIST_DIR}/divergence.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/training_backend.cpp
 )

@@ -6,6 +6,7 @@
 // export: a backend that keeps the parameters elsewhere (the CUDA backend, in device memory)
 // brings them to the view with parameters_to_host and takes them back with parameters_from_host.
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -49,6 +50,22 @@ class TrainingBackend {
   // for hooks that look at or change them between the backward pass and the optimizer.
   virtual void gradients_to_host() = 0;
   virtual void gradients_from_host() = 0;
+
+  // Pipelined training, for one process: queue_step queues a whole step, its gradients and then
+  // `plan`'s update, which is applied only where the loss and every gradient are finite; a
+  // backend that computes asynchronously returns without waiting for the step (the CUDA backend
+  // decides on the device). settle_step waits for the oldest queued step and says what it found.
+  // At most two steps are queued at once. The default runs the step at once, with
+  // compute_gradients, non_finite_gradient and apply_optimizer.
+  struct SettledStep {
+    LossValue loss;
+    std::optional<std::string> non_finite;  // what was not finite; then the update was not applied
+  };
+  virtual void queue_step(const ColumnView& rows, const LossScales& scales, const OptimizerStepPlan& plan);
+  virtual SettledStep settle_step();
+
+ private:
+  std::deque<SettledStep> settled_;  // the default's steps, run and not yet settled
 };
 
 struct BackendContext {

@@ -12,6 +12,8 @@
 //   cvr_backward()        the CVR tower's gradients; dh0 += its input gradient
 //   embedding_backward()  the embedding rows' gradients from dh0
 //   finish() -> LossValue the loss of the step, once its work is done
+// A backend that computes asynchronously may queue the step (queue_training_step) and read its
+// loss later instead of finishing it.
 #include "mmn/ops/weighted_bce.h"
 
 namespace mmn {
@@ -25,13 +27,18 @@ void run_forward(Step& step) {
 }
 
 template <class Step>
-LossValue run_training_step(Step& step, const LossScales& scales) {
+void queue_training_step(Step& step, const LossScales& scales) {
   run_forward(step);
   step.loss(scales);
   step.zero_gradients();
   step.ctr_backward();
   step.cvr_backward();
   step.embedding_backward();
+}
+
+template <class Step>
+LossValue run_training_step(Step& step, const LossScales& scales) {
+  queue_training_step(step, scales);
   return step.finish();
 }
 

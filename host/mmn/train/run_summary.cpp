@@ -26,6 +26,7 @@ nlohmann::json summary_json(const TrainConfig& config, const TrainOutcome& outco
                             {"model", config.model.label()},
                             {"last_checkpoint", outcome.last_checkpoint},
                             {"skipped_batches", outcome.skipped_batches},
+                            {"pipelined_steps", outcome.pipelined},
                             {"ranks", facts.ranks},
                             {"backend", facts.backend},
                             {"parameter_checksum", fmt::format("{:016x}", outcome.parameter_checksum)},

@@ -12,6 +12,7 @@ target_sources(mmn_host PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/run_summary.cpp
   ${CMAKE_CURRENT_LIST_DIR}/step_loss.cpp
   ${CMAKE_CURRENT_LIST_DIR}/trainer.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/training_run_steps.cpp
   ${CMAKE_CURRENT_LIST_DIR}/validation.cpp
 )
 include(${CMAKE_CURRENT_LIST_DIR}/sources_reporting.cmake)

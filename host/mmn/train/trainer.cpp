@@ -34,70 +34,14 @@
 #include "mmn/train/run_directory.h"
 #include "mmn/train/run_summary.h"
 #include "mmn/train/step_loss.h"
+#include "mmn/train/training_run.h"
 #include "mmn/train/validation.h"
 #include "mmn/util/error.h"
 #include "mmn/util/thread_pool.h"
 
 namespace mmn {
-namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-// One training run: the set-up (data, run directory, model, resume, backend) in the
-// constructor, then run(): the step loop, validation and evaluation, and the reports.
-class TrainingRun {
- public:
-  TrainingRun(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks, Communicator& comm);
-  TrainOutcome run();
-
- private:
-  void open_data();
-  void open_run_directory();
-  void resume();
-  void fit_rare_ids();
-  bool train_one_step(const TrainingBatch& batch);  // false: the batch was skipped
-  bool validate_and_track();                      // true: stop early
-  void evaluate_periodically();
-  void save();
-  [[noreturn]] void diverged(std::uint64_t at_step, const std::string& what) const;
-  std::optional<EvalReport> evaluate_on(const Dataset& data);
-  double validation_score_now();
-  void end_with_best_parameters();
-  void write_reports();
-  void append_eval(const EvalReport& report, const char* split);
-  bool validating() const { return split_.rows.rows() > 0; }
-
-  const TrainConfig& config_;
-  const TrainOptions& options_;
-  const TrainHooks& hooks_;
-  Communicator& comm_;
-  const bool lead_;  // logs, writes the run directory and checkpoints
-  const bool show_;  // prints progress
-  const Clock::time_point started_ = Clock::now();
-  ThreadPool pool_;
-  std::optional<Dataset> train_data_, test_data_, heldout_data_;
-  std::optional<RunDirectory> run_dir_;
-  std::optional<CheckpointDirectory> checkpoints_, best_checkpoints_;
-  std::optional<MmnModel> model_;
-  std::optional<Optimizer> optimizer_;
-  ValidationSplit split_;
-  ColumnBlock validation_rows_;
-  std::optional<BatchLoader> loader_;
-  BestModelTracker best_;
-  std::unique_ptr<TrainingBackend> backend_;
-  std::uint64_t step_ = 0, total_steps_ = 0;
-  TrainOutcome outcome_;
-  std::ostream discard_{nullptr};
-  std::optional<Progress> progress_;
-  std::vector<std::uint64_t> data_domain_rows_;
-  std::uint32_t skipped_in_a_row_ = 0;
-  std::uint64_t trained_rows_ = 0;
-  double train_seconds_ = 0;
-  double last_loss_ = 0;
-  LogInterval interval_;
-  std::optional<ReadAheadBatches> batches_;
-};
 
 TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks,
                          Communicator& comm)
@@ -135,6 +79,8 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options,
                                                   std::max(share, config_.train.eval_batch_size), local_rank(), &comm_,
                                                   config_.train.precision});
   if (show_) fmt::print("backend: {}\n", backend_->description());
+  pipelined_ = comm_.size() == 1 && !hooks_.after_gradients && config_.train.on_divergence == "stop";
+  outcome_.pipelined = pipelined_;
   total_steps_ = config_.train.max_steps > 0 ? config_.train.max_steps
                                              : std::uint64_t{config_.train.epochs} * loader_->batches_per_epoch();
   optimizer_->set_total_steps(total_steps_);
@@ -203,22 +149,22 @@ void TrainingRun::fit_rare_ids() {
 TrainOutcome TrainingRun::run() {
   // A resumed run that had stopped early stays stopped (unless given more patience).
   outcome_.stopped_early = best_.out_of_patience();
-  while (step_ < total_steps_ && !outcome_.stopped_early) {
-    const auto t0 = Clock::now();
-    const TrainingBatch* batch = batches_->next(step_ + 1 < total_steps_);
+  bool stop = outcome_.stopped_early;
+  while (!stop && step_ + queued_rows_.size() < total_steps_) {
+    auto t0 = Clock::now();
+    const TrainingBatch* batch = batches_->next(step_ + queued_rows_.size() + 1 < total_steps_);
     if (batch == nullptr) break;
+    if (pipelined_) {
+      stop = queue_step(*batch, t0);
+      continue;
+    }
     const bool trained = train_one_step(*batch);
     train_seconds_ += seconds_since(t0);
-    if (!trained) continue;
-    const double rate = train_seconds_ > 0 ? static_cast<double>(trained_rows_) / train_seconds_ : 0.0;
-    progress_->update(step_, rate, last_loss_);
-    if (step_ % config_.train.log_every == 0 || step_ == total_steps_) {
-      nlohmann::json record = interval_.record(step_, batches_->position().epoch);
-      if (lead_) run_dir_->append_metrics(record);
-    }
-    if (config_.train.checkpoint_every > 0 && step_ % config_.train.checkpoint_every == 0) save();
-    if (validate_and_track()) break;
-    evaluate_periodically();
+    if (trained) stop = after_step();
+  }
+  while (!queued_rows_.empty()) {  // the data ended with a step queued
+    settle_step();
+    after_step();
   }
   progress_->finish();
   outcome_.steps = step_;
@@ -229,101 +175,6 @@ TrainOutcome TrainingRun::run() {
   if (heldout_data_) outcome_.heldout = evaluate_on(*heldout_data_);
   if (lead_) write_reports();
   return outcome_;
-}
-
-bool TrainingRun::train_one_step(const TrainingBatch& batch) {
-  const ColumnView rows = batch.view();
-  const StepLoss step_loss =
-      global_step_loss(rows, model_->grid().n_domains(), config_.loss, data_domain_rows_, comm_);
-  LossValue loss = backend_->compute_gradients(rows, step_loss.scales);
-  if (hooks_.after_gradients) {
-    backend_->gradients_to_host();
-    hooks_.after_gradients(step_ + 1, *model_, loss);
-    backend_->gradients_from_host();
-  }
-  if (comm_.size() > 1) {
-    double parts[3] = {loss.total, loss.ctr, loss.cvr};
-    comm_.sum(parts, 3);
-    loss = {parts[0], parts[1], parts[2]};
-    backend_->exchange_gradients(comm_);
-  }
-  if (const auto bad = backend_->non_finite_gradient(loss)) {  // the same verdict on every rank
-    if (config_.train.on_divergence != "skip_batch") diverged(step_ + 1, *bad);
-    ++outcome_.skipped_batches;
-    if (++skipped_in_a_row_ > config_.train.max_skipped_batches)
-      fail("training diverged at step {}: {} batches in a row had a non-finite loss or gradient (the last: {}); "
-           "more than train.max_skipped_batches = {}; the last good checkpoint is {}",
-           step_ + 1, skipped_in_a_row_, *bad, config_.train.max_skipped_batches,
-           outcome_.last_checkpoint.empty() ? "(none yet)" : outcome_.last_checkpoint);
-    if (lead_) {
-      fmt::print(stderr, "mmn: warning: step {}: {}; batch skipped (train.on_divergence = skip_batch)\n", step_ + 1,
-                 *bad);
-      run_dir_->append_metrics({{"kind", "skipped_batch"}, {"step", step_ + 1}, {"tensor", *bad}});
-    }
-    return false;
-  }
-  skipped_in_a_row_ = 0;
-  backend_->apply_optimizer(optimizer_->next_step());
-  ++step_;
-  trained_rows_ += step_loss.counts.rows;
-  last_loss_ = loss.total;
-  interval_.add(loss, step_loss.counts.rows);
-  return true;
-}
-
-bool TrainingRun::validate_and_track() {
-  if (!validating()) return false;
-  const bool due = step_ == total_steps_ || (config_.train.validate_every > 0
-                                                 ? step_ % config_.train.validate_every == 0
-                                                 : step_ % loader_->batches_per_epoch() == 0);
-  if (!due) return false;
-  const double score = validation_score_now();
-  const bool better = best_.observe(step_, score);
-  if (lead_)
-    run_dir_->append_metrics({{"kind", "validation"},
-                              {"step", step_},
-                              {"metric", to_string(config_.train.validation_metric)},
-                              {"value", std::isfinite(score) ? nlohmann::json(score) : nlohmann::json()},
-                              {"best", better}});
-  if (better) {
-    backend_->parameters_to_host();
-    if (lead_) best_.set_checkpoint(best_checkpoints_->save(*model_, *optimizer_, {step_, batches_->position(), {}}));
-  }
-  if (lead_) write_best(config_.run.dir, config_.train.validation_metric, best_.best());
-  if (better || !best_.out_of_patience()) return false;
-  outcome_.stopped_early = true;
-  if (show_)
-    fmt::print("\nstopping early at step {}: no better validation {} in {} validations (best {:.5f} at step {})\n",
-               step_, to_string(config_.train.validation_metric), best_.since_best(), best_.best().value,
-               best_.best().step);
-  return true;
-}
-
-void TrainingRun::evaluate_periodically() {
-  if (!test_data_ || config_.train.eval_every == 0 || step_ % config_.train.eval_every != 0) return;
-  const std::optional<EvalReport> report = evaluate_on(*test_data_);
-  if (lead_) append_eval(*report, "test");
-}
-
-void TrainingRun::append_eval(const EvalReport& report, const char* split) {
-  nlohmann::json line = eval_report_json(report);
-  line["kind"] = "eval";
-  line["split"] = split;
-  line["step"] = step_;
-  run_dir_->append_metrics(line);
-}
-
-void TrainingRun::save() {
-  backend_->parameters_to_host();
-  if (const auto bad = non_finite_parameter(*model_)) diverged(step_, *bad + " is not finite after the update");
-  outcome_.parameter_checksum = check_replicas_agree(comm_, *model_, step_);
-  if (lead_) outcome_.last_checkpoint = checkpoints_->save(*model_, *optimizer_, {step_, batches_->position(), {}});
-  comm_.broadcast(outcome_.last_checkpoint, 0);
-}
-
-void TrainingRun::diverged(std::uint64_t at_step, const std::string& what) const {
-  fail("training diverged at step {}: {}; the last good checkpoint is {}", at_step, what,
-       outcome_.last_checkpoint.empty() ? "(none yet)" : outcome_.last_checkpoint);
 }
 
 // Every rank predicts its share of the batches; rank 0 evaluates (the others get nothing).
@@ -379,8 +230,6 @@ void TrainingRun::write_reports() {
   if (outcome_.heldout)
     fmt::print("{}", format_eval_table("held-out combinations (zero-shot)", {{config_.model.label(), *outcome_.heldout}}));
 }
-
-}  // namespace
 
 TrainOutcome train(const TrainConfig& config, const TrainOptions& options, const TrainHooks& hooks,
                    Communicator* job) {

@@ -35,6 +35,9 @@ struct TrainOutcome {
   std::optional<EvalReport> heldout;
   std::string last_checkpoint;
   std::uint64_t skipped_batches = 0;  // train.on_divergence = "skip_batch": batches dropped
+  // Steps were queued on the backend one ahead of the host (one process, no gradient hook,
+  // train.on_divergence = "stop"; on the CUDA backend, without a host round trip per step).
+  bool pipelined = false;
   std::uint64_t parameter_checksum = 0;  // of every parameter at the end (the same on every rank)
   // With a validation split: the step of the best validation score, whose parameters the run
   // ends with (its reports and `mmn eval`/`predict` use them); 0 without one.

@@ -94,6 +94,35 @@ TEST_F(CudaTraining, ResumedRunEqualsUninterruptedRunBitwise) {
   EXPECT_EQ(resumed.parameter_checksum, straight.parameter_checksum);
 }
 
+// One process with train.on_divergence = "stop" pipelines its steps on the device (a step is
+// queued before the one before it is settled); "skip_batch" runs them one at a time. Both train
+// the same to the bit: losses, test AUCs and parameters, with log, checkpoint and evaluation
+// points falling between queued steps.
+TEST_F(CudaTraining, PipelinedStepsEqualStepsOneAtATimeBitwise) {
+  testing::TempDir tmp;
+  const std::string data = tiny_data(tmp);
+  TrainConfig pipelined = tiny_run(data, tmp / "pipelined", "cuda");
+  pipelined.train.log_every = 7;
+  pipelined.train.eval_every = 10;
+  pipelined.train.checkpoint_every = 11;
+  TrainConfig one_at_a_time = pipelined;
+  one_at_a_time.run.dir = tmp / "one_at_a_time";
+  one_at_a_time.train.on_divergence = "skip_batch";
+  const TrainOutcome a = train(pipelined, {false, false, true});
+  const TrainOutcome b = train(one_at_a_time, {false, false, true});
+  EXPECT_TRUE(a.pipelined);
+  EXPECT_FALSE(b.pipelined);
+  EXPECT_EQ(a.steps, 30u);
+  EXPECT_EQ(b.steps, 30u);
+  const std::vector<double> la = loss_curve(tmp / "pipelined"), lb = loss_curve(tmp / "one_at_a_time");
+  EXPECT_EQ(la.size(), 5u);  // steps 7, 14, 21, 28 and the last
+  EXPECT_EQ(la, lb);
+  EXPECT_EQ(a.parameter_checksum, b.parameter_checksum);
+  ASSERT_TRUE(a.test && b.test);
+  EXPECT_EQ(a.test->ctr_auc, b.test->ctr_auc);
+  EXPECT_EQ(a.test->cvr_auc, b.test->cvr_auc);
+}
+
 TEST_F(CudaTraining, AutoPicksTheCudaBackendWhenItCanRun) {
   testing::TempDir tmp;
   const std::string data = tiny_data(tmp);

@@ -16,57 +16,21 @@
 #include "mmn/cuda_backend/cuda_backend.h"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
+#include "cuda/cuda_backend/device_model_fixture.h"
 #include "testing/random_block.h"
 
 namespace mmn {
 namespace {
 
-struct Fixture {
-  Fixture() : model(config(), schema(), 3), optimizer({}, model) {}
-  static Schema schema() {
-    Schema s;
-    s.n_types = 3;
-    s.n_scenarios = 4;
-    s.categorical = {{"user", 40}, {"item", 9}};
-    s.dense = {"price"};
-    return s;
-  }
-  static ModelConfig config() {
-    ModelConfig c;
-    c.embedding_dim = 4;
-    c.ctr_hidden = {12};
-    c.cvr_hidden = {10, 6};
-    return c;
-  }
-  std::unique_ptr<device::DeviceModel> device_model(std::uint32_t max_rows) {
-    auto d = std::make_unique<device::DeviceModel>(device_model_spec(model, &optimizer, max_rows, 0));
-    upload_host_state(*d, model, &optimizer);
-    return d;
-  }
-  HostBatchColumns columns() const { return HostBatchColumns(model.grid(), model.embeds_type_and_scenario()); }
-  LossScales loss_for(const ColumnView& rows) {
-    std::vector<std::uint32_t> domain;
-    model.domains_of(rows, domain);
-    const LossCounts c = count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::ctcvr);
-    LossOptions dynamic;
-    dynamic.dynamic_weight = true;
-    const LossScales scales = loss_scales(c, dynamic);
-    LossScales l;  // the CTR and per-domain CVR scales only: lambda 1, the ctcvr loss
-    l.ctr = scales.ctr;
-    l.cvr_domain = scales.cvr_domain;
-    return l;
-  }
-  MmnModel model;
-  Optimizer optimizer;
-};
+using testing::DeviceModelFixture;
 
 // Each bucket reaches the reducer finished (its values then are its final gradients), the
 // buckets are disjoint and cover every dense gradient, and what the reducer leaves in place is
 // what the step ends with: doubling each bucket (a sum over two identical ranks) doubles the
 // gradients of a step without a reducer, bit for bit.
 TEST(DeviceModel, EveryLayerReachesTheReducerFinishedAndTheBucketsCoverTheGradients) {
-  Fixture f;
-  const ColumnBlock block = testing::random_block(Fixture::schema(), 200, 4);
+  DeviceModelFixture f;
+  const ColumnBlock block = testing::random_block(DeviceModelFixture::schema(), 200, 4);
   const ColumnView rows = view_of(block);
   HostBatchColumns columns = f.columns();
   const device::HostBatch batch = columns.of(rows);
@@ -113,13 +77,13 @@ TEST(DeviceModel, EveryLayerReachesTheReducerFinishedAndTheBucketsCoverTheGradie
 // losses and parameters bit for bit, also when an evaluation pass drops the read-ahead and
 // when the caller ends up passing a different batch than the one announced.
 TEST(DeviceModel, ReadAheadGivesTheSameStepsAsNone) {
-  Fixture f;
+  DeviceModelFixture f;
   const std::vector<std::size_t> sizes = {200, 150, 200, 90, 120};
   std::vector<ColumnBlock> blocks;
   for (std::size_t i = 0; i < sizes.size(); ++i)
-    blocks.push_back(testing::random_block(Fixture::schema(), sizes[i], static_cast<std::uint32_t>(20 + i)));
-  const ColumnBlock stranger = testing::random_block(Fixture::schema(), 90, 99);
-  const ColumnBlock held = testing::random_block(Fixture::schema(), 64, 7);
+    blocks.push_back(testing::random_block(DeviceModelFixture::schema(), sizes[i], static_cast<std::uint32_t>(20 + i)));
+  const ColumnBlock stranger = testing::random_block(DeviceModelFixture::schema(), 90, 99);
+  const ColumnBlock held = testing::random_block(DeviceModelFixture::schema(), 64, 7);
 
   auto run = [&](bool read_ahead) {
     auto d = f.device_model(200);
@@ -189,10 +153,10 @@ class TwoRankGather {
 TEST(DeviceModel, SparseGradientsMergedAcrossRanksEqualTheHostMergeOnEveryRank) {
   for (const std::size_t rows1 : {std::size_t{120}, std::size_t{0}}) {
     SCOPED_TRACE("rank 1 has " + std::to_string(rows1) + " rows");
-    Fixture f0, f1;
+    DeviceModelFixture f0, f1;
     auto d0 = f0.device_model(200), d1 = f1.device_model(200);
-    const ColumnBlock b0 = testing::random_block(Fixture::schema(), 200, 41);
-    const ColumnBlock b1 = testing::random_block(Fixture::schema(), rows1, 42);
+    const ColumnBlock b0 = testing::random_block(DeviceModelFixture::schema(), 200, 41);
+    const ColumnBlock b1 = testing::random_block(DeviceModelFixture::schema(), rows1, 42);
     HostBatchColumns c0 = f0.columns(), c1 = f1.columns();
     d0->compute_gradients(c0.of(view_of(b0)), f0.loss_for(view_of(b0)));
     d1->compute_gradients(c1.of(view_of(b1)), f0.loss_for(view_of(b1)));
@@ -231,7 +195,7 @@ TEST(DeviceModel, SparseGradientsMergedAcrossRanksEqualTheHostMergeOnEveryRank) 
 }
 
 TEST(DeviceModel, MemoryPlanGrowsWithTheBatch) {
-  Fixture f;
+  DeviceModelFixture f;
   const device::MemoryPlan small = device::plan_memory(device_model_spec(f.model, &f.optimizer, 100, 0));
   const device::MemoryPlan large = device::plan_memory(device_model_spec(f.model, &f.optimizer, 10000, 0));
   EXPECT_EQ(small.parameters, large.parameters);
@@ -241,9 +205,9 @@ TEST(DeviceModel, MemoryPlanGrowsWithTheBatch) {
 }
 
 TEST(DeviceModel, RefusesABatchLargerThanItWasSizedFor) {
-  Fixture f;
+  DeviceModelFixture f;
   auto d = f.device_model(50);
-  const ColumnBlock block = testing::random_block(Fixture::schema(), 51, 1);
+  const ColumnBlock block = testing::random_block(DeviceModelFixture::schema(), 51, 1);
   HostBatchColumns columns = f.columns();
   const ColumnView rows = view_of(block);
   try {

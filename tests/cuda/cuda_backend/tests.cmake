@@ -5,6 +5,7 @@ set(_mmn_backend_test_sources
   cuda/cuda_backend/cuda_backend_test.cpp
   cuda/cuda_backend/cuda_training_test.cpp
   cuda/cuda_backend/device_model_test.cpp
+  cuda/cuda_backend/device_model_queue_test.cpp
 )
 if(MMN_EMULATOR)
   mmn_add_test(cuda_backend_tests ${_mmn_backend_test_sources})
