@@ -16,8 +16,17 @@ inline bool smoke() {
   return v != nullptr && *v != '\0' && std::strcmp(v, "0") != 0;
 }
 
-// The minimum time a benchmark runs for: `seconds`, or a token time in smoke mode.
-inline double min_time(double seconds) { return smoke() ? 0.01 : seconds; }
+// The minimum time a benchmark runs for: `seconds`, a token time in smoke mode, or
+// MMN_PERF_MIN_TIME seconds where that is set to a positive number (the GPU check's short runs).
+inline double min_time(double seconds) {
+  if (smoke()) return 0.01;
+  if (const char* v = std::getenv("MMN_PERF_MIN_TIME"); v != nullptr && *v != '\0') {
+    char* end = nullptr;
+    const double chosen = std::strtod(v, &end);
+    if (end != v && *end == '\0' && chosen > 0.0) return chosen;
+  }
+  return seconds;
+}
 
 // `full` normally, `small` in smoke mode.
 template <typename T>

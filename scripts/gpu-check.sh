@@ -5,7 +5,8 @@
 # beside it: configures a build for the GPU it finds, whose find paths are limited to gpu-deps/
 # and the toolkit, builds the GPU targets with every core, then runs, each step under its own
 # time limit: the GPU tests (compute-sanitizer memcheck on a subset where installed), `mmn train`
-# on the GPU against the CPU backend on tiny and criteo-like data, and the GPU benchmarks.
+# on the GPU against the CPU backend on tiny and criteo-like data (on tiny also the GPU with
+# train.precision=bf16), and the GPU benchmarks (fp32, tf32 and bf16 variants).
 # Writes OUT_DIR/report.md (always, even when a step or the build fails), the benchmarks' JSON
 # and the logs: at most 8 files. Without a GPU every GPU step reports "skipped: no device".
 #
@@ -240,8 +241,9 @@ run_tests() {
   fi
 }
 
-# train_pair NAME CONFIG DATA LOG_EVERY: the CPU backend (always) and the GPU (with a device) on
-# the same data and configuration, each in its own run directory.
+# train_pair NAME CONFIG DATA LOG_EVERY [bf16]: the CPU backend (always) and the GPU (with a device)
+# on the same data and configuration, each in its own run directory; with bf16 also the GPU with
+# train.precision=bf16 (the towers on the tensor cores).
 train_pair() {
   local name="$1" config="$2" data="$3" log="$out/train.log" mmn="$build/trainer/mmn"
   local common=("$config" --overwrite --quiet --set data.train="$data/train" --set data.test="$data/test"
@@ -252,6 +254,10 @@ train_pair() {
     run_step "train $name cpu" 90 "$log" "$mmn" train "${common[@]}" --device cpu --set run.dir="$work/runs/$name-cpu" || true
   fi
   gpu_step "train $name cuda" 90 "$log" "$mmn" train "${common[@]}" --device cuda --set run.dir="$work/runs/$name-cuda"
+  if [ "${5:-}" = bf16 ]; then
+    gpu_step "train $name cuda bf16" 90 "$log" "$mmn" train "${common[@]}" --device cuda --set train.precision=bf16 \
+      --set run.dir="$work/runs/$name-cuda-bf16"
+  fi
 }
 
 run_training() {
@@ -263,14 +269,22 @@ run_training() {
     run_step "synth criteo-like" 60 "$log" "$mmn" synth --preset criteo-like --rows "${MMN_GPU_CHECK_ROWS:-400000}" \
       --seed 1 --out "$work/data/criteo-like" --overwrite || true
   fi
-  train_pair tiny "$root/configs/tiny.toml" "$work/data/tiny" 25
+  train_pair tiny "$root/configs/tiny.toml" "$work/data/tiny" 25 bf16
   train_pair criteo-like "$root/configs/criteo-like.toml" "$work/data/criteo-like" 10
 }
 
+# Within the check's minutes: the large batch only (and the full 357-domain grid for the grouped
+# GEMM), 0.05 s of repeats each (MMN_PERF_MIN_TIME); scripts/bench.sh runs them all at length.
 run_benchmarks() {
-  local perf="$build/perf" log="$out/bench.log" name
+  local perf="$build/perf" log="$out/bench.log" name filter
   for name in gpu_kernel_bench grouped_gemm_bench train_step_gpu_bench; do
-    gpu_step "$name" 90 "$log" "$perf/$name" --benchmark_out="$out/$name.json" --benchmark_out_format=json
+    case "$name" in
+      gpu_kernel_bench) filter='rows:65536' ;;
+      grouped_gemm_bench) filter='domains:357/rows:65536' ;;
+      *) filter='.' ;;
+    esac
+    MMN_PERF_MIN_TIME=0.05 gpu_step "$name" 90 "$log" "$perf/$name" --benchmark_filter="$filter" \
+      --benchmark_out="$out/$name.json" --benchmark_out_format=json
   done
 }
 

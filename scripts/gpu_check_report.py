@@ -17,6 +17,7 @@ AUC_KEYS = [
     ("CVR logloss", "cvr_logloss"),
 ]
 DATA_SETS = ["tiny", "criteo-like"]
+BF16_DATA_SETS = ["tiny"]  # also trained on the GPU with train.precision=bf16
 BENCHMARKS = ["gpu_kernel_bench", "grouped_gemm_bench", "train_step_gpu_bench"]
 
 
@@ -72,31 +73,50 @@ def load_run(runs, name):
     return summary, losses
 
 
+def training_columns(runs, data):
+    """(label, summary, losses) of each run on `data`: cpu, cuda and, where it ran, cuda with bf16 towers."""
+    columns = [("cpu",) + load_run(runs, f"{data}-cpu"), ("cuda",) + load_run(runs, f"{data}-cuda")]
+    if data in BF16_DATA_SETS:
+        columns.append(("cuda bf16",) + load_run(runs, f"{data}-cuda-bf16"))
+    return columns
+
+
+def training_table(columns):
+    labels = [c[0] for c in columns]
+    differences = ["cuda - cpu", "cuda bf16 - cuda"][:len(columns) - 1]
+    lines = ["| test split | " + " | ".join(labels + differences) + " |", "|---|" + "---:|" * (2 * len(columns) - 1)]
+    summaries = [c[1] or {} for c in columns]
+
+    def row(label, cells):
+        return f"| {label} | " + " | ".join(cells) + " |"
+
+    for label, key in AUC_KEYS:
+        values = [s.get("test", {}).get(key) for s in summaries]
+        diffs = [b - a if a is not None and b is not None else None for a, b in zip(values[:-1], values[1:])]
+        lines.append(row(label, [number(v) for v in values] + [number(d, 5) for d in diffs]))
+    blank = [""] * (len(columns) - 1)
+    lines.append(row("samples/s (training)", [number(s.get("samples_per_second"), 0) for s in summaries] + blank))
+    lines.append(row("backend", [cell(s.get("backend", "–")) for s in summaries] + blank))
+    blas = (summaries[0].get("machine", {}).get("blas", {}) or {}).get("library", "–")
+    lines.append(row("BLAS (CPU backend)", [cell(blas)] + [""] * (len(columns) - 1) + blank))
+    return lines
+
+
 def training_section(runs):
     lines = ["## Training: CPU backend against the GPU", ""]
     for data in DATA_SETS:
-        cpu, cpu_loss = load_run(runs, f"{data}-cpu")
-        gpu, gpu_loss = load_run(runs, f"{data}-cuda")
+        columns = training_columns(runs, data)
         lines.append(f"### {data}")
         lines.append("")
-        if cpu is None and gpu is None:
+        if all(c[1] is None for c in columns):
             lines += ["no run finished (see Steps)", ""]
             continue
-        lines += ["| test split | cpu | cuda | cuda - cpu |", "|---|---:|---:|---:|"]
-        for label, key in AUC_KEYS:
-            a = (cpu or {}).get("test", {}).get(key)
-            b = (gpu or {}).get("test", {}).get(key)
-            diff = b - a if a is not None and b is not None else None
-            lines.append(f"| {label} | {number(a)} | {number(b)} | {number(diff, 5)} |")
-        rate_cpu = (cpu or {}).get("samples_per_second")
-        rate_gpu = (gpu or {}).get("samples_per_second")
-        lines.append(f"| samples/s (training) | {number(rate_cpu, 0)} | {number(rate_gpu, 0)} | |")
-        lines.append(f"| backend | {cell((cpu or {}).get('backend', '–'))} | {cell((gpu or {}).get('backend', '–'))} | |")
-        blas = ((cpu or {}).get("machine", {}).get("blas", {}) or {}).get("library", "–")
-        lines.append(f"| BLAS (CPU backend) | {cell(blas)} | | |")
-        lines += ["", "| step | loss cpu | loss cuda |", "|---:|---:|---:|"]
-        for step in sorted(set(cpu_loss) | set(gpu_loss)):
-            lines.append(f"| {step} | {number(cpu_loss.get(step), 5)} | {number(gpu_loss.get(step), 5)} |")
+        lines += training_table(columns)
+        lines += ["", "| step | " + " | ".join(f"loss {c[0]}" for c in columns) + " |",
+                  "|---:|" + "---:|" * len(columns)]
+        losses = [c[2] for c in columns]
+        for step in sorted(set().union(*losses)):
+            lines.append(f"| {step} | " + " | ".join(number(l.get(step), 5) for l in losses) + " |")
         lines.append("")
     return lines
 
@@ -141,12 +161,23 @@ def bench_section(bench_dir):
     return lines
 
 
+def precision_of(name):
+    """fp32, or the tf32 / bf16 that a tensor-core variant's name carries as a segment."""
+    match = re.search(r"/(tf32|bf16)(/|$)", name)
+    return match.group(1) if match else "fp32"
+
+
 def roofline_line(rows):
-    def span(key, unit):
-        values = [r[key] for r in rows if key in r]
+    def span(key, unit, precision=None):
+        values = [r[key] for r in rows if key in r and (precision is None or precision_of(r["name"]) == precision)]
         return f"{min(values):.0f} to {max(values):.0f} {unit}" if values else "–"
-    return ("Rooflines measured after each benchmark: fp32 sgemm " + span("roofline_GFLOP/s", "GFLOP/s")
-            + ", device copy " + span("roofline_GB/s", "GB/s") + ".")
+    parts = ["fp32 sgemm " + span("roofline_GFLOP/s", "GFLOP/s", "fp32")]
+    for precision in ("tf32", "bf16"):
+        if any(precision_of(r["name"]) == precision for r in rows):
+            parts.append(f"{precision} cuBLAS GEMM (for the {precision} variants) "
+                         + span("roofline_GFLOP/s", "GFLOP/s", precision))
+    parts.append("device copy " + span("roofline_GB/s", "GB/s"))
+    return "Rooflines measured after each benchmark: " + ", ".join(parts) + "."
 
 
 def main():

@@ -26,7 +26,8 @@ struct CublasHandle {
   cublasHandle_t h{};
   CublasHandle() {
     check_cublas(cublasCreate(&h), "cublasCreate");
-    check_cublas(cublasSetMathMode(h, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");  // fp32 FMA, no TF32
+    // cublasSgemm in fp32 FMA, no TF32; cublasGemmEx as its compute type says
+    check_cublas(cublasSetMathMode(h, CUBLAS_DEFAULT_MATH), "cublasSetMathMode");
   }
   ~CublasHandle() { cublasDestroy(h); }
   CublasHandle(const CublasHandle&) = delete;
@@ -41,20 +42,32 @@ double best_seconds(GpuTimer& timer, Work&& work) {
   return best;
 }
 
+// C = A B, n x n, at the precision's operand types (A, B and C hold zeros, as cudaMemset left them).
+void gemm_at(const CublasHandle& handle, Precision p, int n, const void* a, const void* b, void* c) {
+  const float one = 1.0f, zero = 0.0f;
+  if (p == Precision::fp32) {
+    check_cublas(cublasSgemm(handle.h, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, static_cast<const float*>(a), n,
+                             static_cast<const float*>(b), n, &zero, static_cast<float*>(c), n),
+                 "cublasSgemm (roofline)");
+    return;
+  }
+  const cudaDataType_t operands = p == Precision::bf16 ? CUDA_R_16BF : CUDA_R_32F;
+  const cublasComputeType_t compute = p == Precision::tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
+  check_cublas(cublasGemmEx(handle.h, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, a, operands, n, b, operands, n, &zero, c,
+                            CUDA_R_32F, n, compute, CUBLAS_GEMM_DEFAULT),
+               "cublasGemmEx (roofline)");
+}
+
 }  // namespace
 
-double gpu_sgemm_roofline() {
+double gpu_gemm_roofline(Precision p) {
   const int n = size_for_run(8192, 1024);
-  const std::size_t bytes = std::size_t{4} * n * n;
-  DeviceBytes a(bytes), b(bytes), c(bytes);
+  const std::size_t elements = static_cast<std::size_t>(n) * n;
+  const std::size_t operand_bytes = p == Precision::bf16 ? 2 : 4;
+  DeviceBytes a(elements * operand_bytes), b(elements * operand_bytes), c(elements * 4);
   CublasHandle handle;
   GpuTimer timer;
-  const float one = 1.0f, zero = 0.0f;
-  const double s = best_seconds(timer, [&] {
-    check_cublas(cublasSgemm(handle.h, CUBLAS_OP_N, CUBLAS_OP_N, n, n, n, &one, static_cast<const float*>(a.ptr), n,
-                             static_cast<const float*>(b.ptr), n, &zero, static_cast<float*>(c.ptr), n),
-                 "cublasSgemm (roofline)");
-  });
+  const double s = best_seconds(timer, [&] { gemm_at(handle, p, n, a.ptr, b.ptr, c.ptr); });
   return 2.0 * n * static_cast<double>(n) * n / s;
 }
 
@@ -72,7 +85,7 @@ double gpu_copy_roofline() {
   return 2.0 * static_cast<double>(bytes) / s;
 }
 
-void report_gpu_work(benchmark::State& state, const GpuWork& w, double seconds) {
+void report_gpu_work(benchmark::State& state, const GpuWork& w, double seconds, Precision precision) {
   if (state.iterations() == 0 || seconds <= 0.0) return;
   const double iterations = static_cast<double>(state.iterations());
   const double flop_rate = w.flops * iterations / seconds, byte_rate = w.bytes * iterations / seconds;
@@ -85,7 +98,7 @@ void report_gpu_work(benchmark::State& state, const GpuWork& w, double seconds) 
   state.counters["fraction_of_bandwidth_roofline"] = of_bandwidth;
   double fraction = of_bandwidth;
   if (w.flops > 0.0) {
-    const double compute = gpu_sgemm_roofline();
+    const double compute = gpu_gemm_roofline(precision);
     state.counters["GFLOP/s"] = flop_rate / 1e9;
     state.counters["roofline_GFLOP/s"] = compute / 1e9;
     state.counters["fraction_of_flop_roofline"] = flop_rate / compute;

@@ -21,7 +21,7 @@ export MMN_GPU_CHECK_SECONDS=900 MMN_GPU_CHECK_BUILD_SECONDS=600
 # mmn (host library, CLI11, the nvcc-built backend), a GoogleTest binary and a benchmark
 # binary (cuBLAS, Google Benchmark): every gathered package is compiled against and linked.
 export MMN_GPU_CHECK_TARGETS="mmn cuda_backend_gpu_tests train_step_gpu_bench"
-gpu_steps=(kernel_gpu_tests cuda_backend_gpu_tests memcheck "train tiny cuda"
+gpu_steps=(kernel_gpu_tests cuda_backend_gpu_tests memcheck "train tiny cuda" "train tiny cuda bf16"
   "train criteo-like cuda" gpu_kernel_bench grouped_gemm_bench train_step_gpu_bench)
 real_steps=(configure build "synth tiny" "synth criteo-like" "train tiny cpu" "train criteo-like cpu")
 failures=0
