@@ -55,6 +55,14 @@ __device__ inline float composed_bias(const ComposedLayer& l, const DomainGrid& 
   return v;
 }
 
+// Input k of the tile's row m (through `order` when not null), 0 past the tile's rows or the inputs.
+__device__ inline float tile_input(const ComposedLayer& l, const RouteTile& tile, const std::uint32_t* order,
+                                   const float* x, std::uint32_t m, std::uint32_t k) {
+  if (m >= tile.row_end - tile.row_begin || k >= l.in) return 0.0f;
+  const std::uint32_t r = tile.row_begin + m;
+  return x[static_cast<std::size_t>(order != nullptr ? order[r] : r) * l.in + k];
+}
+
 // acc (this thread's 4 x 4 outputs: rows ty*4.., columns tx*4..) += a_tile^T b_tile over the
 // tiles' K steps.
 __device__ inline void multiply_tiles(const float (&a_tile)[kGemmTileK][kGemmTileM],
@@ -84,12 +92,7 @@ static __global__ void composed_forward_kernel(ComposedLayer l, DomainGrid grid,
   for (std::uint32_t k0 = 0; k0 < l.in; k0 += kGemmTileK) {
     for (unsigned i = threadIdx.x; i < kGemmTileM * kGemmTileK; i += kGemmThreads) {
       const unsigned m = i / kGemmTileK, kk = i % kGemmTileK;
-      float v = 0.0f;
-      if (m < rows && k0 + kk < l.in) {
-        const std::uint32_t r = tile.row_begin + m;
-        v = x[static_cast<std::size_t>(order != nullptr ? order[r] : r) * l.in + k0 + kk];
-      }
-      a_tile[kk][m] = v;
+      a_tile[kk][m] = tile_input(l, tile, order, x, m, k0 + kk);
     }
     for (unsigned i = threadIdx.x; i < kGemmTileK * kGemmTileN; i += kGemmThreads) {
       const unsigned kk = i / kGemmTileN, nn = i % kGemmTileN;
@@ -268,6 +271,15 @@ struct ComposedRouting {
   std::uint32_t n_domains = 0;
 };
 
+// dy = 0 where the forward's output y <= 0, over the routed rows; nothing without ReLU.
+inline void relu_mask(const ComposedLayer& l, const ComposedRouting& r, const float* y, float* dy,
+                      cudaStream_t stream) {
+  if (!l.relu) return;
+  const std::size_t size = static_cast<std::size_t>(r.rows) * l.out;
+  const unsigned blocks = static_cast<unsigned>((size + kGemmThreads - 1) / kGemmThreads);
+  MMN_LAUNCH(relu_mask_kernel, dim3(blocks < 4096 ? blocks : 4096), dim3(kGemmThreads), 0, stream, y, size, dy);
+}
+
 inline void composed_forward(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r,
                              bool gather_input, const float* x, float* y, cudaStream_t stream) {
   if (r.max_tiles == 0 || l.out == 0) return;
@@ -282,11 +294,7 @@ inline void composed_backward(const ComposedLayer& l, const DomainGrid& grid, co
                               const float* y, float* dy, float* dx, const ComposedLayerGrad& grad, cudaStream_t stream,
                               FoldMode fold = FoldMode::deterministic) {
   if (r.rows == 0) return;
-  const std::size_t size = static_cast<std::size_t>(r.rows) * l.out;
-  if (l.relu) {
-    const unsigned blocks = static_cast<unsigned>((size + kGemmThreads - 1) / kGemmThreads);
-    MMN_LAUNCH(relu_mask_kernel, dim3(blocks < 4096 ? blocks : 4096), dim3(kGemmThreads), 0, stream, y, size, dy);
-  }
+  relu_mask(l, r, y, dy, stream);
   if (dx != nullptr) {
     const dim3 blocks(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
     MMN_LAUNCH(composed_dx_kernel, blocks, dim3(kGemmThreads), 0, stream, l, grid, r.table, r.tile_count,

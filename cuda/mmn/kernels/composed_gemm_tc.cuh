@@ -117,12 +117,7 @@ static __global__ void __launch_bounds__(kGemmThreads)
   for (std::uint32_t k0 = 0; k0 < l.in; k0 += kGemmTileK) {
     for (unsigned i = threadIdx.x; i < kGemmTileM * kGemmTileK; i += kGemmThreads) {
       const unsigned m = i / kGemmTileK, kk = i % kGemmTileK;
-      float v = 0.0f;
-      if (m < rows && k0 + kk < l.in) {
-        const std::uint32_t r = tile.row_begin + m;
-        v = x[static_cast<std::size_t>(order != nullptr ? order[r] : r) * l.in + k0 + kk];
-      }
-      s.a[m][kk] = O::round(v);
+      s.a[m][kk] = O::round(tile_input(l, tile, order, x, m, k0 + kk));
     }
     for (unsigned i = threadIdx.x; i < kGemmTileK * kGemmTileN; i += kGemmThreads) {
       const unsigned kk = i / kGemmTileN, nn = i % kGemmTileN;
@@ -255,11 +250,7 @@ inline void composed_backward_tc(const ComposedLayer& l, const DomainGrid& grid,
                                  const float* x, const float* y, float* dy, float* dx, const ComposedLayerGrad& grad,
                                  cudaStream_t stream) {
   if (r.rows == 0) return;
-  const std::size_t size = static_cast<std::size_t>(r.rows) * l.out;
-  if (l.relu) {
-    const unsigned blocks = static_cast<unsigned>((size + kGemmThreads - 1) / kGemmThreads);
-    MMN_LAUNCH(relu_mask_kernel, dim3(blocks < 4096 ? blocks : 4096), dim3(kGemmThreads), 0, stream, y, size, dy);
-  }
+  relu_mask(l, r, y, dy, stream);
   if (dx != nullptr) {
     const dim3 blocks(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
     MMN_LAUNCH(composed_dx_tc_kernel<P>, blocks, dim3(kGemmThreads), 0, stream, l, grid, r.table, r.tile_count,

@@ -5,8 +5,7 @@
 // the rounded operands). Every output is identical in every thread order and within 2e-5 of the
 // largest magnitude of the reference; the same outputs of the fp32 CPU layer must be further off
 // than that somewhere, so the test tells a rounded GEMM from an unrounded one.
-#include "mmn/kernels/composed_gemm_tc.cuh"
-#include "mmn/kernels/device_routing.h"
+#include "cuda/kernels/composed_layer_run.h"
 
 #include <gtest/gtest.h>
 
@@ -28,22 +27,8 @@
 namespace mmn {
 namespace {
 
-using Groups = std::array<bool, kParamGroups>;
-
-struct Case {
-  const char* name;
-  std::uint32_t rows, in, out;
-  std::uint32_t n_types, n_scenarios;
-  Groups groups;
-  Composition composition;
-  bool relu;
-};
-
-struct Outputs {
-  std::vector<float> y, dx;
-  std::array<std::vector<float>, kParamGroups> gw, gb;
-  bool operator==(const Outputs& o) const { return y == o.y && dx == o.dx && gw == o.gw && gb == o.gb; }
-};
+using Case = testing::ComposedCase;
+using Outputs = testing::LayerOutputs;
 
 constexpr float kTolerance = 2e-5f;
 
@@ -156,34 +141,8 @@ Prepared prepare(const Case& c, Precision p) {
 }
 
 Outputs run_device(const Case& c, const Prepared& p, Precision precision) {
-  const testing::LayerStorage& s = p.storage;
-  std::array<DeviceBuffer<float>, kParamGroups> w, b, gw, gb;
-  ComposedLayer l;
-  ComposedLayerGrad g;
-  l.in = c.in, l.out = c.out, l.composition = c.composition, l.relu = c.relu;
-  for (int h = 0; h < kParamGroups; ++h) {
-    if (s.w[h].empty()) continue;
-    w[h] = DeviceBuffer<float>(s.w[h]), b[h] = DeviceBuffer<float>(s.b[h]);
-    gw[h] = DeviceBuffer<float>(std::vector<float>(s.w[h].size(), 0.0f));
-    gb[h] = DeviceBuffer<float>(std::vector<float>(s.b[h].size(), 0.0f));
-    l.weight[h] = w[h].data(), l.bias[h] = b[h].data(), g.weight[h] = gw[h].data(), g.bias[h] = gb[h].data();
-  }
-  const kernels::DeviceRouting routed(p.domain, p.grid.n_domains(), nullptr);
-  const kernels::ComposedRouting& r = routed.routing();
-  DeviceBuffer<float> x_dev(p.x), x_routed(p.x.size()), y(std::size_t{c.rows} * c.out), dy_dev(p.dy),
-      dz(p.dy.size()), dx(p.x.size());
-  kernels::composed_forward(l, p.grid, r, true, x_dev.data(), y.data(), nullptr, precision);
-  MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
-             static_cast<const float*>(x_dev.data()), c.in, x_routed.data());
-  MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
-             static_cast<const float*>(dy_dev.data()), c.out, dz.data());
-  kernels::composed_backward(l, p.grid, r, x_routed.data(), y.data(), dz.data(), dx.data(), g, nullptr,
-                             kernels::FoldMode::deterministic, precision);
-  Outputs o;
-  o.y = y.download(), o.dx = dx.download();
-  for (int h = 0; h < kParamGroups; ++h)
-    if (!s.w[h].empty()) o.gw[h] = gw[h].download(), o.gb[h] = gb[h].download();
-  return o;
+  return testing::run_layer_on_device(c, p.grid, p.storage, p.domain, p.x, p.dy, kernels::FoldMode::deterministic,
+                                      precision);
 }
 
 class ComposedGemmTensorCore : public ::testing::TestWithParam<std::tuple<Case, Precision>> {};
@@ -209,7 +168,8 @@ TEST_P(ComposedGemmTensorCore, EqualsTheRoundedCpuLayerInEveryThreadOrder) {
   EXPECT_GT(fp32_distance, 4 * kTolerance) << "the outputs do not show the operands' rounding";
 }
 
-constexpr Groups kMmn{true, true, true, false}, kStar{true, false, false, true}, kSeparate{false, false, false, true};
+constexpr testing::Groups kMmn = testing::kMmnGroups, kStar = testing::kStarGroups,
+                         kSeparate = testing::kSeparateGroups;
 
 INSTANTIATE_TEST_SUITE_P(
     Layers, ComposedGemmTensorCore,

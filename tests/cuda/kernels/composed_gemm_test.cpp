@@ -6,8 +6,7 @@
 // Tolerance: 1e-4 of the largest magnitude of each compared array. Both sides sum fp32
 // products in different orders: over K <= 272 inputs, or over <= 4096 rows for gradients,
 // the rounding bound K * 6e-8 relative to the sum of magnitudes stays below that.
-#include "mmn/kernels/composed_gemm.cuh"
-#include "mmn/kernels/device_routing.h"
+#include "cuda/kernels/composed_layer_run.h"
 
 #include <gtest/gtest.h>
 
@@ -27,16 +26,10 @@
 namespace mmn {
 namespace {
 
-using Groups = std::array<bool, kParamGroups>;
-
-struct Case {
-  const char* name;
-  std::uint32_t rows, in, out;
-  std::uint32_t n_types, n_scenarios;
-  Groups groups;
-  Composition composition;
-  bool relu;
-};
+using testing::ComposedCase;
+using testing::LayerOutputs;
+using Case = ComposedCase;
+using Outputs = LayerOutputs;
 
 std::vector<std::uint32_t> zipf_domains(std::uint32_t rows, std::uint32_t n_domains, std::mt19937& rng) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -49,12 +42,6 @@ std::vector<std::uint32_t> zipf_domains(std::uint32_t rows, std::uint32_t n_doma
   }
   return domain;
 }
-
-struct Outputs {
-  std::vector<float> y, dx;
-  std::array<std::vector<float>, kParamGroups> gw, gb;
-  bool operator==(const Outputs& o) const { return y == o.y && dx == o.dx && gw == o.gw && gb == o.gb; }
-};
 
 void expect_close(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
@@ -106,35 +93,7 @@ Prepared prepare(const Case& c) {
 }
 
 Outputs run_device(const Case& c, const Prepared& p, kernels::FoldMode fold) {
-  const testing::LayerStorage& s = p.storage;
-  const std::uint32_t n_domains = p.grid.n_domains();
-  std::array<DeviceBuffer<float>, kParamGroups> w, b, gw, gb;
-  ComposedLayer l;
-  ComposedLayerGrad g;
-  l.in = c.in, l.out = c.out, l.composition = c.composition, l.relu = c.relu;
-  for (int h = 0; h < kParamGroups; ++h) {
-    if (s.w[h].empty()) continue;
-    w[h] = DeviceBuffer<float>(s.w[h]), b[h] = DeviceBuffer<float>(s.b[h]);
-    gw[h] = DeviceBuffer<float>(std::vector<float>(s.w[h].size(), 0.0f));
-    gb[h] = DeviceBuffer<float>(std::vector<float>(s.b[h].size(), 0.0f));
-    l.weight[h] = w[h].data(), l.bias[h] = b[h].data(), g.weight[h] = gw[h].data(), g.bias[h] = gb[h].data();
-  }
-  const kernels::DeviceRouting routed(p.domain, n_domains, nullptr);
-  const kernels::ComposedRouting& r = routed.routing();
-
-  DeviceBuffer<float> x_dev(p.x), x_routed(p.x.size()), y(std::size_t{c.rows} * c.out), dy_dev(p.dy),
-      dz(p.dy.size()), dx(p.x.size());
-  kernels::composed_forward(l, p.grid, r, true, x_dev.data(), y.data(), nullptr);
-  MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
-             static_cast<const float*>(x_dev.data()), c.in, x_routed.data());
-  MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
-             static_cast<const float*>(dy_dev.data()), c.out, dz.data());
-  kernels::composed_backward(l, p.grid, r, x_routed.data(), y.data(), dz.data(), dx.data(), g, nullptr, fold);
-  Outputs o;
-  o.y = y.download(), o.dx = dx.download();
-  for (int h = 0; h < kParamGroups; ++h)
-    if (!s.w[h].empty()) o.gw[h] = gw[h].download(), o.gb[h] = gb[h].download();
-  return o;
+  return testing::run_layer_on_device(c, p.grid, p.storage, p.domain, p.x, p.dy, fold, Precision::fp32);
 }
 
 void expect_close(const Outputs& got, const Outputs& want) {
@@ -166,8 +125,8 @@ TEST_P(ComposedGemmKernels, AtomicFoldEqualsTheCpuGradientsInEveryThreadOrder) {
   for (const Outputs& got : runs.results) expect_close(got, p.want);
 }
 
-constexpr Groups kMmn{true, true, true, false}, kNoType{true, false, true, false}, kStar{true, false, false, true},
-    kSeparate{false, false, false, true};
+constexpr testing::Groups kMmn = testing::kMmnGroups, kNoType = testing::kNoTypeGroups, kStar = testing::kStarGroups,
+                         kSeparate = testing::kSeparateGroups;
 
 INSTANTIATE_TEST_SUITE_P(
     Layers, ComposedGemmKernels,

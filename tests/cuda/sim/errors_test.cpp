@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cuda/sim/broken_kernels.h"
+#include "cuda/sim/kernel_error_check.h"
 #include "mmn/device/device_buffer.h"
 #include "mmn/device/run_in_all_orders.h"
 
@@ -64,18 +65,10 @@ TEST(SimRaces, WarpSynchronousCodeWithoutSyncwarpGivesDifferentResults) {
   EXPECT_EQ(repaired.results[0], (std::vector<unsigned>{528, 528 + 1024, 528 + 2048}));
 }
 
-// Runs `launch` in every order; each must throw a KernelError whose message has all `parts`.
+// Every order throws a KernelError with all `parts`, and the emulator is usable again at once.
 template <typename Launch>
 void expect_kernel_error(Launch launch, const std::vector<std::string>& parts) {
-  for (const sim::Schedule& schedule : sim::all_orders()) {
-    sim::ScopedSchedule scoped(schedule);
-    try {
-      launch();
-      ADD_FAILURE() << "no KernelError in order " << sim::to_string(schedule);
-    } catch (const sim::KernelError& e) {
-      for (const std::string& part : parts) EXPECT_THAT(e.what(), HasSubstr(part)) << sim::to_string(schedule);
-    }
-  }
+  expect_kernel_error_in_every_order(launch, parts);
   // The emulator is usable again at once.
   const auto good = rotate_in_all_orders<true>();
   EXPECT_TRUE(good.agree()) << good.disagreement();

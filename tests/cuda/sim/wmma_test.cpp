@@ -10,17 +10,14 @@
 #include <string>
 #include <vector>
 
+#include "cuda/sim/kernel_error_check.h"
 #include "cuda/sim/wmma_kernels.h"
 #include "mmn/device/device_buffer.h"
 #include "mmn/device/run_in_all_orders.h"
 #include "mmn/ops/operand_precision.h"
-#include "mmn/sim/kernel_error.h"
-#include "mmn/sim/schedule.h"
 
 namespace mmn::sim_test {
 namespace {
-
-using ::testing::HasSubstr;
 
 std::vector<float> normal_values(std::size_t n, unsigned seed) {
   std::mt19937 rng(seed);
@@ -73,39 +70,26 @@ TEST(SimWmma, Tf32TileOfRoundedOperandsEqualsTheRoundedLoopToTheBit) {
   EXPECT_NE(runs.results.front(), rounded_product(Precision::fp32, a, b, {}, 8));
 }
 
-template <typename Launch>
-void expect_kernel_error(Launch launch, const std::vector<std::string>& parts) {
-  for (const sim::Schedule& schedule : sim::all_orders()) {
-    sim::ScopedSchedule scoped(schedule);
-    try {
-      launch();
-      ADD_FAILURE() << "no KernelError in order " << sim::to_string(schedule);
-    } catch (const sim::KernelError& e) {
-      for (const std::string& part : parts) EXPECT_THAT(e.what(), HasSubstr(part)) << sim::to_string(schedule);
-    }
-  }
-}
-
 TEST(SimWmma, UnroundedTf32OperandIsAnError) {
   const auto a = normal_values(128, 6), b = normal_values(128, 7);
   DeviceBuffer<float> da(a), db(b), dd(256);
-  expect_kernel_error(
+  expect_kernel_error_in_every_order(
       [&] { MMN_LAUNCH(wmma_tf32_tile<false>, dim3(1), dim3(32), 0, nullptr, da.data(), db.data(), dd.data()); },
       {"wmma_tf32_tile", "wmma::mma_sync", "wmma_kernels.h", "not a tf32 value", "__float_to_tf32"});
 }
 
 TEST(SimWmma, LeadingDimensionNotAMultipleOf16BytesIsAnError) {
-  expect_kernel_error([] { MMN_LAUNCH(wmma_bad_load, dim3(1), dim3(32), 0, nullptr, 20u, 0u); },
+  expect_kernel_error_in_every_order([] { MMN_LAUNCH(wmma_bad_load, dim3(1), dim3(32), 0, nullptr, 20u, 0u); },
                       {"wmma::load_matrix_sync", "ldm 20 is not a multiple of 16 bytes (8 elements)"});
 }
 
 TEST(SimWmma, PointerNotAlignedTo256BitsIsAnError) {
-  expect_kernel_error([] { MMN_LAUNCH(wmma_bad_load, dim3(1), dim3(32), 0, nullptr, 24u, 8u); },
+  expect_kernel_error_in_every_order([] { MMN_LAUNCH(wmma_bad_load, dim3(1), dim3(32), 0, nullptr, 24u, 8u); },
                       {"wmma::load_matrix_sync", "not 256-bit aligned (address mod 32 = 16)"});
 }
 
 TEST(SimWmma, MultiplyThatPartOfTheWarpReachesIsAnError) {
-  expect_kernel_error([] { MMN_LAUNCH(wmma_divergent_mma, dim3(1), dim3(32), 0, nullptr, 16u); },
+  expect_kernel_error_in_every_order([] { MMN_LAUNCH(wmma_divergent_mma, dim3(1), dim3(32), 0, nullptr, 16u); },
                       {"wmma_divergent_mma", "wmma::mma_sync"});
 }
 
