@@ -113,27 +113,10 @@ double forward_pass(benchmark::State& s, LayerCase& c, Precision p, const std::s
   return perf::time_iterations(s, forward);
 }
 
-// dx = dz W_d^T alone, launched as composed_backward (fp32) or composed_backward_tc launches it.
+// dx = dz W_d^T alone, as composed_backward launches it.
 void launch_dx(LayerCase& c, Precision p) {
-  const ComposedLayer plain = c.plain_device_layer();
-  const kernels::ComposedRouting& r = c.routing.routing();
-  const dim3 blocks(r.max_tiles, (plain.in + kernels::kGemmTileN - 1) / kernels::kGemmTileN);
-  const dim3 threads(kernels::kGemmThreads);
-  const float* dz = c.dy_dev.data();
-  float* dx = c.dx_dev.data();
-  switch (p) {
-    case Precision::tf32:
-      MMN_LAUNCH(kernels::composed_dx_tc_kernel<Precision::tf32>, blocks, threads, 0, nullptr, plain, c.device.grid,
-                 r.table, r.tile_count, dz, dx);
-      break;
-    case Precision::bf16:
-      MMN_LAUNCH(kernels::composed_dx_tc_kernel<Precision::bf16>, blocks, threads, 0, nullptr, plain, c.device.grid,
-                 r.table, r.tile_count, dz, dx);
-      break;
-    default:
-      MMN_LAUNCH(kernels::composed_dx_kernel, blocks, threads, 0, nullptr, plain, c.device.grid, r.table,
-                 r.tile_count, dz, dx);
-  }
+  kernels::composed_input_gradient(c.plain_device_layer(), c.device.grid, c.routing.routing(), c.dy_dev.data(),
+                                   c.dx_dev.data(), nullptr, p);
 }
 
 double dx_pass(benchmark::State& s, LayerCase& c, Precision p, const std::string& key) {

@@ -86,7 +86,6 @@ class CudaBackend final : public TrainingBackend {
       : model_(c.model),
         optimizer_(c.optimizer),
         device_index_(c.local_rank % device::cuda_device_count()),
-        precision_(c.precision),
         device_(device_model_spec(c.model, c.optimizer, c.max_rows, device_index_, c.precision)),
         batch_(c.model.grid(), c.model.embeds_type_and_scenario()),
         next_batch_(c.model.grid(), c.model.embeds_type_and_scenario()) {
@@ -101,7 +100,7 @@ class CudaBackend final : public TrainingBackend {
   }
 
   std::string description() const override {
-    const Precision p = precision_;
+    const Precision p = device_.precision();
     return "cuda: " + device_.device_description() +
            (p == Precision::fp32 ? std::string() : std::string(", ") + precision_name(p) + " tensor-core GEMMs");
   }
@@ -200,7 +199,6 @@ class CudaBackend final : public TrainingBackend {
   MmnModel& model_;
   Optimizer* optimizer_;
   int device_index_;
-  Precision precision_;
   device::DeviceModel device_;
 #if defined(MMN_HAVE_NCCL)
   std::unique_ptr<NcclReducer> nccl_;

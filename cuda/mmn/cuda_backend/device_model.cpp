@@ -128,6 +128,8 @@ std::string DeviceModel::device_description() const {
   return device_name(s_->spec.device) + (kEmulated ? "" : " (device " + std::to_string(s_->spec.device) + ")");
 }
 
+Precision DeviceModel::precision() const { return s_->spec.precision; }
+
 void DeviceModel::upload_parameters(const float* dense, const std::vector<const float*>& tables) {
   State& s = *s_;
   copy_to_device(s.params.data(), dense, 4 * s.spec.dense_size, s.compute);

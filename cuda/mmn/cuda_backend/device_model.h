@@ -73,6 +73,7 @@ class DeviceModel {
   DeviceModel& operator=(const DeviceModel&) = delete;
 
   std::string device_description() const;
+  Precision precision() const;  // the towers' GEMM operands (ModelSpec::precision)
 
   void upload_parameters(const float* dense, const std::vector<const float*>& tables);
   void download_parameters(float* dense, const std::vector<float*>& tables);
@@ -144,7 +145,7 @@ class DeviceModel {
   std::size_t queued_steps() const;
 
  private:
-  void compute_gradients_checks(const HostBatch& batch, const LossScales& loss) const;
+  void check_loss_scales(const LossScales& loss) const;
   // The plan's update (its kernels skip themselves while *skip, device memory, is not zero).
   void apply_optimizer_checked(const OptimizerStepPlan& plan, const unsigned int* skip);
 

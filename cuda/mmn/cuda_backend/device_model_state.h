@@ -66,6 +66,8 @@ struct DeviceModel::State {
 
   // The dense gradients and the sparse rows' counts, zero.
   void zero_gradients();
+  // The step of an empty batch: zero gradients and a zero loss.
+  void empty_step();
 
   struct Step;              // the parts of a training step on this memory (device_model_step.cpp)
   struct OptimizerKernels;  // an OptimizerStepPlan's updates (device_model.cpp)

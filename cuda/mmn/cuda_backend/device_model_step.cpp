@@ -138,6 +138,11 @@ void DeviceModel::State::zero_gradients() {
   for (auto& count : sparse_count) fill_zero(count.data(), 4, compute);
 }
 
+void DeviceModel::State::empty_step() {
+  zero_gradients();
+  fill_zero(loss_sums.data(), sizeof(float) * 3, compute);
+}
+
 void DeviceModel::forward(const HostBatch& batch, float* ctr_logit, float* cvr_logit) {
   State& s = *s_;
   const std::size_t n = batch.rows;
@@ -151,7 +156,7 @@ void DeviceModel::forward(const HostBatch& batch, float* ctr_logit, float* cvr_l
   s.compute.synchronize();
 }
 
-void DeviceModel::compute_gradients_checks(const HostBatch&, const LossScales& loss) const {
+void DeviceModel::check_loss_scales(const LossScales& loss) const {
   const std::uint32_t n_domains = s_->spec.grid.n_domains();
   if (loss.cvr_domain.size() != n_domains)
     throw DeviceError("DeviceModel: the loss scales cover " + std::to_string(loss.cvr_domain.size()) +
@@ -160,10 +165,9 @@ void DeviceModel::compute_gradients_checks(const HostBatch&, const LossScales& l
 
 LossValue DeviceModel::compute_gradients(const HostBatch& batch, const LossScales& loss) {
   State& s = *s_;
-  compute_gradients_checks(batch, loss);
+  check_loss_scales(loss);
   if (batch.rows == 0) {
-    s.zero_gradients();
-    fill_zero(s.loss_sums.data(), sizeof(float) * 3, s.compute);
+    s.empty_step();
     return {};
   }
   State::Step step(s, batch);
@@ -174,11 +178,10 @@ void DeviceModel::queue_training_step(const HostBatch& batch, const LossScales& 
   State& s = *s_;
   if (s.queued_count == 2) throw DeviceError("DeviceModel: two training steps are queued; settle one first");
   if (s.reducer) throw DeviceError("DeviceModel: queued training steps are for a single process");
+  check_loss_scales(loss);
   if (batch.rows == 0) {
-    s.zero_gradients();
-    fill_zero(s.loss_sums.data(), sizeof(float) * 3, s.compute);
+    s.empty_step();
   } else {
-    compute_gradients_checks(batch, loss);
     State::Step step(s, batch);
     mmn::queue_training_step(step, loss);
     step.complete();

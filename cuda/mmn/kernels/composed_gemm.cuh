@@ -288,6 +288,13 @@ inline void composed_forward(const ComposedLayer& l, const DomainGrid& grid, con
              gather_input ? r.order : static_cast<const std::uint32_t*>(nullptr), x, y);
 }
 
+// dx (routed rows x in) = dz W_d^T alone.
+inline void composed_input_gradient(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r,
+                                    const float* dz, float* dx, cudaStream_t stream) {
+  const dim3 blocks(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
+  MMN_LAUNCH(composed_dx_kernel, blocks, dim3(kGemmThreads), 0, stream, l, grid, r.table, r.tile_count, dz, dx);
+}
+
 // x routed rows x in (the forward's input, routed), y routed rows x out (the forward's output);
 // dy holds dL/dy on entry and dL/dz on return; dx (routed rows x in) is written unless null.
 inline void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r, const float* x,
@@ -295,11 +302,7 @@ inline void composed_backward(const ComposedLayer& l, const DomainGrid& grid, co
                               FoldMode fold = FoldMode::deterministic) {
   if (r.rows == 0) return;
   relu_mask(l, r, y, dy, stream);
-  if (dx != nullptr) {
-    const dim3 blocks(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
-    MMN_LAUNCH(composed_dx_kernel, blocks, dim3(kGemmThreads), 0, stream, l, grid, r.table, r.tile_count,
-               static_cast<const float*>(dy), dx);
-  }
+  if (dx != nullptr) composed_input_gradient(l, grid, r, dy, dx, stream);
   const unsigned k_tiles = (l.in + kFoldTile - 1) / kFoldTile, n_tiles = (l.out + kFoldTile - 1) / kFoldTile;
   if (fold == FoldMode::atomic) {
     MMN_LAUNCH(composed_fold_atomic_kernel, dim3(r.max_tiles, k_tiles * n_tiles), dim3(kGemmThreads), 0, stream, l,

@@ -246,16 +246,19 @@ inline void composed_forward_tc(const ComposedLayer& l, const DomainGrid& grid, 
 }
 
 template <Precision P>
+inline void composed_input_gradient_tc(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r,
+                                       const float* dz, float* dx, cudaStream_t stream) {
+  const dim3 blocks(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
+  MMN_LAUNCH(composed_dx_tc_kernel<P>, blocks, dim3(kGemmThreads), 0, stream, l, grid, r.table, r.tile_count, dz, dx);
+}
+
+template <Precision P>
 inline void composed_backward_tc(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r,
                                  const float* x, const float* y, float* dy, float* dx, const ComposedLayerGrad& grad,
                                  cudaStream_t stream) {
   if (r.rows == 0) return;
   relu_mask(l, r, y, dy, stream);
-  if (dx != nullptr) {
-    const dim3 blocks(r.max_tiles, (l.in + kGemmTileN - 1) / kGemmTileN);
-    MMN_LAUNCH(composed_dx_tc_kernel<P>, blocks, dim3(kGemmThreads), 0, stream, l, grid, r.table, r.tile_count,
-               static_cast<const float*>(dy), dx);
-  }
+  if (dx != nullptr) composed_input_gradient_tc<P>(l, grid, r, dy, dx, stream);
   const unsigned k_tiles = (l.in + kFoldTile - 1) / kFoldTile, n_tiles = (l.out + kFoldTile - 1) / kFoldTile;
   MMN_LAUNCH(composed_fold_tc_kernel<P>, dim3(k_tiles, n_tiles), dim3(kTcFoldThreads), 0, stream, l, grid, grad,
              r.offsets, r.n_domains, x, static_cast<const float*>(dy));
@@ -272,6 +275,18 @@ inline void composed_forward(const ComposedLayer& l, const DomainGrid& grid, con
       return composed_forward_tc<Precision::bf16>(l, grid, r, gather_input, x, y, stream);
     default:
       return composed_forward(l, grid, r, gather_input, x, y, stream);
+  }
+}
+
+inline void composed_input_gradient(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r,
+                                    const float* dz, float* dx, cudaStream_t stream, Precision precision) {
+  switch (precision) {
+    case Precision::tf32:
+      return composed_input_gradient_tc<Precision::tf32>(l, grid, r, dz, dx, stream);
+    case Precision::bf16:
+      return composed_input_gradient_tc<Precision::bf16>(l, grid, r, dz, dx, stream);
+    default:
+      return composed_input_gradient(l, grid, r, dz, dx, stream);
   }
 }
 

@@ -79,8 +79,8 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainOptions& options,
                                                   std::max(share, config_.train.eval_batch_size), local_rank(), &comm_,
                                                   config_.train.precision});
   if (show_) fmt::print("backend: {}\n", backend_->description());
-  pipelined_ = comm_.size() == 1 && !hooks_.after_gradients && config_.train.on_divergence == "stop";
-  outcome_.pipelined = pipelined_;
+  // A step is found not finite after the next one is queued: the run stops, its checkpoints untouched.
+  outcome_.pipelined = comm_.size() == 1 && !hooks_.after_gradients && config_.train.on_divergence == "stop";
   total_steps_ = config_.train.max_steps > 0 ? config_.train.max_steps
                                              : std::uint64_t{config_.train.epochs} * loader_->batches_per_epoch();
   optimizer_->set_total_steps(total_steps_);
@@ -154,7 +154,7 @@ TrainOutcome TrainingRun::run() {
     auto t0 = Clock::now();
     const TrainingBatch* batch = batches_->next(step_ + queued_rows_.size() + 1 < total_steps_);
     if (batch == nullptr) break;
-    if (pipelined_) {
+    if (outcome_.pipelined) {
       stop = queue_step(*batch, t0);
       continue;
     }

@@ -89,9 +89,6 @@ class TrainingRun {
   double last_loss_ = 0;
   LogInterval interval_;
   std::optional<ReadAheadBatches> batches_;
-  // Pipelined: one process, no gradient hook, train.on_divergence = "stop" (a step is found not
-  // finite after the next one is queued: the run stops, its checkpoints untouched).
-  bool pipelined_ = false;
   std::deque<std::uint64_t> queued_rows_;  // the rows of each queued, unsettled step
 };
 

@@ -61,13 +61,14 @@ double relative_difference(const std::vector<float>& a, const std::vector<float>
 }
 
 struct Pair {
-  Pair(const ModelConfig& model, const OptimizerConfig& optimizer, std::uint32_t max_rows)
+  Pair(const ModelConfig& model, const OptimizerConfig& optimizer, std::uint32_t max_rows,
+       Precision gpu_precision = Precision::fp32)
       : cpu_model(model, step_schema(), 7),
         gpu_model(model, step_schema(), 7),
         cpu_optimizer(optimizer, cpu_model),
         gpu_optimizer(optimizer, gpu_model),
         cpu(make_cpu_backend({cpu_model, &cpu_optimizer, pool, max_rows, 0})),
-        gpu(make_cuda_backend({gpu_model, &gpu_optimizer, pool, max_rows, 0})) {}
+        gpu(make_cuda_backend({gpu_model, &gpu_optimizer, pool, max_rows, 0, nullptr, gpu_precision})) {}
   void apply_optimizers() {
     cpu->apply_optimizer(cpu_optimizer.next_step());
     gpu->apply_optimizer(gpu_optimizer.next_step());
@@ -246,26 +247,21 @@ TEST(CudaBackendStep, AdamMatchesCpu) {
 // ReLU switches a whole entry of dz, which the kernel tests show for one layer.
 void expect_step_near_fp32(Precision precision, double loss_bound, double gradient_bound) {
   SCOPED_TRACE(precision_name(precision));
-  ThreadPool pool(2);
-  const ModelConfig model = step_model(ModelKind::mmn);
-  MmnModel cpu_model(model, step_schema(), 7), gpu_model(model, step_schema(), 7);
-  Optimizer cpu_optimizer(adagrad(), cpu_model), gpu_optimizer(adagrad(), gpu_model);
-  const auto cpu = make_cpu_backend({cpu_model, &cpu_optimizer, pool, 300, 0});
-  const auto gpu = make_cuda_backend({gpu_model, &gpu_optimizer, pool, 300, 0, nullptr, precision});
-  EXPECT_NE(gpu->description().find(std::string(precision_name(precision)) + " tensor-core GEMMs"), std::string::npos)
-      << gpu->description();
+  Pair p(step_model(ModelKind::mmn), adagrad(), 300, precision);
+  EXPECT_NE(p.gpu->description().find(std::string(precision_name(precision)) + " tensor-core GEMMs"), std::string::npos)
+      << p.gpu->description();
   const ColumnBlock block = batch(step_schema(), 300, 41);
   const ColumnView rows = view_of(block);
   std::vector<std::uint32_t> domain;
-  cpu_model.domains_of(rows, domain);
+  p.cpu_model.domains_of(rows, domain);
   const LossScales scales = loss_scales(count_loss_rows(rows.click, domain.data(), rows.rows, 12, CvrMode::clicked),
                                         LossOptions{});
-  const LossValue a = cpu->compute_gradients(rows, scales);
-  const LossValue b = gpu->compute_gradients(rows, scales);
+  const LossValue a = p.cpu->compute_gradients(rows, scales);
+  const LossValue b = p.gpu->compute_gradients(rows, scales);
   EXPECT_NEAR(b.total, a.total, loss_bound * std::fabs(a.total));
-  gpu->gradients_to_host();
-  const auto& ga = cpu_model.dense().all_grads();
-  const auto& gb = gpu_model.dense().all_grads();
+  p.gpu->gradients_to_host();
+  const auto& ga = p.cpu_model.dense().all_grads();
+  const auto& gb = p.gpu_model.dense().all_grads();
   ASSERT_EQ(ga.size(), gb.size());
   double distance = 0, norm = 0;
   for (std::size_t i = 0; i < ga.size(); ++i) {
