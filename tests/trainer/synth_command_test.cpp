@@ -59,6 +59,25 @@ TEST(SynthCommand, WritesTheTinyPresetAndPrintsTheSummaryAndOracle) {
   EXPECT_FALSE(std::filesystem::exists(out + "/heldout"));
 }
 
+TEST(SynthCommand, SetChangesAPresetSettingAndTheMetadataRecordsIt) {
+  TempDir tmp;
+  const std::string out = tmp / "tiny";
+  const CommandRun r = run_mmn("synth --preset tiny --rows 5000 --out '" + out +
+                                   "' --set n_dense=0 --set 'categorical=[{\"name\":\"u\",\"vocab\":70}]'",
+                               tmp);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("changed from the preset: n_dense=0"), std::string::npos) << r.output;
+  const Dataset train = Dataset::open(out + "/train");
+  EXPECT_EQ(train.schema().dense.size(), 0u);
+  ASSERT_EQ(train.schema().categorical.size(), 1u);
+  EXPECT_EQ(train.provenance().at("config").at("categorical").at(0).at("vocab"), 70u);
+
+  const CommandRun bad = run_mmn("synth --preset tiny --out '" + tmp / "bad" + "' --set mean_ctr=2", tmp);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_NE(bad.output.find("mmn synth --set: synth config 'tiny': mean_ctr is 2"), std::string::npos) << bad.output;
+  EXPECT_FALSE(std::filesystem::exists(tmp / "bad"));
+}
+
 TEST(SynthCommand, BadOptionsAreClearErrors) {
   TempDir tmp;
   const CommandRun preset = run_mmn("synth --preset enormous --out '" + tmp / "x" + "'", tmp);

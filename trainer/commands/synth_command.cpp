@@ -1,9 +1,12 @@
-// mmn synth --preset NAME --out DIR [--rows N] [--seed S] [--holdout K] [--overwrite] [--threads T]:
-// writes a synthetic data set with its true probabilities (train, test and, with
-// --holdout, heldout splits) and prints its summary and the oracle's figures.
+// mmn synth --preset NAME --out DIR [--set KEY=VALUE ...] [--rows N] [--seed S] [--holdout K] [--overwrite]
+// [--threads T]: writes a synthetic data set with its true probabilities (train, test and, with
+// --holdout, heldout splits) and prints its summary and the oracle's figures. --set changes one
+// setting of the preset (a key of the "config" object in the output's metadata).
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -20,6 +23,7 @@ namespace {
 struct SynthArgs {
   std::string preset;
   std::string out;
+  std::vector<std::string> overrides;
   std::optional<std::uint64_t> rows;
   std::uint64_t seed = 1;
   std::uint32_t holdout = 0;
@@ -28,7 +32,7 @@ struct SynthArgs {
 };
 
 void run_synth(const SynthArgs& args) {
-  const synth::SynthConfig config = synth::preset(args.preset);
+  const synth::SynthConfig config = synth::with_overrides(synth::preset(args.preset), args.overrides);
   synth::SynthOptions options;
   options.out_dir = args.out;
   options.rows = args.rows.value_or(config.default_rows);
@@ -41,6 +45,7 @@ void run_synth(const SynthArgs& args) {
   const synth::SynthResult result = synth::synthesize(config, options, pool);
   const synth::SplitReport train = synth::report_split(result.split_dirs[synth::kTrain], &pool);
   fmt::print("{}", synth::format_synth_report(config, options, result, train));
+  for (const std::string& o : args.overrides) fmt::print("changed from the preset: {}\n", o);
   std::fflush(stdout);
 }
 
@@ -54,6 +59,9 @@ void add_synth_command(CLI::App& app) {
   cmd->add_option("--preset", args->preset, "Data set shape: " + presets)->required();
   cmd->add_option("--out", args->out, "Output directory (gets train/, test/ and, with --holdout, heldout/)")
       ->required();
+  cmd->add_option("--set", args->overrides,
+                  "Change one setting of the preset, KEY=VALUE (repeatable; the keys are those of the \"config\" "
+                  "object in the output's metadata, for example learnable_vocab=0 or n_dense=3)");
   cmd->add_option("--rows", args->rows, "Rows over all splits (default: the preset's)");
   cmd->add_option("--seed", args->seed, "Random seed; the output depends only on it, the preset, rows and holdout")
       ->capture_default_str();

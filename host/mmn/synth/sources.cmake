@@ -10,6 +10,7 @@ set(MMN_SYNTH_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/report.cpp
   ${CMAKE_CURRENT_LIST_DIR}/staged_dir.cpp
   ${CMAKE_CURRENT_LIST_DIR}/synth_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/synth_config_json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/synthesize.cpp
   ${CMAKE_CURRENT_LIST_DIR}/zipf.cpp
 )

@@ -63,7 +63,15 @@ struct SynthConfig {
   Schema schema() const;            // has_truth = true
   Dictionaries dictionaries() const;  // "type00".., "scen00"..
   nlohmann::json to_json() const;
+  // The inverse of to_json: every key optional (a missing one keeps `base`'s value). Throws
+  // mmn::Error naming the key for an unknown key, a value of the wrong type or a setting out of range.
+  static SynthConfig from_json(const nlohmann::json& j, const SynthConfig& base);
 };
+
+// `base` with "key=value" overrides of its to_json keys (command line: mmn synth --set). The value
+// is read as JSON where it parses (numbers, true/false, arrays such as the categorical field
+// list) and as a string otherwise. Throws mmn::Error naming the override that is wrong.
+SynthConfig with_overrides(const SynthConfig& base, const std::vector<std::string>& overrides);
 
 std::string type_name(std::uint32_t t);      // "type00"
 std::string scenario_name(std::uint32_t s);  // "scen00"

@@ -4,4 +4,5 @@ mmn_add_test(synth_tests
   host/synth/domains_test.cpp
   host/synth/ground_truth_test.cpp
   host/synth/synthesize_test.cpp
+  host/synth/synth_config_json_test.cpp
 )
