@@ -37,6 +37,7 @@ device::ModelSpec device_model_spec(const MmnModel& model, const Optimizer* opti
   s.cvr = model.cvr_tower().layout();
   s.train = optimizer != nullptr;
   s.adam = s.train && optimizer->config().kind == OptimizerKind::adam;
+  s.tables_adam = s.train && optimizer->config().table_kind() == OptimizerKind::adam;
   s.max_rows = max_rows;
   s.precision = precision;
   s.device = device;

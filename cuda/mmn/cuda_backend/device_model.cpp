@@ -48,9 +48,10 @@ struct DeviceModel::State::OptimizerKernels {
 MemoryPlan plan_memory(const ModelSpec& spec) {
   MemoryPlan p;
   const std::size_t rows = spec.max_rows, tables = embedded_floats(spec);
-  const std::size_t slots = !spec.train ? 0 : spec.adam ? 2 : 1;
+  const std::size_t dense_slots = !spec.train ? 0 : spec.adam ? 2 : 1;
+  const std::size_t table_slots = !spec.train ? 0 : spec.tables_adam ? 2 : 1;
   p.parameters = 4 * (spec.dense_size + tables);
-  p.optimizer_state = 4 * slots * (spec.dense_size + tables);
+  p.optimizer_state = 4 * (dense_slots * spec.dense_size + table_slots * tables);
   p.gradients = 4 * spec.dense_size + spec.table_rows.size() * rows * 4 * (spec.embedding_dim + 1);
   p.activations =
       4 * rows * (4 * std::size_t{spec.input_width} + tower_activation_floats(spec.ctr) + tower_activation_floats(spec.cvr) + 8);
@@ -85,14 +86,15 @@ DeviceModel::State::State(const ModelSpec& s)
       ctr(s.ctr, params.data(), grads.data(), s.max_rows, s.precision),
       cvr(s.cvr, params.data(), grads.data(), s.max_rows, s.precision),
       embedding_workspace(s.max_rows) {
-  const std::size_t state_slots = !s.train ? 0 : s.adam ? 2 : 1;
-  for (std::size_t k = 0; k < state_slots; ++k) dense_state.emplace_back(s.dense_size);
+  const std::size_t dense_slots = !s.train ? 0 : s.adam ? 2 : 1;
+  const std::size_t table_slots = !s.train ? 0 : s.tables_adam ? 2 : 1;
+  for (std::size_t k = 0; k < dense_slots; ++k) dense_state.emplace_back(s.dense_size);
   std::vector<const float*> pointers;
   for (const auto table_rows : s.table_rows) {
     tables.emplace_back(table_rows * s.embedding_dim);
     pointers.push_back(tables.back().data());
     table_state.emplace_back();
-    for (std::size_t k = 0; k < state_slots; ++k) table_state.back().emplace_back(table_rows * s.embedding_dim);
+    for (std::size_t k = 0; k < table_slots; ++k) table_state.back().emplace_back(table_rows * s.embedding_dim);
     unique_ids.emplace_back(s.max_rows);
     sparse_grads.emplace_back(std::size_t{s.max_rows} * s.embedding_dim);
     sparse_count.emplace_back(1);
@@ -248,7 +250,7 @@ void DeviceModel::apply_optimizer(const OptimizerStepPlan& plan) {
 void DeviceModel::apply_optimizer_checked(const OptimizerStepPlan& plan, const unsigned int* skip) {
   State& s = *s_;
   if (!s.spec.train) throw DeviceError("DeviceModel: apply_optimizer on a model made for forward passes only");
-  if (plan.adam != s.spec.adam) throw DeviceError("DeviceModel: the optimizer step plan is for another optimizer");
+  if (plan.adam != s.spec.adam || plan.tables_adam != s.spec.tables_adam) throw DeviceError("DeviceModel: the optimizer step plan is for another optimizer");
   for (const DenseUpdate& u : plan.dense)
     if (u.offset > s.spec.dense_size || u.size > s.spec.dense_size - u.offset)
       throw DeviceError("DeviceModel: the optimizer step plan reaches past the dense parameters");

@@ -34,7 +34,8 @@ struct ModelSpec {
   TowerLayout ctr, cvr;
 
   bool train = true;  // false: forward passes only, no optimizer state on the device
-  bool adam = true;
+  bool adam = true;         // the dense parameters' optimizer (else Adagrad)
+  bool tables_adam = true;  // the embedding tables' optimizer (else Adagrad)
   std::uint32_t max_rows = 0;                                   // the largest batch it will see
   int device = 0;                                               // CUDA device ordinal
   Precision precision = Precision::fp32;  // operands of the towers' GEMMs: fp32 SIMT, tf32/bf16 tensor cores

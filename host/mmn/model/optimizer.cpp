@@ -21,6 +21,28 @@ OptimizerKind parse_optimizer_kind(const std::string& t) {
 
 const char* to_string(OptimizerKind k) { return k == OptimizerKind::adam ? "adam" : "adagrad"; }
 
+EmbeddingOptimizer parse_embedding_optimizer(const std::string& t) {
+  if (t == "same") return EmbeddingOptimizer::same;
+  if (t == "adam") return EmbeddingOptimizer::adam;
+  if (t == "adagrad") return EmbeddingOptimizer::adagrad;
+  fail("unknown embedding optimizer '{}' (choose same, adam or adagrad)", t);
+}
+
+const char* to_string(EmbeddingOptimizer k) {
+  return k == EmbeddingOptimizer::same ? "same" : k == EmbeddingOptimizer::adam ? "adam" : "adagrad";
+}
+
+OptimizerKind OptimizerConfig::table_kind() const {
+  if (embedding_optimizer == EmbeddingOptimizer::same) return kind;
+  return embedding_optimizer == EmbeddingOptimizer::adam ? OptimizerKind::adam : OptimizerKind::adagrad;
+}
+
+float OptimizerConfig::table_lr() const {
+  const OptimizerKind k = table_kind();
+  if (k != kind && embedding_lr > 0) return embedding_lr;
+  return k == OptimizerKind::adam ? adam.lr : adagrad.lr;
+}
+
 LrDecay parse_lr_decay(const std::string& t) {
   if (t == "none") return LrDecay::none;
   if (t == "linear") return LrDecay::linear;
@@ -42,12 +64,12 @@ double learning_rate_factor(const OptimizerConfig& c, std::uint64_t step, std::u
 }
 
 Optimizer::Optimizer(const OptimizerConfig& config, const MmnModel& model) : config_(config) {
-  const bool adam = config_.kind == OptimizerKind::adam;
-  const float start = adam ? 0.0f : config_.adagrad.initial_accumulator;
-  const std::size_t slots = adam ? 2 : 1;
-  dense_state_.assign(slots, std::vector<float>(model.dense().size(), start));
+  auto slots = [](OptimizerKind k) -> std::size_t { return k == OptimizerKind::adam ? 2 : 1; };
+  auto start = [&](OptimizerKind k) { return k == OptimizerKind::adam ? 0.0f : config_.adagrad.initial_accumulator; };
+  dense_state_.assign(slots(config_.kind), std::vector<float>(model.dense().size(), start(config_.kind)));
+  const OptimizerKind tables = config_.table_kind();
   for (const auto& t : model.embeddings())
-    table_state_.emplace_back(slots, std::vector<float>(t.values.size(), start));
+    table_state_.emplace_back(slots(tables), std::vector<float>(t.values.size(), start(tables)));
   const bool product = model.config().cvr_composition() == Composition::product;
   for (const auto& t : model.dense().tensors()) {
     const bool specific = t.group != kShared;
@@ -69,22 +91,27 @@ Optimizer::Optimizer(const OptimizerConfig& config, const MmnModel& model) : con
 OptimizerStepPlan Optimizer::plan(std::uint64_t step) const {
   OptimizerStepPlan p;
   p.adam = config_.kind == OptimizerKind::adam;
+  p.tables_adam = config_.table_kind() == OptimizerKind::adam;
   const AdamConfig& a = config_.adam;
   const AdagradConfig& g = config_.adagrad;
-  const auto lr = static_cast<float>((p.adam ? a.lr : g.lr) * lr_factor(step));
-  auto adam = [&](float scale, float l2, float center) {
-    return make_adam_step(lr * scale, a.beta1, a.beta2, a.eps, l2, center, step);
+  const double factor = lr_factor(step);
+  const auto lr = static_cast<float>((p.adam ? a.lr : g.lr) * factor);
+  const auto table_lr = static_cast<float>(config_.table_lr() * factor);
+  auto adam = [&](float base, float scale, float l2, float center) {
+    return make_adam_step(base * scale, a.beta1, a.beta2, a.eps, l2, center, step);
   };
-  auto adagrad = [&](float scale, float l2, float center) { return AdagradStep{lr * scale, g.eps, l2, center}; };
+  auto adagrad = [&](float base, float scale, float l2, float center) {
+    return AdagradStep{base * scale, g.eps, l2, center};
+  };
   for (const Range& r : ranges_) {
     DenseUpdate u;
     u.offset = r.offset, u.size = r.size;
-    if (p.adam) u.adam = adam(r.lr_scale, r.l2, r.l2_center);
-    else u.adagrad = adagrad(r.lr_scale, r.l2, r.l2_center);
+    if (p.adam) u.adam = adam(lr, r.lr_scale, r.l2, r.l2_center);
+    else u.adagrad = adagrad(lr, r.lr_scale, r.l2, r.l2_center);
     p.dense.push_back(u);
   }
-  if (p.adam) p.tables_adam = adam(config_.embedding_lr_scale, config_.embedding_l2, 0.0f);
-  else p.tables_adagrad = adagrad(config_.embedding_lr_scale, config_.embedding_l2, 0.0f);
+  if (p.tables_adam) p.table_adam = adam(table_lr, config_.embedding_lr_scale, config_.embedding_l2, 0.0f);
+  else p.table_adagrad = adagrad(table_lr, config_.embedding_lr_scale, config_.embedding_l2, 0.0f);
   return p;
 }
 
@@ -127,7 +154,9 @@ struct HostOptimizerKernels {
 }  // namespace
 
 void Optimizer::apply(const OptimizerStepPlan& plan, MmnModel& model, ThreadPool& pool) {
-  if (plan.adam != (config_.kind == OptimizerKind::adam)) fail("an optimizer step plan for another optimizer");
+  if (plan.adam != (config_.kind == OptimizerKind::adam) ||
+      plan.tables_adam != (config_.table_kind() == OptimizerKind::adam))
+    fail("an optimizer step plan for another optimizer");
   apply_optimizer_plan(plan, HostOptimizerKernels{model, dense_state_, table_state_, pool});
   model.dense().grads_left_zero();  // the plan's runs cover every dense parameter
 }

@@ -17,6 +17,12 @@ enum class OptimizerKind { adam, adagrad };
 OptimizerKind parse_optimizer_kind(const std::string& text);
 const char* to_string(OptimizerKind kind);
 
+// The embedding tables' optimizer: the dense parameters' one, or the other one (the field's
+// common choice for sparse features is Adagrad beside Adam for the dense layers).
+enum class EmbeddingOptimizer { same, adam, adagrad };
+EmbeddingOptimizer parse_embedding_optimizer(const std::string& text);
+const char* to_string(EmbeddingOptimizer kind);
+
 enum class LrDecay { none, linear, cosine };
 LrDecay parse_lr_decay(const std::string& text);
 const char* to_string(LrDecay decay);
@@ -30,6 +36,10 @@ struct OptimizerConfig {
   // step moves them proportionally much less than the shared weights.
   float specific_lr_scale = 1.0f;
   float embedding_lr_scale = 1.0f;  // learning-rate multiplier for the embedding tables
+  EmbeddingOptimizer embedding_optimizer = EmbeddingOptimizer::same;
+  // The tables' learning rate when their optimizer is not `kind`; 0: that optimizer's own lr
+  // (adam.lr or adagrad.lr, whose defaults are 0.001 and 0.05).
+  float embedding_lr = 0.0f;
   // L2 as a gradient term l2 * p on the embedding rows a batch touches, and on the towers'
   // weights (not biases; a product composition's type and scenario factors are pulled to 1).
   float embedding_l2 = 0.0f;
@@ -39,6 +49,10 @@ struct OptimizerConfig {
   std::uint64_t warmup_steps = 0;
   LrDecay decay = LrDecay::none;
   float final_lr_fraction = 0.0f;
+
+  OptimizerKind table_kind() const;
+  // The tables' learning rate before embedding_lr_scale and the schedule.
+  float table_lr() const;
 };
 
 // The schedule's learning-rate multiplier at a 1-based step of total_steps.
@@ -64,8 +78,9 @@ class Optimizer {
   // Every update's constants at a 1-based step.
   OptimizerStepPlan plan(std::uint64_t step) const;
 
-  // State slots: Adam keeps (m, v), Adagrad (accumulator). dense_state()[slot] is laid out
-  // like the model's dense parameters; table_state()[table][slot] like that table.
+  // State slots: Adam keeps (m, v), Adagrad (accumulator), each by its own part's optimizer.
+  // dense_state()[slot] is laid out like the model's dense parameters; table_state()[table][slot]
+  // like that table.
   std::vector<std::vector<float>>& dense_state() { return dense_state_; }
   const std::vector<std::vector<float>>& dense_state() const { return dense_state_; }
   std::vector<std::vector<std::vector<float>>>& table_state() { return table_state_; }

@@ -18,10 +18,11 @@ struct DenseUpdate {
 };
 
 struct OptimizerStepPlan {
-  bool adam = true;                // else Adagrad
+  bool adam = true;                // the dense parameters' optimizer; else Adagrad
   std::vector<DenseUpdate> dense;  // disjoint runs covering every dense parameter
-  AdamStep tables_adam{};
-  AdagradStep tables_adagrad{};
+  bool tables_adam = true;         // the embedding tables' optimizer; else Adagrad
+  AdamStep table_adam{};
+  AdagradStep table_adagrad{};
 };
 
 // Kernels: dense_adam(const DenseUpdate&), dense_adagrad(const DenseUpdate&),
@@ -32,8 +33,8 @@ void apply_optimizer_plan(const OptimizerStepPlan& plan, Kernels&& kernels) {
     if (plan.adam) kernels.dense_adam(u);
     else kernels.dense_adagrad(u);
   }
-  if (plan.adam) kernels.tables_adam(plan.tables_adam);
-  else kernels.tables_adagrad(plan.tables_adagrad);
+  if (plan.tables_adam) kernels.tables_adam(plan.table_adam);
+  else kernels.tables_adagrad(plan.table_adagrad);
 }
 
 }  // namespace mmn

@@ -67,6 +67,7 @@ json meta_of(const MmnModel& model, const Optimizer& optimizer, const Checkpoint
           {"batch", state.position.batch},
           {"optimizer_steps", optimizer.steps()},
           {"optimizer", to_string(optimizer.config().kind)},
+          {"embedding_optimizer", to_string(optimizer.config().table_kind())},
           {"model", model.config().label()},
           {"schema", schema_to_json(model.schema())},
           {"extra", state.extra}};
@@ -173,6 +174,11 @@ CheckpointState read_checkpoint(const std::string& path, MmnModel& model, Optimi
       throw CheckpointMismatch(fmt::format("{}: holds {} state, the configuration uses {}", path,
                                            meta.at("optimizer").get<std::string>(),
                                            to_string(optimizer.config().kind)));
+    // Written before the tables could have their own optimizer: they had the dense one.
+    const std::string tables = meta.value("embedding_optimizer", meta.at("optimizer").get<std::string>());
+    if (tables != to_string(optimizer.config().table_kind()))
+      throw CheckpointMismatch(fmt::format("{}: holds {} state for the embedding tables, the configuration uses {}",
+                                           path, tables, to_string(optimizer.config().table_kind())));
     state.step = meta.at("step").get<std::uint64_t>();
     state.position = {meta.at("epoch").get<std::uint64_t>(), meta.at("batch").get<std::uint64_t>()};
     state.extra = meta.value("extra", json::object());

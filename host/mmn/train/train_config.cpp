@@ -110,6 +110,12 @@ TrainConfig load_train_config(const std::string& path, const std::vector<std::st
   for (const auto& o : overrides) apply_override(p, o);
   if (p.lr) config::chosen_lr(p.config) = *p.lr;
   if (p.eps) config::chosen_eps(p.config) = *p.eps;
+  const OptimizerConfig& o = p.config.optimizer;
+  if (o.embedding_lr > 0 && o.table_kind() == o.kind)
+    fail("optimizer.embedding_lr{}: the embedding tables use the dense parameters' optimizer ({}), so their learning "
+         "rate is optimizer.lr times optimizer.embedding_lr_scale; embedding_lr is for optimizer.embedding_optimizer "
+         "set to the other one",
+         path.empty() ? std::string() : fmt::format(" in {}", path), to_string(o.kind));
   if (p.config.data.train.empty()) {
     fail("data.train is not set{}: give the training data directory in [data] train = \"DIR\" or with "
          "--set data.train=DIR",

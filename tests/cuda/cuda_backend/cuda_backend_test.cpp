@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "mmn/backend/cpu_backend.h"
 #include "mmn/comm/communicator.h"
@@ -213,12 +214,11 @@ TEST(CudaBackendStep, StarAndSeparateMatchCpuStepByStep) {
 }
 
 // Adam divides by the gradient's own size, so an element whose gradient is a near-exact
-// cancellation may step differently; the bulk must agree.
-TEST(CudaBackendStep, AdamMatchesCpu) {
-  OptimizerConfig o;
-  o.kind = OptimizerKind::adam;
-  o.adam.lr = 1e-3f;
-  Pair p(step_model(ModelKind::mmn), o, 300);
+// cancellation may step differently; the bulk must agree. Returns the pair after 3 steps, its
+// parameters on the host.
+std::unique_ptr<Pair> adam_steps_near_cpu(const OptimizerConfig& o) {
+  auto pair = std::make_unique<Pair>(step_model(ModelKind::mmn), o, 300);
+  Pair& p = *pair;
   const Schema schema = step_schema();
   const LossOptions loss_options;
   for (std::uint32_t step = 0; step < 3; ++step) {
@@ -238,6 +238,30 @@ TEST(CudaBackendStep, AdamMatchesCpu) {
   for (std::size_t i = 0; i < a.size(); ++i)
     if (!(std::fabs(a[i] - b[i]) <= 1e-5f + 1e-4f * std::fabs(a[i]))) ++off;  // NaN counts as off
   EXPECT_LE(off, a.size() / 1000) << off << " of " << a.size() << " parameters differ";
+  return pair;
+}
+
+TEST(CudaBackendStep, AdamMatchesCpu) {
+  OptimizerConfig o;
+  o.kind = OptimizerKind::adam;
+  o.adam.lr = 1e-3f;
+  adam_steps_near_cpu(o);
+}
+
+// Adagrad on the tables beside Adam on the dense parameters: the device keeps one state slot per
+// table and applies the tables' own learning rate; the rows match the CPU's.
+TEST(CudaBackendStep, AdamDenseWithAdagradTablesMatchesCpu) {
+  OptimizerConfig o;
+  o.adam.lr = 1e-3f;
+  o.embedding_optimizer = EmbeddingOptimizer::adagrad;
+  o.embedding_lr = 0.1f;
+  const std::unique_ptr<Pair> p = adam_steps_near_cpu(o);
+  for (std::size_t t = 0; t < p->cpu_model.embeddings().size(); ++t) {
+    const auto& a = p->cpu_model.embeddings()[t].values;
+    const auto& b = p->gpu_model.embeddings()[t].values;
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5f + 1e-4f * std::fabs(a[i])) << t << " " << i;
+  }
 }
 
 // train.precision reaches the towers' kernels: a tf32 or bf16 step stays near the CPU's fp32 step

@@ -21,21 +21,24 @@ struct RecordingKernels {
   void tables_adagrad(const AdagradStep& s) { calls.push_back("tables adagrad " + std::to_string(s.lr)); }
 };
 
-OptimizerStepPlan plan_of_two_runs(bool adam) {
+OptimizerStepPlan plan_of_two_runs(bool adam, bool tables_adam) {
   OptimizerStepPlan p;
   p.adam = adam;
   p.dense = {{0, 10, {}, {}}, {10, 5, {}, {}}};
-  p.tables_adam.l2 = 0.5f;
-  p.tables_adagrad.lr = 0.25f;
+  p.tables_adam = tables_adam;
+  p.table_adam.l2 = 0.5f;
+  p.table_adagrad.lr = 0.25f;
   return p;
 }
 
 TEST(ApplyOptimizerPlan, UpdatesEachDenseRunInOrderThenTheTablesWithThePlansOptimizer) {
-  RecordingKernels adam, adagrad;
-  apply_optimizer_plan(plan_of_two_runs(true), adam);
-  apply_optimizer_plan(plan_of_two_runs(false), adagrad);
+  RecordingKernels adam, adagrad, mixed;
+  apply_optimizer_plan(plan_of_two_runs(true, true), adam);
+  apply_optimizer_plan(plan_of_two_runs(false, false), adagrad);
+  apply_optimizer_plan(plan_of_two_runs(true, false), mixed);
   EXPECT_EQ(adam.calls, (std::vector<std::string>{"adam 0", "adam 10", "tables adam 0.500000"}));
   EXPECT_EQ(adagrad.calls, (std::vector<std::string>{"adagrad 0", "adagrad 10", "tables adagrad 0.250000"}));
+  EXPECT_EQ(mixed.calls, (std::vector<std::string>{"adam 0", "adam 10", "tables adagrad 0.250000"}));
 }
 
 TEST(OptimizerApply, RefusesAPlanForTheOtherOptimizer) {
@@ -50,8 +53,12 @@ TEST(OptimizerApply, RefusesAPlanForTheOtherOptimizer) {
   MmnModel model(c, s, 1);
   Optimizer adam(OptimizerConfig{}, model);
   ThreadPool pool(1);
-  EXPECT_NE(testing::error_of([&] { adam.apply(plan_of_two_runs(false), model, pool); }).find("another optimizer"),
-            std::string::npos);
+  for (const bool tables_adam : {true, false}) {
+    const bool dense_adam = !tables_adam;  // (false, true) and (true, false): one part differs
+    EXPECT_NE(testing::error_of([&] { adam.apply(plan_of_two_runs(dense_adam, tables_adam), model, pool); })
+                  .find("another optimizer"),
+              std::string::npos);
+  }
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "mmn/model/mmn_model.h"
 #include "mmn/util/error.h"
+#include "mmn/util/thread_pool.h"
 
 namespace mmn {
 namespace {
@@ -102,12 +103,53 @@ TEST(Optimizer, StepConstantsFollowTheScheduleAndTheEmbeddingSettings) {
     EXPECT_EQ(s.dense[k].size, opt.lr_ranges()[k].size);
   }
   EXPECT_FLOAT_EQ(s.dense.front().adagrad.lr, 0.1f);  // 0.4 x 1/4 of the warm-up
-  EXPECT_FLOAT_EQ(s.tables_adagrad.lr, 0.05f);
-  EXPECT_FLOAT_EQ(s.tables_adagrad.l2, 0.03f);
+  EXPECT_FALSE(s.tables_adam);
+  EXPECT_FLOAT_EQ(s.table_adagrad.lr, 0.05f);
+  EXPECT_FLOAT_EQ(s.table_adagrad.l2, 0.03f);
   EXPECT_FLOAT_EQ(opt.plan(4).dense.front().adagrad.lr, 0.4f);
   EXPECT_EQ(opt.steps(), 0u);  // a plan does not step
   EXPECT_FLOAT_EQ(opt.next_step().dense.front().adagrad.lr, 0.1f);
   EXPECT_EQ(opt.steps(), 1u);
+}
+
+// Adagrad on the tables beside Adam on the dense parameters: each part keeps its own optimizer's
+// state and learning rate, and one step moves a touched row by Adagrad's formula.
+TEST(Optimizer, AdagradTablesBesideAdamDenseParameters) {
+  MmnModel model(small_model(), small_schema(), 1);
+  OptimizerConfig o;
+  o.adam.lr = 0.002f;
+  o.embedding_optimizer = EmbeddingOptimizer::adagrad;
+  o.embedding_lr = 0.2f;
+  o.embedding_lr_scale = 0.5f;
+  Optimizer opt(o, model);
+  ASSERT_EQ(opt.dense_state().size(), 2u);
+  ASSERT_EQ(opt.table_state().front().size(), 1u);
+  EXPECT_EQ(opt.table_state().front().front().front(), o.adagrad.initial_accumulator);
+  const OptimizerStepPlan plan = opt.next_step();
+  EXPECT_TRUE(plan.adam);
+  EXPECT_FALSE(plan.tables_adam);
+  EXPECT_FLOAT_EQ(plan.dense.front().adam.step_size, 0.002f / (1.0f - o.adam.beta1));
+  EXPECT_FLOAT_EQ(plan.table_adagrad.lr, 0.1f);
+
+  EmbeddingTable& table = model.embeddings().front();
+  const std::uint32_t dim = table.dim;
+  model.sparse_grads().assign(model.embeddings().size(), SparseRows{});  // no row touched but this one
+  SparseRows& rows = model.sparse_grads().front();
+  rows.ids = {3};
+  rows.grads.assign(dim, 0.5f);
+  const float before = table.values[3 * dim];
+  ThreadPool pool(1);
+  opt.apply(plan, model, pool);
+  const float accumulator = o.adagrad.initial_accumulator + 0.25f;
+  EXPECT_FLOAT_EQ(opt.table_state().front().front()[3 * dim], accumulator);
+  EXPECT_FLOAT_EQ(table.values[3 * dim], before - 0.1f * 0.5f / (std::sqrt(accumulator) + o.adagrad.eps));
+
+  o.embedding_lr = 0.0f;  // Adagrad's own learning rate
+  EXPECT_FLOAT_EQ(Optimizer(o, model).plan(1).table_adagrad.lr, 0.5f * o.adagrad.lr);
+  o.embedding_optimizer = EmbeddingOptimizer::same;
+  EXPECT_TRUE(Optimizer(o, model).plan(1).tables_adam);
+  EXPECT_EQ(parse_embedding_optimizer("adagrad"), EmbeddingOptimizer::adagrad);
+  EXPECT_THROW(parse_embedding_optimizer("sgd"), Error);
 }
 
 }  // namespace

@@ -38,8 +38,9 @@ Schema compact_schema() {
 struct Trained {
   Schema schema;
   MmnModel model{small_model(), schema, 1};
-  Optimizer optimizer{OptimizerConfig{}, model};
-  explicit Trained(Schema data_schema = testing::small_schema(false)) : schema(std::move(data_schema)) {
+  Optimizer optimizer;
+  explicit Trained(Schema data_schema = testing::small_schema(false), const OptimizerConfig& config = {})
+      : schema(std::move(data_schema)), optimizer(config, model) {
     ThreadPool pool(2);
     ColumnBlock b = testing::random_block(schema, 64, 2);
     for (auto& v : b.dense[0]) v /= 300.0f;
@@ -72,6 +73,28 @@ TEST(Checkpoint, RoundTripRestoresParametersOptimizerStateAndPosition) {
     EXPECT_EQ(model.embeddings()[t].values, a.model.embeddings()[t].values);
   EXPECT_EQ(optimizer.dense_state(), a.optimizer.dense_state());
   EXPECT_EQ(optimizer.table_state(), a.optimizer.table_state());
+}
+
+// Adagrad tables beside Adam dense parameters: the tables' one state slot comes back, and a
+// configuration whose tables use Adam is refused by name.
+TEST(Checkpoint, TheTablesOwnOptimizerStateRoundTripsAndAMismatchIsNamed) {
+  testing::TempDir tmp;
+  OptimizerConfig mixed;
+  mixed.embedding_optimizer = EmbeddingOptimizer::adagrad;
+  Trained a(testing::small_schema(false), mixed);
+  const std::string path = tmp / "c.mmnc";
+  write_checkpoint(path, a.model, a.optimizer, {3, {}, {}});
+  MmnModel model(small_model(), a.schema, 99);
+  Optimizer optimizer(mixed, model);
+  read_checkpoint(path, model, optimizer);
+  ASSERT_EQ(optimizer.table_state().front().size(), 1u);
+  EXPECT_EQ(optimizer.table_state(), a.optimizer.table_state());
+  EXPECT_EQ(optimizer.dense_state(), a.optimizer.dense_state());
+  Optimizer adam(OptimizerConfig{}, model);
+  EXPECT_NE(error_of([&] { read_checkpoint(path, model, adam); })
+                .find(path + ": holds adagrad state for the embedding tables, the configuration uses adam"),
+            std::string::npos)
+      << error_of([&] { read_checkpoint(path, model, adam); });
 }
 
 TEST(Checkpoint, CorruptTruncatedAndMismatchedFilesAreNamed) {

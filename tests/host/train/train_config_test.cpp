@@ -53,6 +53,8 @@ void expect_same(const TrainConfig& a, const TrainConfig& b) {
   EXPECT_EQ(a.optimizer.adagrad.eps, b.optimizer.adagrad.eps);
   EXPECT_EQ(a.optimizer.specific_lr_scale, b.optimizer.specific_lr_scale);
   EXPECT_EQ(a.optimizer.embedding_lr_scale, b.optimizer.embedding_lr_scale);
+  EXPECT_EQ(a.optimizer.embedding_optimizer, b.optimizer.embedding_optimizer);
+  EXPECT_EQ(a.optimizer.embedding_lr, b.optimizer.embedding_lr);
   EXPECT_EQ(a.optimizer.embedding_l2, b.optimizer.embedding_l2);
   EXPECT_EQ(a.optimizer.dense_l2, b.optimizer.dense_l2);
   EXPECT_EQ(a.optimizer.warmup_steps, b.optimizer.warmup_steps);
@@ -234,6 +236,8 @@ TEST(TrainConfig, ToTomlRoundTrips) {
   c.optimizer.adam.beta2 = 0.25f;
   c.optimizer.embedding_lr_scale = 0.5f;
   c.optimizer.embedding_l2 = 1e-5f;
+  c.optimizer.embedding_optimizer = EmbeddingOptimizer::adam;
+  c.optimizer.embedding_lr = 3e-4f;
   c.optimizer.dense_l2 = 3e-6f;
   c.optimizer.warmup_steps = 77;
   c.optimizer.decay = LrDecay::cosine;
@@ -328,6 +332,26 @@ TEST(TrainConfig, DivergencePolicyKeys) {
             "train.max_skipped_batches in --set 'train.max_skipped_batches=0': must be at least 1, got 0");
   EXPECT_NE(to_toml(skip).find("on_divergence = \"skip_batch\"\nmax_skipped_batches = 3\n"), std::string::npos)
       << to_toml(skip);
+}
+
+TEST(TrainConfig, EmbeddingOptimizerKeys) {
+  const TrainConfig mixed = load_train_config(
+      "", {"data.train=a", "optimizer.embedding_optimizer=adagrad", "optimizer.embedding_lr=0.02", "optimizer.lr=0.003"});
+  EXPECT_EQ(mixed.optimizer.table_kind(), OptimizerKind::adagrad);
+  EXPECT_FLOAT_EQ(mixed.optimizer.table_lr(), 0.02f);
+  EXPECT_FLOAT_EQ(mixed.optimizer.adam.lr, 0.003f);
+  EXPECT_EQ(load_train_config("", {"data.train=a", "optimizer.embedding_optimizer=adam"}).optimizer.table_kind(),
+            OptimizerKind::adam);
+  EXPECT_FLOAT_EQ(
+      load_train_config("", {"data.train=a", "optimizer.embedding_optimizer=adagrad"}).optimizer.table_lr(),
+      AdagradConfig{}.lr);
+  EXPECT_EQ(error_of([] { load_train_config("", {"data.train=a", "optimizer.embedding_lr=0.02"}); }),
+            "optimizer.embedding_lr: the embedding tables use the dense parameters' optimizer (adam), so their "
+            "learning rate is optimizer.lr times optimizer.embedding_lr_scale; embedding_lr is for "
+            "optimizer.embedding_optimizer set to the other one");
+  EXPECT_NE(error_of([] { load_train_config("", {"data.train=a", "optimizer.embedding_optimizer=sgd"}); })
+                .find("unknown embedding optimizer 'sgd' (choose same, adam or adagrad)"),
+            std::string::npos);
 }
 
 }  // namespace
