@@ -4,8 +4,10 @@
 //   ComposedForwardGpu:  y = act(x W_d + b_d), W_d = W ⊙ Wt[t] ⊙ Ws[s] composed while loading,
 //                        rows already routed (as the cuBLAS variants in grouped_gemm_bench.cu);
 //   ComposedDxGpu:       dx = dz W_d^T (composed_dx_kernel alone);
-//   ComposedFoldGpu/deterministic, /atomic: G_d = x_d^T dz_d folded into dW, dWt, dWs and the
-//                        biases (composed_backward without dx and without ReLU: the fold alone).
+//   ComposedFoldGpu/deterministic, /split, /atomic: G_d = x_d^T dz_d folded into dW, dWt, dWs and
+//                        the biases (composed_backward without dx and without ReLU: the fold alone);
+//                        /split gives the deterministic fold its scratch, so it splits over row
+//                        ranges (fold_split.cuh: zeroing, the parts' fold and their sum, timed).
 // The same names followed by /tf32 or /bf16 run the tensor-core kernels of composed_gemm_tc.cuh
 // (operands rounded in shared memory, fp32 accumulation; composed_dx_tc_kernel for the dx pass;
 // their fold is the deterministic one), against the tf32 or bf16 cuBLAS GEMM roofline.
@@ -39,7 +41,7 @@ namespace {
 
 using namespace mmn;
 
-enum class Pass { forward, dx, fold_deterministic, fold_atomic };
+enum class Pass { forward, dx, fold_deterministic, fold_atomic, fold_split };
 
 struct LayerCase {
   perf::RoutedBatch batch;
@@ -130,11 +132,16 @@ double dx_pass(benchmark::State& s, LayerCase& c, Precision p, const std::string
   return perf::time_iterations(s, [&] { launch_dx(c, p); });
 }
 
-double fold_pass(benchmark::State& s, LayerCase& c, kernels::FoldMode mode, Precision p, const std::string& key) {
+double fold_pass(benchmark::State& s, LayerCase& c, kernels::FoldMode mode, bool split, Precision p,
+                 const std::string& key) {
   const ComposedLayer plain = c.plain_device_layer();
+  DeviceBuffer<float> scratch(
+      split ? kernels::fold_scratch_floats(plain, c.device.grid, static_cast<std::uint32_t>(c.rows()), kernels::kFoldTile)
+            : 0);
   const auto fold = [&] {
     kernels::composed_backward(plain, c.device.grid, c.routing.routing(), c.x_dev.data(), c.y_dev.data(),
-                               c.dy_dev.data(), nullptr, c.device.grad, nullptr, mode, p);
+                               c.dy_dev.data(), nullptr, c.device.grad, nullptr, mode, p,
+                               scratch.size() > 0 ? scratch.data() : nullptr);
   };
   fold();
   perf::check_cuda(cudaDeviceSynchronize(), "composed fold");
@@ -142,7 +149,8 @@ double fold_pass(benchmark::State& s, LayerCase& c, kernels::FoldMode mode, Prec
     std::vector<float> dx_cpu;
     cpu_backward(c, dx_cpu);
     const std::string what =
-        std::string(precision_name(p)) + (mode == kernels::FoldMode::atomic ? " atomic fold" : " deterministic fold");
+        std::string(precision_name(p)) +
+        (mode == kernels::FoldMode::atomic ? " atomic fold" : split ? " split fold" : " deterministic fold");
     perf::expect_gradients_agree(what.c_str(), c.device, c.params, perf::operand_tolerance(p));
   });
   return perf::time_iterations(s, fold);
@@ -180,7 +188,7 @@ void run(benchmark::State& state, Pass pass, Precision precision) {
         break;
       default: {
         const auto mode = pass == Pass::fold_atomic ? kernels::FoldMode::atomic : kernels::FoldMode::deterministic;
-        seconds = fold_pass(s, c, mode, precision, key);
+        seconds = fold_pass(s, c, mode, pass == Pass::fold_split, precision, key);
       }
     }
     perf::report_gpu_work(s, work_of(pass, c), seconds, precision);
@@ -194,6 +202,7 @@ const bool registered = [] {
   const std::pair<const char*, Pass> passes[] = {{"ComposedForwardGpu", Pass::forward},
                                                  {"ComposedDxGpu", Pass::dx},
                                                  {"ComposedFoldGpu/deterministic", Pass::fold_deterministic},
+                                                 {"ComposedFoldGpu/split", Pass::fold_split},
                                                  {"ComposedFoldGpu/atomic", Pass::fold_atomic}};
   for (const auto& [name, pass] : passes)
     for (const Precision precision : {Precision::fp32, Precision::tf32, Precision::bf16}) {

@@ -11,9 +11,10 @@ GEMMs: fp32 on the SIMT units (cuda/mmn/kernels/composed_gemm.cuh, train.precisi
 tf32 or bf16 operands on the tensor cores with fp32 accumulation (composed_gemm_tc.cuh,
 train.precision = "tf32" or "bf16": activations, master weights and optimizer state stay fp32 in
 DRAM, operands are rounded in shared memory), and bf16 with the towers' activations also stored
-in bf16 (their bytes halved; not built). These
-are projections from the code's data movement, not measurements: launch latency, occupancy and
-the fold's block count are not in them. Prints a markdown table.
+in bf16 (their bytes halved; not built). The deterministic fold of a layer with few 32 x 32
+gradient tiles splits over row ranges (cuda/mmn/kernels/fold_split.cuh): its parts' scratch
+traffic is counted as a launch of its own. These are projections from the code's data movement,
+not measurements: launch latency and occupancy are not in them. Prints a markdown table.
 """
 import argparse
 import json
@@ -95,6 +96,12 @@ def weight_floats(s, inp, out, composed):
     return sets * (inp * out + out)
 
 
+def fold_parts(inp, out, rows):
+    """The split fold's part count, as kernels::fold_parts (fold_split.cuh) chooses it."""
+    tiles = -(-inp // 32) * -(-out // 32)
+    return max(1, min(8, -(-264 // tiles), rows // 512))
+
+
 def tower_launches(s, name, hidden, composed):
     b = s.batch
     widths = [s.width] + hidden + [1]
@@ -111,6 +118,11 @@ def tower_launches(s, name, hidden, composed):
         launches.append(Launch(f"{tag}: input gradient", gemm, dx + w, True, dx))
         # The fold: x and dy read, every weight set's gradient written.
         launches.append(Launch(f"{tag}: weight gradient", gemm, forward + w, True, forward))
+        parts = fold_parts(inp, out, b)
+        if parts > 1:
+            # Every part zeroed and written, then read by the sum, which updates the gradients.
+            launches.append(Launch(f"{tag}: weight gradient, {parts} parts zeroed and summed", parts * w,
+                                   (3 * parts + 1) * w))
     return launches
 
 

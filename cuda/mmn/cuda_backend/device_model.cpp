@@ -56,7 +56,8 @@ MemoryPlan plan_memory(const ModelSpec& spec) {
   p.activations =
       4 * rows * (4 * std::size_t{spec.input_width} + tower_activation_floats(spec.ctr) + tower_activation_floats(spec.cvr) + 8);
   p.workspace = RoutingWorkspace::bytes(spec.max_rows, 1) + RoutingWorkspace::bytes(spec.max_rows, spec.grid.n_domains()) +
-                4 * 6 * rows + BatchStaging::device_bytes(spec, rows) + 8 * spec.grid.n_domains();
+                4 * 6 * rows + BatchStaging::device_bytes(spec, rows) + 8 * spec.grid.n_domains() +
+                4 * (tower_fold_scratch_floats(spec.ctr, spec.max_rows) + tower_fold_scratch_floats(spec.cvr, spec.max_rows));
   return p;
 }
 

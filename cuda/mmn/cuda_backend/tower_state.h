@@ -19,6 +19,18 @@ inline std::uint32_t widest(const TowerLayout& t) {
   return w;
 }
 
+// Scratch floats of the split weight-gradient fold (fold_split.cuh): the most any layer needs.
+inline std::size_t tower_fold_scratch_floats(const TowerLayout& t, std::uint32_t max_rows) {
+  std::size_t most = 0;
+  for (const LayerLayout& l : t.layers) {
+    const std::uint32_t parts = kernels::fold_parts(l.in, l.out, max_rows, kernels::kFoldTile);
+    bool groups[kParamGroups] = {};
+    for (int h = 0; h < kParamGroups; ++h) groups[h] = l.has(h);
+    if (parts > 1) most = std::max(most, parts * kernels::fold_part_floats(l.in, l.out, groups, t.grid));
+  }
+  return most;
+}
+
 // Activation floats per row the tower keeps.
 inline std::size_t tower_activation_floats(const TowerLayout& t) {
   std::size_t per_row = 2 * std::size_t{widest(t)};  // the backward's two ping-pong buffers
@@ -32,10 +44,15 @@ struct TowerState {
   std::vector<ComposedLayerGrad> grads;
   std::vector<DeviceBuffer<float>> acts;  // per layer: rows x out
   DeviceBuffer<float> ping, pong;         // rows x widest
+  DeviceBuffer<float> fold_scratch;       // tower_fold_scratch_floats
   Precision precision;
 
   TowerState(const TowerLayout& s, float* params, float* dense_grads, std::uint32_t max_rows, Precision p)
-      : spec(s), ping(std::size_t{max_rows} * widest(s)), pong(std::size_t{max_rows} * widest(s)), precision(p) {
+      : spec(s),
+        ping(std::size_t{max_rows} * widest(s)),
+        pong(std::size_t{max_rows} * widest(s)),
+        fold_scratch(tower_fold_scratch_floats(s, max_rows)),
+        precision(p) {
     for (std::size_t l = 0; l < s.layers.size(); ++l) {
       layers.push_back(composed_layer(s, l, params));
       grads.push_back(composed_layer_grad(s, l, dense_grads));
@@ -60,7 +77,8 @@ struct TowerState {
     for (std::size_t l = layers.size(); l-- > 0;) {
       float* dx_out = l == 0 ? dx : (dy == ping.data() ? pong.data() : ping.data());
       kernels::composed_backward(layers[l], spec.grid, r, l == 0 ? x : acts[l - 1].data(), acts[l].data(), dy, dx_out,
-                                 grads[l], stream, kernels::FoldMode::deterministic, precision);
+                                 grads[l], stream, kernels::FoldMode::deterministic, precision,
+                                 fold_scratch.size() > 0 ? fold_scratch.data() : nullptr);
       layer_done(spec.layers[l]);
       dy = dx_out;
     }

@@ -24,6 +24,7 @@
 #include <stdexcept>
 
 #include "mmn/device/kernel_api.h"
+#include "mmn/kernels/fold_split.cuh"
 #include "mmn/kernels/routing.cuh"
 #include "mmn/ops/composed_layer_desc.h"
 
@@ -229,19 +230,23 @@ __device__ inline void fold_rows(const ComposedLayer& l, const DomainGrid& grid,
   }
 }
 
-// One block per 32 x 32 tile (k, n) of the weight gradients: for each domain in order,
-// G = x_d^T dz_d on the tile, folded into every enabled group; blocks of the first k tile also
-// fold the bias gradient of their columns. 256 threads, 2 x 2 elements each.
-// Launch grid (ceil(in / 32), ceil(out / 32)).
+// One block per 32 x 32 tile (k, n) of the weight gradients and part of the rows (fold_split.cuh):
+// for each domain in order, G = x_d^T dz_d over the part's rows of d on the tile, folded into
+// every enabled group of the part's gradients; blocks of the first k tile also fold the bias
+// gradient of their columns. 256 threads, 2 x 2 elements each.
+// Launch grid (ceil(in / 32), ceil(out / 32), split.parts).
 static __global__ void composed_fold_kernel(ComposedLayer l, DomainGrid grid, ComposedLayerGrad grad,
                                             const std::uint32_t* offsets, std::uint32_t n_domains, const float* x,
-                                            const float* dz) {
+                                            const float* dz, FoldSplit split, std::uint32_t rows) {
   const std::uint32_t k0 = blockIdx.x * kFoldTile, n0 = blockIdx.y * kFoldTile;
   const bool bias_block = blockIdx.x == 0;
+  const ComposedLayerGrad part = fold_part_grad(grad, split, blockIdx.z);
+  const std::uint32_t lo = fold_part_begin(rows, split.parts, blockIdx.z);
+  const std::uint32_t hi = fold_part_begin(rows, split.parts, blockIdx.z + 1);
   for (std::uint32_t d = 0; d < n_domains; ++d) {
-    const std::uint32_t begin = offsets[d], end = offsets[d + 1];
-    if (begin == end) continue;  // the same for every thread of the block
-    fold_rows<false>(l, grid, grad, d, begin, end, k0, n0, bias_block, x, dz);
+    const std::uint32_t begin = offsets[d] > lo ? offsets[d] : lo, end = offsets[d + 1] < hi ? offsets[d + 1] : hi;
+    if (begin >= end) continue;  // the same for every thread of the block
+    fold_rows<false>(l, grid, part, d, begin, end, k0, n0, bias_block, x, dz);
   }
 }
 
@@ -297,9 +302,11 @@ inline void composed_input_gradient(const ComposedLayer& l, const DomainGrid& gr
 
 // x routed rows x in (the forward's input, routed), y routed rows x out (the forward's output);
 // dy holds dL/dy on entry and dL/dz on return; dx (routed rows x in) is written unless null.
+// With fold_scratch (fold_scratch_floats(l, grid, rows, kFoldTile) floats or more), the
+// deterministic fold is split over row ranges (fold_split.cuh).
 inline void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r, const float* x,
                               const float* y, float* dy, float* dx, const ComposedLayerGrad& grad, cudaStream_t stream,
-                              FoldMode fold = FoldMode::deterministic) {
+                              FoldMode fold = FoldMode::deterministic, float* fold_scratch = nullptr) {
   if (r.rows == 0) return;
   relu_mask(l, r, y, dy, stream);
   if (dx != nullptr) composed_input_gradient(l, grid, r, dy, dx, stream);
@@ -308,8 +315,11 @@ inline void composed_backward(const ComposedLayer& l, const DomainGrid& grid, co
     MMN_LAUNCH(composed_fold_atomic_kernel, dim3(r.max_tiles, k_tiles * n_tiles), dim3(kGemmThreads), 0, stream, l,
                grid, grad, r.table, r.tile_count, x, static_cast<const float*>(dy));
   } else {
-    MMN_LAUNCH(composed_fold_kernel, dim3(k_tiles, n_tiles), dim3(kGemmThreads), 0, stream, l, grid, grad, r.offsets,
-               r.n_domains, x, static_cast<const float*>(dy));
+    const FoldSplit split = fold_split(l, grid, r.rows, fold_scratch, kFoldTile);
+    clear_fold_scratch(split, stream);
+    MMN_LAUNCH(composed_fold_kernel, dim3(k_tiles, n_tiles, split.parts), dim3(kGemmThreads), 0, stream, l, grid, grad,
+               r.offsets, r.n_domains, x, static_cast<const float*>(dy), split, r.rows);
+    sum_fold_parts(l, grid, grad, split, stream);
   }
 }
 

@@ -220,18 +220,22 @@ __device__ inline void tc_fold_rows(const ComposedLayer& l, const DomainGrid& gr
     if (l.bias[h] != nullptr) grad.bias[h][static_cast<std::size_t>(grid.set_of(h, d)) * l.out + n0 + threadIdx.x] += bias_sum;
 }
 
-// One block of 128 threads per 32 x 32 tile (k, n) of the weight gradients, domains in order, as
-// composed_fold_kernel. Launch grid (ceil(in / 32), ceil(out / 32)).
+// One block of 128 threads per 32 x 32 tile (k, n) of the weight gradients and part of the rows,
+// domains in order, as composed_fold_kernel. Launch grid (ceil(in / 32), ceil(out / 32), parts).
 template <Precision P>
 static __global__ void __launch_bounds__(kTcFoldThreads)
     composed_fold_tc_kernel(ComposedLayer l, DomainGrid grid, ComposedLayerGrad grad, const std::uint32_t* offsets,
-                            std::uint32_t n_domains, const float* x, const float* dz) {
+                            std::uint32_t n_domains, const float* x, const float* dz, FoldSplit split,
+                            std::uint32_t rows) {
   __shared__ TcFoldShared<P> s;
   const std::uint32_t k0 = blockIdx.x * kFoldTile, n0 = blockIdx.y * kFoldTile;
+  const std::uint32_t lo = fold_part_begin(rows, split.parts, blockIdx.z);
+  const std::uint32_t hi = fold_part_begin(rows, split.parts, blockIdx.z + 1);
   for (std::uint32_t d = 0; d < n_domains; ++d) {
-    const std::uint32_t begin = offsets[d], end = offsets[d + 1];
-    if (begin == end) continue;  // the same for every thread of the block
-    tc_fold_rows<P>(l, grid, grad, d, begin, end, k0, n0, blockIdx.x == 0, x, dz, s);
+    const std::uint32_t begin = offsets[d] > lo ? offsets[d] : lo, end = offsets[d + 1] < hi ? offsets[d + 1] : hi;
+    if (begin >= end) continue;  // the same for every thread of the block
+    // The part's pointers made here, not before the loop: held across it, tf32's spill (ptxas 13.0).
+    tc_fold_rows<P>(l, grid, fold_part_grad(grad, split, blockIdx.z), d, begin, end, k0, n0, blockIdx.x == 0, x, dz, s);
     __syncthreads();  // s.g is read above before the next domain stores into it
   }
 }
@@ -255,13 +259,16 @@ inline void composed_input_gradient_tc(const ComposedLayer& l, const DomainGrid&
 template <Precision P>
 inline void composed_backward_tc(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r,
                                  const float* x, const float* y, float* dy, float* dx, const ComposedLayerGrad& grad,
-                                 cudaStream_t stream) {
+                                 cudaStream_t stream, float* fold_scratch) {
   if (r.rows == 0) return;
   relu_mask(l, r, y, dy, stream);
   if (dx != nullptr) composed_input_gradient_tc<P>(l, grid, r, dy, dx, stream);
   const unsigned k_tiles = (l.in + kFoldTile - 1) / kFoldTile, n_tiles = (l.out + kFoldTile - 1) / kFoldTile;
-  MMN_LAUNCH(composed_fold_tc_kernel<P>, dim3(k_tiles, n_tiles), dim3(kTcFoldThreads), 0, stream, l, grid, grad,
-             r.offsets, r.n_domains, x, static_cast<const float*>(dy));
+  const FoldSplit split = fold_split(l, grid, r.rows, fold_scratch, kFoldTile);
+  clear_fold_scratch(split, stream);
+  MMN_LAUNCH(composed_fold_tc_kernel<P>, dim3(k_tiles, n_tiles, split.parts), dim3(kTcFoldThreads), 0, stream, l, grid,
+             grad, r.offsets, r.n_domains, x, static_cast<const float*>(dy), split, r.rows);
+  sum_fold_parts(l, grid, grad, split, stream);
 }
 
 // The layer at a chosen operand precision: fp32 runs composed_gemm.cuh's SIMT kernels (with
@@ -292,14 +299,14 @@ inline void composed_input_gradient(const ComposedLayer& l, const DomainGrid& gr
 
 inline void composed_backward(const ComposedLayer& l, const DomainGrid& grid, const ComposedRouting& r, const float* x,
                               const float* y, float* dy, float* dx, const ComposedLayerGrad& grad, cudaStream_t stream,
-                              FoldMode fold, Precision precision) {
+                              FoldMode fold, Precision precision, float* fold_scratch = nullptr) {
   switch (precision) {
     case Precision::tf32:
-      return composed_backward_tc<Precision::tf32>(l, grid, r, x, y, dy, dx, grad, stream);
+      return composed_backward_tc<Precision::tf32>(l, grid, r, x, y, dy, dx, grad, stream, fold_scratch);
     case Precision::bf16:
-      return composed_backward_tc<Precision::bf16>(l, grid, r, x, y, dy, dx, grad, stream);
+      return composed_backward_tc<Precision::bf16>(l, grid, r, x, y, dy, dx, grad, stream, fold_scratch);
     default:
-      return composed_backward(l, grid, r, x, y, dy, dx, grad, stream, fold);
+      return composed_backward(l, grid, r, x, y, dy, dx, grad, stream, fold, fold_scratch);
   }
 }
 

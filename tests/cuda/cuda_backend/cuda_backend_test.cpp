@@ -13,6 +13,7 @@
 
 #include "mmn/backend/cpu_backend.h"
 #include "mmn/comm/communicator.h"
+#include "mmn/kernels/composed_gemm.cuh"
 #include "mmn/model/mmn_model.h"
 #include "mmn/model/optimizer.h"
 #include "mmn/util/error.h"
@@ -165,6 +166,14 @@ TEST(CudaBackendStep, MmnProductMatchesCpuStepByStep) {
   LossOptions dynamic;
   dynamic.dynamic_weight = true;  // normalised over the present domains
   expect_same_steps(step_model(ModelKind::mmn), adagrad(), dynamic, kBatches);
+}
+
+// Batches of over 1024 rows: the towers' weight-gradient folds split over row ranges
+// (fold_split.cuh), with the parts summed in order on the device.
+TEST(CudaBackendStep, LargeBatchesSplitTheFoldAndMatchCpuStepByStep) {
+  const ModelConfig model = step_model(ModelKind::mmn);
+  ASSERT_EQ(kernels::fold_parts(model.cvr_hidden.back(), 1, 2100, kernels::kFoldTile), 4u);  // the logit layer
+  expect_same_steps(model, adagrad(), LossOptions{}, {2100, 1100});
 }
 
 TEST(CudaBackendStep, MmnSumClickedModeMatchesCpuStepByStep) {

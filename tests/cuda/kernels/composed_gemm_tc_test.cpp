@@ -140,18 +140,14 @@ Prepared prepare(const Case& c, Precision p) {
   return out;
 }
 
-Outputs run_device(const Case& c, const Prepared& p, Precision precision) {
-  return testing::run_layer_on_device(c, p.grid, p.storage, p.domain, p.x, p.dy, kernels::FoldMode::deterministic,
-                                      precision);
-}
-
-class ComposedGemmTensorCore : public ::testing::TestWithParam<std::tuple<Case, Precision>> {};
-
-TEST_P(ComposedGemmTensorCore, EqualsTheRoundedCpuLayerInEveryThreadOrder) {
-  const Case c = std::get<0>(GetParam());
-  const Precision precision = std::get<1>(GetParam());
+// The device layer in every thread order against the CPU reference that rounds as it does, and
+// further than the tolerance from the unrounded fp32 layer.
+void expect_rounded_layer(const Case& c, Precision precision, bool split_fold) {
   const Prepared p = prepare(c, precision);
-  const auto runs = sim::run_in_all_orders([&] { return run_device(c, p, precision); });
+  const auto runs = sim::run_in_all_orders([&] {
+    return testing::run_layer_on_device(c, p.grid, p.storage, p.domain, p.x, p.dy, kernels::FoldMode::deterministic,
+                                        precision, split_fold);
+  });
   ASSERT_TRUE(runs.agree()) << runs.disagreement();
   const Outputs& got = runs.results.front();
   const Outputs& want = p.want.rounded;
@@ -166,6 +162,12 @@ TEST_P(ComposedGemmTensorCore, EqualsTheRoundedCpuLayerInEveryThreadOrder) {
     fp32_distance = std::max(fp32_distance, relative_error(got.gw[h], fp32.gw[h]));
   }
   EXPECT_GT(fp32_distance, 4 * kTolerance) << "the outputs do not show the operands' rounding";
+}
+
+class ComposedGemmTensorCore : public ::testing::TestWithParam<std::tuple<Case, Precision>> {};
+
+TEST_P(ComposedGemmTensorCore, EqualsTheRoundedCpuLayerInEveryThreadOrder) {
+  expect_rounded_layer(std::get<0>(GetParam()), std::get<1>(GetParam()), false);
 }
 
 constexpr testing::Groups kMmn = testing::kMmnGroups, kStar = testing::kStarGroups,
@@ -185,6 +187,18 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<std::tuple<Case, Precision>>& p) {
       return std::string(std::get<0>(p.param).name) + "_" + precision_name(std::get<1>(p.param));
     });
+
+// The fold split over row ranges (fold_split.cuh) on a batch that gives it 4 parts.
+TEST(ComposedGemmTensorCoreSplitFold, EqualsTheRoundedCpuLayerInEveryThreadOrder) {
+  const Case c{"mmn_rows2048", 2048, 37, 45, 17, 21, kMmn, Composition::product, true};
+  ComposedLayer shape;
+  shape.in = c.in, shape.out = c.out;
+  ASSERT_EQ(kernels::fold_parts(shape, c.rows, kernels::kFoldTile), 4u);
+  for (const Precision precision : {Precision::tf32, Precision::bf16}) {
+    SCOPED_TRACE(precision_name(precision));
+    expect_rounded_layer(c, precision, true);
+  }
+}
 
 }  // namespace
 }  // namespace mmn

@@ -128,6 +128,47 @@ TEST_P(ComposedGemmKernels, AtomicFoldEqualsTheCpuGradientsInEveryThreadOrder) {
 constexpr testing::Groups kMmn = testing::kMmnGroups, kNoType = testing::kNoTypeGroups, kStar = testing::kStarGroups,
                          kSeparate = testing::kSeparateGroups;
 
+// The deterministic fold split over row ranges (fold_split.cuh), on layers and batches that give
+// several parts: the CPU layer's gradients within the tolerance, identical in every thread order.
+TEST(ComposedGemmSplitFold, EqualsTheCpuLayerInEveryThreadOrder) {
+  for (const Case& c : {Case{"mmn_rows4096", 4096, 37, 45, 17, 21, kMmn, Composition::product, true},
+                        Case{"mmn_sum_rows3000", 3000, 37, 45, 17, 21, kMmn, Composition::sum, true},
+                        Case{"star_rows2000", 2000, 33, 16, 3, 4, kStar, Composition::product, true},
+                        Case{"separate_rows1500", 1500, 16, 33, 3, 4, kSeparate, Composition::product, true},
+                        Case{"mmn_last_layer_rows4096", 4096, 128, 1, 17, 21, kMmn, Composition::product, false}}) {
+    SCOPED_TRACE(c.name);
+    ComposedLayer shape;
+    shape.in = c.in, shape.out = c.out;
+    ASSERT_GT(kernels::fold_parts(shape, c.rows, kernels::kFoldTile), 1u);
+    const Prepared p = prepare(c);
+    const auto runs = sim::run_in_all_orders([&] {
+      return testing::run_layer_on_device(c, p.grid, p.storage, p.domain, p.x, p.dy, kernels::FoldMode::deterministic,
+                                          Precision::fp32, true);
+    });
+    ASSERT_TRUE(runs.agree()) << runs.disagreement();
+    expect_close(runs.results.front(), p.want);
+  }
+}
+
+// How many parts: enough blocks to fill an H100 for a layer with few gradient tiles, at most 8,
+// and at least 512 rows per part; criteo's first CVR layer (308 x 256) at batch 65536 gets 4.
+TEST(ComposedGemmSplitFold, PartCountFollowsTheTilesAndTheRows) {
+  ComposedLayer l;
+  l.in = 308, l.out = 256;
+  EXPECT_EQ(kernels::fold_parts(l, 65536, kernels::kFoldTile), 4u);  // 80 tiles
+  EXPECT_EQ(kernels::fold_parts(l, 1500, kernels::kFoldTile), 2u);
+  EXPECT_EQ(kernels::fold_parts(l, 1000, kernels::kFoldTile), 1u);
+  l.in = 256, l.out = 128;
+  EXPECT_EQ(kernels::fold_parts(l, 65536, kernels::kFoldTile), 8u);  // 32 tiles
+  l.in = 2048, l.out = 2048;
+  EXPECT_EQ(kernels::fold_parts(l, 65536, kernels::kFoldTile), 1u);  // 4096 tiles fill it alone
+  const DomainGrid grid{3, 4};
+  std::mt19937 rng(1);
+  testing::LayerStorage storage(grid, 5, 7, kMmn, Composition::product, true, rng);
+  EXPECT_EQ(kernels::fold_part_floats(storage.layer(), grid), (1 + 3 + 4) * (5 * 7 + 7u));
+  EXPECT_EQ(kernels::fold_split(storage.layer(), grid, 5000, nullptr, kernels::kFoldTile).parts, 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Layers, ComposedGemmKernels,
     ::testing::Values(Case{"mmn_rows1", 1, 37, 45, 17, 21, kMmn, Composition::product, true},

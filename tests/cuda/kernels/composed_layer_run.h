@@ -35,9 +35,11 @@ struct LayerOutputs {
 };
 
 // The layer of `s` on rows of the given domains, x (rows x in) and dy (rows x out) in row order.
+// split_fold: the deterministic fold gets scratch, so it splits over row ranges (fold_split.cuh).
 inline LayerOutputs run_layer_on_device(const ComposedCase& c, const DomainGrid& grid, const LayerStorage& s,
                                         const std::vector<std::uint32_t>& domain, const std::vector<float>& x,
-                                        const std::vector<float>& dy, kernels::FoldMode fold, Precision precision) {
+                                        const std::vector<float>& dy, kernels::FoldMode fold, Precision precision,
+                                        bool split_fold = false) {
   std::array<DeviceBuffer<float>, kParamGroups> w, b, gw, gb;
   ComposedLayer l;
   ComposedLayerGrad g;
@@ -58,7 +60,9 @@ inline LayerOutputs run_layer_on_device(const ComposedCase& c, const DomainGrid&
              static_cast<const float*>(x_dev.data()), c.in, x_routed.data());
   MMN_LAUNCH(kernels::gather_rows, dim3(128), dim3(64), 0, nullptr, r.order, c.rows,
              static_cast<const float*>(dy_dev.data()), c.out, dz.data());
-  kernels::composed_backward(l, grid, r, x_routed.data(), y.data(), dz.data(), dx.data(), g, nullptr, fold, precision);
+  DeviceBuffer<float> scratch(split_fold ? kernels::fold_scratch_floats(l, grid, c.rows, kernels::kFoldTile) : 0);
+  kernels::composed_backward(l, grid, r, x_routed.data(), y.data(), dz.data(), dx.data(), g, nullptr, fold, precision,
+                             split_fold ? scratch.data() : nullptr);
   LayerOutputs o;
   o.y = y.download(), o.dx = dx.download();
   for (int h = 0; h < kParamGroups; ++h)
