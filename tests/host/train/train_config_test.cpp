@@ -290,10 +290,17 @@ TEST(TrainConfig, ShippedConfigsLoad) {
   EXPECT_EQ(big.model.embedding_dim, 16u);
   EXPECT_EQ(big.model.cvr_hidden, (std::vector<std::uint32_t>{256, 128}));
   EXPECT_EQ(big.run.dir, "runs/criteo-like/mmn");
+  // The optimizer settings the accuracy study chose for this data (perf/accuracy/results/).
+  EXPECT_FLOAT_EQ(big.optimizer.adam.lr, 3e-3f);
+  EXPECT_EQ(big.optimizer.decay, LrDecay::cosine);
+  EXPECT_FLOAT_EQ(big.optimizer.embedding_l2, 1e-4f);
   // Everything else is at its default, as the comments say.
   TrainConfig expected;
   expected.data = big.data;
   expected.run.dir = big.run.dir;
+  expected.optimizer.adam.lr = big.optimizer.adam.lr;
+  expected.optimizer.decay = big.optimizer.decay;
+  expected.optimizer.embedding_l2 = big.optimizer.embedding_l2;
   expect_same(big, expected);
 
   const TrainConfig tiny = load_train_config(dir + "tiny.toml", {});
