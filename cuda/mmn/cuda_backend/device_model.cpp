@@ -57,7 +57,9 @@ MemoryPlan plan_memory(const ModelSpec& spec) {
       4 * rows * (4 * std::size_t{spec.input_width} + tower_activation_floats(spec.ctr) + tower_activation_floats(spec.cvr) + 8);
   p.workspace = RoutingWorkspace::bytes(spec.max_rows, 1) + RoutingWorkspace::bytes(spec.max_rows, spec.grid.n_domains()) +
                 4 * 6 * rows + BatchStaging::device_bytes(spec, rows) + 8 * spec.grid.n_domains() +
-                4 * (tower_fold_scratch_floats(spec.ctr, spec.max_rows) + tower_fold_scratch_floats(spec.cvr, spec.max_rows));
+                (spec.train ? 4 * (tower_fold_scratch_floats(spec.ctr, spec.max_rows) +
+                                   tower_fold_scratch_floats(spec.cvr, spec.max_rows))
+                            : 0);
   return p;
 }
 
@@ -84,8 +86,8 @@ DeviceModel::State::State(const ModelSpec& s)
       bad(1),
       ctr_routing(s.max_rows, 1),
       cvr_routing(s.max_rows, s.cvr.routed ? s.grid.n_domains() : 1),
-      ctr(s.ctr, params.data(), grads.data(), s.max_rows, s.precision),
-      cvr(s.cvr, params.data(), grads.data(), s.max_rows, s.precision),
+      ctr(s.ctr, params.data(), grads.data(), s.max_rows, s.precision, s.train),
+      cvr(s.cvr, params.data(), grads.data(), s.max_rows, s.precision, s.train),
       embedding_workspace(s.max_rows) {
   const std::size_t dense_slots = !s.train ? 0 : s.adam ? 2 : 1;
   const std::size_t table_slots = !s.train ? 0 : s.tables_adam ? 2 : 1;

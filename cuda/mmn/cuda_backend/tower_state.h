@@ -44,14 +44,14 @@ struct TowerState {
   std::vector<ComposedLayerGrad> grads;
   std::vector<DeviceBuffer<float>> acts;  // per layer: rows x out
   DeviceBuffer<float> ping, pong;         // rows x widest
-  DeviceBuffer<float> fold_scratch;       // tower_fold_scratch_floats
+  DeviceBuffer<float> fold_scratch;       // tower_fold_scratch_floats; none for forward passes only
   Precision precision;
 
-  TowerState(const TowerLayout& s, float* params, float* dense_grads, std::uint32_t max_rows, Precision p)
+  TowerState(const TowerLayout& s, float* params, float* dense_grads, std::uint32_t max_rows, Precision p, bool train)
       : spec(s),
         ping(std::size_t{max_rows} * widest(s)),
         pong(std::size_t{max_rows} * widest(s)),
-        fold_scratch(tower_fold_scratch_floats(s, max_rows)),
+        fold_scratch(train ? tower_fold_scratch_floats(s, max_rows) : 0),
         precision(p) {
     for (std::size_t l = 0; l < s.layers.size(); ++l) {
       layers.push_back(composed_layer(s, l, params));
