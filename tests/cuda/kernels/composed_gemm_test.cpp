@@ -150,25 +150,6 @@ TEST(ComposedGemmSplitFold, EqualsTheCpuLayerInEveryThreadOrder) {
   }
 }
 
-// How many parts: enough blocks to fill an H100 for a layer with few gradient tiles, at most 8,
-// and at least 512 rows per part; criteo's first CVR layer (308 x 256) at batch 65536 gets 4.
-TEST(ComposedGemmSplitFold, PartCountFollowsTheTilesAndTheRows) {
-  ComposedLayer l;
-  l.in = 308, l.out = 256;
-  EXPECT_EQ(kernels::fold_parts(l, 65536, kernels::kFoldTile), 4u);  // 80 tiles
-  EXPECT_EQ(kernels::fold_parts(l, 1500, kernels::kFoldTile), 2u);
-  EXPECT_EQ(kernels::fold_parts(l, 1000, kernels::kFoldTile), 1u);
-  l.in = 256, l.out = 128;
-  EXPECT_EQ(kernels::fold_parts(l, 65536, kernels::kFoldTile), 8u);  // 32 tiles
-  l.in = 2048, l.out = 2048;
-  EXPECT_EQ(kernels::fold_parts(l, 65536, kernels::kFoldTile), 1u);  // 4096 tiles fill it alone
-  const DomainGrid grid{3, 4};
-  std::mt19937 rng(1);
-  testing::LayerStorage storage(grid, 5, 7, kMmn, Composition::product, true, rng);
-  EXPECT_EQ(kernels::fold_part_floats(storage.layer(), grid), (1 + 3 + 4) * (5 * 7 + 7u));
-  EXPECT_EQ(kernels::fold_split(storage.layer(), grid, 5000, nullptr, kernels::kFoldTile).parts, 1u);
-}
-
 INSTANTIATE_TEST_SUITE_P(
     Layers, ComposedGemmKernels,
     ::testing::Values(Case{"mmn_rows1", 1, 37, 45, 17, 21, kMmn, Composition::product, true},

@@ -5,6 +5,7 @@ mmn_add_test(kernel_tests
   cuda/kernels/composed_gemm_test.cpp
   cuda/kernels/composed_gemm_tc_test.cpp
   cuda/kernels/embedding_test.cpp
+  cuda/kernels/fold_split_test.cpp
   cuda/kernels/optimizers_test.cpp
   cuda/kernels/routing_test.cpp
   cuda/kernels/weighted_bce_test.cpp
