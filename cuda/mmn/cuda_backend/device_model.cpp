@@ -253,7 +253,8 @@ void DeviceModel::apply_optimizer(const OptimizerStepPlan& plan) {
 void DeviceModel::apply_optimizer_checked(const OptimizerStepPlan& plan, const unsigned int* skip) {
   State& s = *s_;
   if (!s.spec.train) throw DeviceError("DeviceModel: apply_optimizer on a model made for forward passes only");
-  if (plan.adam != s.spec.adam || plan.tables_adam != s.spec.tables_adam) throw DeviceError("DeviceModel: the optimizer step plan is for another optimizer");
+  if (plan.adam != s.spec.adam || plan.tables_adam != s.spec.tables_adam)
+    throw DeviceError("DeviceModel: the optimizer step plan is for another optimizer");
   for (const DenseUpdate& u : plan.dense)
     if (u.offset > s.spec.dense_size || u.size > s.spec.dense_size - u.offset)
       throw DeviceError("DeviceModel: the optimizer step plan reaches past the dense parameters");

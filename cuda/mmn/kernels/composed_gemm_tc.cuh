@@ -235,7 +235,8 @@ static __global__ void __launch_bounds__(kTcFoldThreads)
     const std::uint32_t begin = offsets[d] > lo ? offsets[d] : lo, end = offsets[d + 1] < hi ? offsets[d + 1] : hi;
     if (begin >= end) continue;  // the same for every thread of the block
     // The part's pointers made here, not before the loop: held across it, tf32's spill (ptxas 13.0).
-    tc_fold_rows<P>(l, grid, fold_part_grad(grad, split, blockIdx.z), d, begin, end, k0, n0, blockIdx.x == 0, x, dz, s);
+    tc_fold_rows<P>(l, grid, fold_part_grad(grad, split, blockIdx.z), d, begin, end, k0, n0, blockIdx.x == 0, x, dz,
+                    s);
     __syncthreads();  // s.g is read above before the next domain stores into it
   }
 }

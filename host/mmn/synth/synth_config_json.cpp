@@ -26,7 +26,8 @@ void read(const json& j, const char* key, T& out, const std::string& where) {
     if (!it->is_number_unsigned())
       fail("{}: '{}' must be a whole number of at least 0, not {}", where, key, it->dump());
     const auto v = it->template get<std::uint64_t>();
-    if (v > std::numeric_limits<T>::max()) fail("{}: '{}' is {}; at most {}", where, key, v, std::numeric_limits<T>::max());
+    if (v > std::numeric_limits<T>::max())
+      fail("{}: '{}' is {}; at most {}", where, key, v, std::numeric_limits<T>::max());
     out = static_cast<T>(v);
   } else {
     if (!it->is_number()) fail("{}: '{}' must be a number, not {}", where, key, it->dump());
