@@ -8,10 +8,10 @@
 # Settings are "name|seeds|--set overrides" lines; each names its loss mode, so a change of
 # default does not change what a row means (earlier results folders list their own settings).
 # MMN_STUDY_SYNTH_ARGS adds arguments to the data's `mmn synth` (for example --set overrides of the
-# preset) and MMN_STUDY_DATA_SEED sets its seed (default 1). MMN_STUDY_ONLY=regex runs a subset. MMN_STUDY_BINARY names another trainer (for example
-# build/trainer/mmn-emulated-cuda, whose --set train.device=cuda runs the CUDA backend on the
-# SIMT emulator). A run whose directory holds a summary.json is not run
-# again (MMN_STUDY_RERUN=1 reruns it).
+# preset) and MMN_STUDY_DATA_SEED sets its seed (default 1). MMN_STUDY_ONLY=regex runs a subset.
+# MMN_STUDY_BINARY names another trainer (for example build/trainer/mmn-emulated-cuda, whose
+# --set train.device=cuda runs the CUDA backend on the SIMT emulator). A run whose directory
+# holds a summary.json is not run again (MMN_STUDY_RERUN=1 reruns it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${MMN_BUILD_DIR:-$root/build}"
