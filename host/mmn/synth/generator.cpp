@@ -51,8 +51,8 @@ void Generator::generate_block(std::uint64_t block, std::size_t rows, SplitBlock
   std::uint32_t domain[2] = {0, 0};
   auto draw_features = [&](std::size_t slot) {
     domain[slot] = domain_sampler_(feature_rng.next());
-    features_.draw(feature_rng, domain[slot] % n_s, &ids[slot * fields], &dense[slot * n_dense]);
-    truth_.prefetch(&ids[slot * fields]);
+    features_.draw(feature_rng, domain[slot] % n_s, ids.data() + slot * fields, dense.data() + slot * n_dense);
+    truth_.prefetch(ids.data() + slot * fields);
   };
   if (rows > 0) draw_features(0);
   for (std::size_t i = 0; i < rows; ++i) {
@@ -60,8 +60,8 @@ void Generator::generate_block(std::uint64_t block, std::size_t rows, SplitBlock
     if (i + 1 < rows) draw_features(slot ^ 1);
     const std::uint32_t d = domain[slot];
     const std::uint32_t t = d / n_s, s = d % n_s;
-    const std::uint32_t* row_ids = &ids[slot * fields];
-    const float* row_dense = &dense[slot * n_dense];
+    const std::uint32_t* row_ids = ids.data() + slot * fields;  // data(): either may be empty
+    const float* row_dense = dense.data() + slot * n_dense;
     const TrueLogits z = truth_.logits(row_ids, row_dense, t, s);
     const float p_ctr = GroundTruth::probability(z.ctr);
     const float p_cvr = GroundTruth::probability(z.cvr);
