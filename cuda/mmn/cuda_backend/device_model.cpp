@@ -45,11 +45,15 @@ struct DeviceModel::State::OptimizerKernels {
   }
 };
 
+namespace {
+// Optimizer state arrays per parameter: Adam keeps (m, v), Adagrad (accumulator), none without training.
+std::size_t state_slots(const ModelSpec& spec, bool adam) { return !spec.train ? 0 : adam ? 2 : 1; }
+}  // namespace
+
 MemoryPlan plan_memory(const ModelSpec& spec) {
   MemoryPlan p;
   const std::size_t rows = spec.max_rows, tables = embedded_floats(spec);
-  const std::size_t dense_slots = !spec.train ? 0 : spec.adam ? 2 : 1;
-  const std::size_t table_slots = !spec.train ? 0 : spec.tables_adam ? 2 : 1;
+  const std::size_t dense_slots = state_slots(spec, spec.adam), table_slots = state_slots(spec, spec.tables_adam);
   p.parameters = 4 * (spec.dense_size + tables);
   p.optimizer_state = 4 * (dense_slots * spec.dense_size + table_slots * tables);
   p.gradients = 4 * spec.dense_size + spec.table_rows.size() * rows * 4 * (spec.embedding_dim + 1);
@@ -89,8 +93,7 @@ DeviceModel::State::State(const ModelSpec& s)
       ctr(s.ctr, params.data(), grads.data(), s.max_rows, s.precision, s.train),
       cvr(s.cvr, params.data(), grads.data(), s.max_rows, s.precision, s.train),
       embedding_workspace(s.max_rows) {
-  const std::size_t dense_slots = !s.train ? 0 : s.adam ? 2 : 1;
-  const std::size_t table_slots = !s.train ? 0 : s.tables_adam ? 2 : 1;
+  const std::size_t dense_slots = state_slots(s, s.adam), table_slots = state_slots(s, s.tables_adam);
   for (std::size_t k = 0; k < dense_slots; ++k) dense_state.emplace_back(s.dense_size);
   std::vector<const float*> pointers;
   for (const auto table_rows : s.table_rows) {

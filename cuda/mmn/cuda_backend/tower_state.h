@@ -26,7 +26,7 @@ inline std::size_t tower_fold_scratch_floats(const TowerLayout& t, std::uint32_t
     const std::uint32_t parts = kernels::fold_parts(l.in, l.out, max_rows, kernels::kFoldTile);
     bool groups[kParamGroups] = {};
     for (int h = 0; h < kParamGroups; ++h) groups[h] = l.has(h);
-    if (parts > 1) most = std::max(most, parts * kernels::fold_part_floats(l.in, l.out, groups, t.grid));
+    if (parts > 1) most = std::max(most, parts * kernels::fold_layout(l.in, l.out, groups, t.grid).part_floats);
   }
   return most;
 }

@@ -319,7 +319,7 @@ inline void composed_backward(const ComposedLayer& l, const DomainGrid& grid, co
     clear_fold_scratch(split, stream);
     MMN_LAUNCH(composed_fold_kernel, dim3(k_tiles, n_tiles, split.parts), dim3(kGemmThreads), 0, stream, l, grid, grad,
                r.offsets, r.n_domains, x, static_cast<const float*>(dy), split, r.rows);
-    sum_fold_parts(l, grid, grad, split, stream);
+    sum_fold_parts(grad, split, stream);
   }
 }
 

@@ -269,7 +269,7 @@ inline void composed_backward_tc(const ComposedLayer& l, const DomainGrid& grid,
   clear_fold_scratch(split, stream);
   MMN_LAUNCH(composed_fold_tc_kernel<P>, dim3(k_tiles, n_tiles, split.parts), dim3(kTcFoldThreads), 0, stream, l, grid,
              grad, r.offsets, r.n_domains, x, static_cast<const float*>(dy), split, r.rows);
-  sum_fold_parts(l, grid, grad, split, stream);
+  sum_fold_parts(grad, split, stream);
 }
 
 // The layer at a chosen operand precision: fp32 runs composed_gemm.cuh's SIMT kernels (with

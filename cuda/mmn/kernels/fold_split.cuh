@@ -18,7 +18,9 @@ constexpr std::uint32_t kFoldTargetBlocks = 264;  // two blocks per SM of an H10
 constexpr std::uint32_t kMinFoldPartRows = 512;   // fewer rows per part would not pay for the second pass
 constexpr unsigned kFoldSumThreads = 256;
 
-// Where part p's copy of each gradient array sits in the scratch.
+// Where part p's copy of each gradient array sits in the scratch: the groups' weights in group
+// order, then their biases, each run ending where the next begins (a group that is off has an
+// empty run).
 struct FoldSplit {
   float* scratch = nullptr;  // parts x part_floats; null: one part, folded into the gradients directly
   std::uint32_t parts = 1;
@@ -27,20 +29,30 @@ struct FoldSplit {
   std::size_t bias_at[kParamGroups] = {};
 };
 
-// Floats of one part's copy of the weight and bias gradients of a layer in x out with the
-// given groups.
-inline std::size_t fold_part_floats(std::uint32_t in, std::uint32_t out, const bool (&groups)[kParamGroups],
-                                    const DomainGrid& grid) {
-  std::size_t n = 0;
-  for (int h = 0; h < kParamGroups; ++h)
-    if (groups[h]) n += std::size_t{grid.sets(h)} * (std::size_t{in} * out + out);
-  return n;
+// One part's layout for a layer in x out with the given groups (one part, no scratch).
+inline FoldSplit fold_layout(std::uint32_t in, std::uint32_t out, const bool (&groups)[kParamGroups],
+                             const DomainGrid& grid) {
+  FoldSplit s;
+  for (int h = 0; h < kParamGroups; ++h) {
+    s.weight_at[h] = s.part_floats;
+    if (groups[h]) s.part_floats += std::size_t{grid.sets(h)} * in * out;
+  }
+  for (int h = 0; h < kParamGroups; ++h) {
+    s.bias_at[h] = s.part_floats;
+    if (groups[h]) s.part_floats += std::size_t{grid.sets(h)} * out;
+  }
+  return s;
 }
 
-inline std::size_t fold_part_floats(const ComposedLayer& l, const DomainGrid& grid) {
+inline FoldSplit fold_layout(const ComposedLayer& l, const DomainGrid& grid) {
   bool groups[kParamGroups] = {};
   for (int h = 0; h < kParamGroups; ++h) groups[h] = l.weight[h] != nullptr;
-  return fold_part_floats(l.in, l.out, groups, grid);
+  return fold_layout(l.in, l.out, groups, grid);
+}
+
+// Floats of one part's copy of the layer's weight and bias gradients.
+inline std::size_t fold_part_floats(const ComposedLayer& l, const DomainGrid& grid) {
+  return fold_layout(l, grid).part_floats;
 }
 
 // The part count for `rows` routed rows of a layer in x out: enough blocks for
@@ -67,21 +79,11 @@ inline std::size_t fold_scratch_floats(const ComposedLayer& l, const DomainGrid&
 // The split for `rows` rows; one part (no scratch use) when scratch is null or the rows are few.
 inline FoldSplit fold_split(const ComposedLayer& l, const DomainGrid& grid, std::uint32_t rows, float* scratch,
                             unsigned fold_tile) {
-  FoldSplit s;
-  if (scratch == nullptr) return s;
-  s.parts = fold_parts(l, rows, fold_tile);
-  if (s.parts == 1) return s;
+  const std::uint32_t parts = scratch == nullptr ? 1 : fold_parts(l, rows, fold_tile);
+  if (parts == 1) return FoldSplit{};
+  FoldSplit s = fold_layout(l, grid);
   s.scratch = scratch;
-  for (int h = 0; h < kParamGroups; ++h) {
-    if (l.weight[h] == nullptr) continue;
-    s.weight_at[h] = s.part_floats;
-    s.part_floats += std::size_t{grid.sets(h)} * l.in * l.out;
-  }
-  for (int h = 0; h < kParamGroups; ++h) {
-    if (l.bias[h] == nullptr) continue;
-    s.bias_at[h] = s.part_floats;
-    s.part_floats += std::size_t{grid.sets(h)} * l.out;
-  }
+  s.parts = parts;
   return s;
 }
 
@@ -104,16 +106,17 @@ MMN_HOST_DEVICE inline ComposedLayerGrad fold_part_grad(const ComposedLayerGrad&
 }
 
 // grad += sum over parts of the part copies, parts in order; one thread per element of a part.
-static __global__ void fold_parts_sum_kernel(ComposedLayer l, DomainGrid grid, ComposedLayerGrad grad, FoldSplit s) {
+static __global__ void fold_parts_sum_kernel(ComposedLayerGrad grad, FoldSplit s) {
   const std::size_t stride = std::size_t{gridDim.x} * blockDim.x;
   for (std::size_t i = std::size_t{blockIdx.x} * blockDim.x + threadIdx.x; i < s.part_floats; i += stride) {
     float sum = 0.0f;
     for (std::uint32_t p = 0; p < s.parts; ++p) sum += s.scratch[std::size_t{p} * s.part_floats + i];
-    for (int h = 0; h < kParamGroups; ++h) {
-      const std::size_t w = l.weight[h] == nullptr ? 0 : std::size_t{grid.sets(h)} * l.in * l.out;
-      const std::size_t b = l.bias[h] == nullptr ? 0 : std::size_t{grid.sets(h)} * l.out;
-      if (w > 0 && i >= s.weight_at[h] && i < s.weight_at[h] + w) grad.weight[h][i - s.weight_at[h]] += sum;
-      if (b > 0 && i >= s.bias_at[h] && i < s.bias_at[h] + b) grad.bias[h][i - s.bias_at[h]] += sum;
+    for (int h = 0; h < kParamGroups; ++h) {  // i - at wraps past the run when i < at
+      const bool last = h + 1 == kParamGroups;
+      const std::size_t weight_end = last ? s.bias_at[0] : s.weight_at[h + 1];
+      const std::size_t bias_end = last ? s.part_floats : s.bias_at[h + 1];
+      if (i - s.weight_at[h] < weight_end - s.weight_at[h]) grad.weight[h][i - s.weight_at[h]] += sum;
+      if (i - s.bias_at[h] < bias_end - s.bias_at[h]) grad.bias[h][i - s.bias_at[h]] += sum;
     }
   }
 }
@@ -136,11 +139,9 @@ inline void clear_fold_scratch(const FoldSplit& s, cudaStream_t stream) {
 }
 
 // Adds the parts into the gradients after the fold.
-inline void sum_fold_parts(const ComposedLayer& l, const DomainGrid& grid, const ComposedLayerGrad& grad,
-                           const FoldSplit& s, cudaStream_t stream) {
+inline void sum_fold_parts(const ComposedLayerGrad& grad, const FoldSplit& s, cudaStream_t stream) {
   if (s.scratch == nullptr) return;
-  MMN_LAUNCH(fold_parts_sum_kernel, dim3(fold_sum_blocks(s.part_floats)), dim3(kFoldSumThreads), 0, stream, l, grid,
-             grad, s);
+  MMN_LAUNCH(fold_parts_sum_kernel, dim3(fold_sum_blocks(s.part_floats)), dim3(kFoldSumThreads), 0, stream, grad, s);
 }
 
 }  // namespace mmn::kernels

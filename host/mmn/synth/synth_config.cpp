@@ -80,38 +80,6 @@ Dictionaries SynthConfig::dictionaries() const {
   return d;
 }
 
-nlohmann::json SynthConfig::to_json() const {
-  nlohmann::json fields = nlohmann::json::array();
-  for (const auto& f : categorical)
-    fields.push_back({{"name", f.name}, {"vocab", f.vocab}, {"zipf_exponent", f.zipf_exponent},
-                      {"scenario_shift", f.scenario_shift}});
-  return {{"name", name},
-          {"n_types", n_types},
-          {"n_scenarios", n_scenarios},
-          {"categorical", fields},
-          {"n_dense", n_dense},
-          {"default_rows", default_rows},
-          {"domain_zipf_exponent", domain_zipf_exponent},
-          {"absent_fraction", absent_fraction},
-          {"test_fraction", test_fraction},
-          {"mean_ctr", mean_ctr},
-          {"min_type_cvr", min_type_cvr},
-          {"max_type_cvr", max_type_cvr},
-          {"dense_share", dense_share},
-          {"learnable_vocab", learnable_vocab},
-          {"dense_scenario_shift", dense_scenario_shift},
-          {"ctr_scenario_bias", ctr_scenario_bias},
-          {"ctr_shared_effect", ctr_shared_effect},
-          {"ctr_scenario_effect", ctr_scenario_effect},
-          {"cvr_scenario_bias", cvr_scenario_bias},
-          {"cvr_shared_effect", cvr_shared_effect},
-          {"cvr_type_effect", cvr_type_effect},
-          {"cvr_scenario_effect", cvr_scenario_effect},
-          {"cvr_nonlinear_effect", cvr_nonlinear_effect},
-          {"rows_per_shard", rows_per_shard},
-          {"calibration_rows", calibration_rows}};
-}
-
 SynthConfig tiny_preset() {
   SynthConfig c;
   c.name = "tiny";

@@ -1,6 +1,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -11,6 +12,31 @@ namespace mmn::synth {
 namespace {
 
 using nlohmann::json;
+
+// The settings with one value each, by key: the JSON form reads and writes these alike.
+constexpr std::pair<const char*, std::uint32_t SynthConfig::*> kCounts[] = {
+    {"n_types", &SynthConfig::n_types},     {"n_scenarios", &SynthConfig::n_scenarios},
+    {"n_dense", &SynthConfig::n_dense},     {"calibration_rows", &SynthConfig::calibration_rows}};
+constexpr std::pair<const char*, std::uint64_t SynthConfig::*> kSizes[] = {
+    {"default_rows", &SynthConfig::default_rows}, {"rows_per_shard", &SynthConfig::rows_per_shard}};
+constexpr std::pair<const char*, double SynthConfig::*> kRates[] = {
+    {"domain_zipf_exponent", &SynthConfig::domain_zipf_exponent},
+    {"absent_fraction", &SynthConfig::absent_fraction},
+    {"test_fraction", &SynthConfig::test_fraction},
+    {"mean_ctr", &SynthConfig::mean_ctr},
+    {"min_type_cvr", &SynthConfig::min_type_cvr},
+    {"max_type_cvr", &SynthConfig::max_type_cvr},
+    {"dense_share", &SynthConfig::dense_share},
+    {"learnable_vocab", &SynthConfig::learnable_vocab},
+    {"dense_scenario_shift", &SynthConfig::dense_scenario_shift},
+    {"ctr_scenario_bias", &SynthConfig::ctr_scenario_bias},
+    {"ctr_shared_effect", &SynthConfig::ctr_shared_effect},
+    {"ctr_scenario_effect", &SynthConfig::ctr_scenario_effect},
+    {"cvr_scenario_bias", &SynthConfig::cvr_scenario_bias},
+    {"cvr_shared_effect", &SynthConfig::cvr_shared_effect},
+    {"cvr_type_effect", &SynthConfig::cvr_type_effect},
+    {"cvr_scenario_effect", &SynthConfig::cvr_scenario_effect},
+    {"cvr_nonlinear_effect", &SynthConfig::cvr_nonlinear_effect}};
 
 template <typename T>
 void read(const json& j, const char* key, T& out, const std::string& where) {
@@ -58,6 +84,18 @@ std::vector<SynthField> read_fields(const json& list, const std::string& where) 
 
 }  // namespace
 
+json SynthConfig::to_json() const {
+  json fields = json::array();
+  for (const auto& f : categorical)
+    fields.push_back({{"name", f.name}, {"vocab", f.vocab}, {"zipf_exponent", f.zipf_exponent},
+                      {"scenario_shift", f.scenario_shift}});
+  json j = {{"name", name}, {"categorical", fields}};
+  for (const auto& [key, member] : kCounts) j[key] = this->*member;
+  for (const auto& [key, member] : kSizes) j[key] = this->*member;
+  for (const auto& [key, member] : kRates) j[key] = this->*member;
+  return j;
+}
+
 SynthConfig SynthConfig::from_json(const json& j, const SynthConfig& base) {
   const std::string where = fmt::format("synth config '{}'", base.name);
   if (!j.is_object()) fail("{}: expected an object, not {}", where, j.dump());
@@ -66,30 +104,10 @@ SynthConfig SynthConfig::from_json(const json& j, const SynthConfig& base) {
     if (!known.contains(key)) fail("{}: unknown key '{}'", where, key);
   SynthConfig c = base;
   read(j, "name", c.name, where);
-  read(j, "n_types", c.n_types, where);
-  read(j, "n_scenarios", c.n_scenarios, where);
   if (j.contains("categorical")) c.categorical = read_fields(j["categorical"], where);
-  read(j, "n_dense", c.n_dense, where);
-  read(j, "default_rows", c.default_rows, where);
-  read(j, "domain_zipf_exponent", c.domain_zipf_exponent, where);
-  read(j, "absent_fraction", c.absent_fraction, where);
-  read(j, "test_fraction", c.test_fraction, where);
-  read(j, "mean_ctr", c.mean_ctr, where);
-  read(j, "min_type_cvr", c.min_type_cvr, where);
-  read(j, "max_type_cvr", c.max_type_cvr, where);
-  read(j, "dense_share", c.dense_share, where);
-  read(j, "learnable_vocab", c.learnable_vocab, where);
-  read(j, "dense_scenario_shift", c.dense_scenario_shift, where);
-  read(j, "ctr_scenario_bias", c.ctr_scenario_bias, where);
-  read(j, "ctr_shared_effect", c.ctr_shared_effect, where);
-  read(j, "ctr_scenario_effect", c.ctr_scenario_effect, where);
-  read(j, "cvr_scenario_bias", c.cvr_scenario_bias, where);
-  read(j, "cvr_shared_effect", c.cvr_shared_effect, where);
-  read(j, "cvr_type_effect", c.cvr_type_effect, where);
-  read(j, "cvr_scenario_effect", c.cvr_scenario_effect, where);
-  read(j, "cvr_nonlinear_effect", c.cvr_nonlinear_effect, where);
-  read(j, "rows_per_shard", c.rows_per_shard, where);
-  read(j, "calibration_rows", c.calibration_rows, where);
+  for (const auto& [key, member] : kCounts) read(j, key, c.*member, where);
+  for (const auto& [key, member] : kSizes) read(j, key, c.*member, where);
+  for (const auto& [key, member] : kRates) read(j, key, c.*member, where);
   c.validate();
   return c;
 }

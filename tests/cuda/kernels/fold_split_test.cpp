@@ -73,7 +73,7 @@ TEST(FoldSplit, PartsAreZeroedAndAddedIntoEveryGroupsGradients) {
     grad.bias[kShared] = gb_shared.data(), grad.bias[kScenario] = gb_scen.data();
     kernels::FoldSplit on_device = split;
     on_device.scratch = scratch.data();
-    kernels::sum_fold_parts(s.layer, s.grid, grad, on_device, nullptr);
+    kernels::sum_fold_parts(grad, on_device, nullptr);
     std::vector<std::vector<float>> out{gw_shared.download(), gw_scen.download(), gb_shared.download(),
                                         gb_scen.download()};
     kernels::clear_fold_scratch(on_device, nullptr);
